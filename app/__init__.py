@@ -1,0 +1,2 @@
+"""DDR Registry: platform and delivery (settings, database, crypto, auth, audit, registry, API,
+web UI, CLI)."""

@@ -1,0 +1,70 @@
+"""Request-scoped dependencies: the unit of work, the key ring and the authenticated caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from app.core.crypto import FieldCrypto
+from app.core.db import session_scope
+from app.core.errors import Forbidden, Unauthorized
+from app.core.security import Principal
+from app.core.settings import Settings
+from app.users import service as users
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    with session_scope(request.app.state.engine) as session:
+        yield session
+
+
+def get_crypto(request: Request) -> FieldCrypto:
+    """The process's key ring."""
+    crypto: FieldCrypto = request.app.state.crypto
+    return crypto
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+CryptoDep = Annotated[FieldCrypto, Depends(get_crypto)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def current_principal(session: SessionDep, token: TokenDep) -> Principal:
+    """Resolve the bearer token to the caller."""
+    if not token:
+        raise Unauthorized("not authenticated")
+    user = users.resolve_token(session=session, token=token)
+    return users.principal_for(session=session, user=user)
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+class RequireRole:
+    """Dependency that lets only the named roles through (403 otherwise)."""
+
+    def __init__(self, *roles: str) -> None:
+        self.roles = frozenset(roles)
+
+    def __call__(self, actor: CurrentUser) -> Principal:
+        if actor.role not in self.roles:
+            raise Forbidden("your role may not do this")
+        return actor
+
+
+AdminUser = Annotated[Principal, Depends(RequireRole("admin"))]
+AuditReader = Annotated[Principal, Depends(RequireRole("admin", "auditor"))]

@@ -1,0 +1,1 @@
+"""Platform core: settings, database, field encryption, security, audit and domain errors."""

@@ -1,0 +1,64 @@
+"""Domain errors: raised by services, carrying their HTTP status; rendered by one handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field; the message never repeats the submitted value."""
+
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    status_code = 400
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class NotFound(DomainError):
+    """The object does not exist, or is outside the caller's sites (we do not say which)."""
+
+    status_code = 404
+
+
+class Unauthorized(DomainError):
+    """No valid credentials."""
+
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    """The caller's role may not do this."""
+
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """The request conflicts with what is stored (e.g. a client UUID reused with other data)."""
+
+    status_code = 409
+
+
+class ValidationFailed(DomainError):
+    """Input is malformed or breaks a business rule; `errors` names the fields."""
+
+    status_code = 422
+
+    def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
+        fields = ", ".join(dict.fromkeys(e.field for e in errors))
+        super().__init__(detail or f"invalid input: {fields}", errors)
+
+
+class PayloadTooLarge(DomainError):
+    """An upload exceeds the configured limit."""
+
+    status_code = 413

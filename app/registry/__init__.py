@@ -1,0 +1,1 @@
+"""The registration domain: sites, armed groups, registrations, persons, weapons, dependants."""

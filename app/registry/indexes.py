@@ -1,0 +1,73 @@
+"""Blind indexes of a registration: exact lookups and name search without plaintext."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping
+
+from sqlmodel import Session, col, delete
+
+from app.core.crypto import FieldCrypto
+from app.registry.enums import IndexKind
+from app.registry.models import RegistrationIndex
+
+NAME_FIELDS = ("given_name", "father_name", "grandfather_name", "family_name")
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
+                              "ؤ": "و", "ئ": "ي"})
+_SPLIT = re.compile(r"[^\w]+")
+_ARTICLES = ("al", "el", "ال")
+
+
+def name_tokens(values: Iterable[str | None]) -> set[str]:
+    """Return normalised name tokens (case, diacritics, alef forms, articles folded)."""
+    tokens: set[str] = set()
+    for value in values:
+        if not value:
+            continue
+        text = unicodedata.normalize("NFKD", value.casefold())
+        text = "".join(ch for ch in text if not unicodedata.combining(ch) or "\u0600" <= ch)
+        text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
+        for token in _SPLIT.split(text):
+            token = token.replace("_", "")
+            for article in _ARTICLES:
+                if token.startswith(article) and len(token) > len(article) + 2:
+                    token = token[len(article) :]
+                    break
+            if token and token not in _ARTICLES:
+                tokens.add(token)
+    return tokens
+
+
+def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[tuple[str, str]]:
+    """Compute (kind, digest) pairs for a registration's normalised values."""
+    entries: set[tuple[str, str]] = set()
+    for kind, name in (
+        (IndexKind.national_id, "national_id"),
+        (IndexKind.phone, "phone"),
+        (IndexKind.passport, "passport_no"),
+    ):
+        value = values.get(name)
+        if value:
+            entries.add((kind.value, crypto.blind_index(kind.value, value)))
+    for token in name_tokens(values.get(f) for f in NAME_FIELDS):
+        entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, token)))
+    return entries
+
+
+def replace_indexes(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    registration_id: uuid.UUID,
+    values: Mapping[str, str | None],
+) -> None:
+    """Write a registration's blind indexes, replacing any it had."""
+    session.exec(
+        delete(RegistrationIndex).where(col(RegistrationIndex.registration_id) == registration_id)
+    )
+    for kind, digest in sorted(index_entries(crypto, values)):
+        session.add(RegistrationIndex(registration_id=registration_id, kind=kind, digest=digest))

@@ -1,0 +1,276 @@
+"""Request and response bodies of the registration API (contract 6 in DESIGN.md)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.registry.enums import (
+    Category,
+    DobPrecision,
+    Education,
+    Relationship,
+    Sex,
+    Verification,
+    WeaponCondition,
+    WeaponType,
+)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+
+_EXAMPLE: dict[str, Any] = {
+    "id": "3f1c9a52-8d2e-4f7b-9a61-2b8e4c0d7a15",
+    "site": "TRP",
+    "category": "libyan_combatant",
+    "sex": "M",
+    "date_of_birth": "1988-03-02",
+    "given_name": "محمد",
+    "father_name": "عبد السلام",
+    "grandfather_name": "علي",
+    "family_name": "الورفلي",
+    "mother_name": "فاطمة",
+    "alias": "أبو علي",
+    "place_of_birth": "بني وليد",
+    "nationality": "LBY",
+    "phone": "+218 91 234 5678",
+    "national_id": "119880123456",
+    "passport_no": None,
+    "armed_group": "Tripoli Protection Force",
+    "consent": True,
+}
+
+
+class Strict(BaseModel):
+    """A request body that refuses unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class WeaponIn(Strict):
+    """A weapon handed in."""
+
+    weapon_type: WeaponType
+    make_model: Short | None = None
+    calibre: Short | None = None
+    serial_number: Short | None = None
+    rounds: int = Field(default=0, ge=0, le=100_000)
+    condition: WeaponCondition = WeaponCondition.serviceable
+    receipt_number: Short | None = None
+
+
+class DependantIn(Strict):
+    """A dependant of the participant."""
+
+    relationship: Relationship
+    sex: Sex | None = None
+    year_of_birth: int | None = Field(default=None, ge=1900, le=2100)
+    name: Name | None = None
+
+
+class RegistrationIn(Strict):
+    """A new registration, flat, with the record CSV's field names."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [_EXAMPLE]}
+    )
+
+    id: uuid.UUID = Field(description="client-generated UUID; a retry with it is idempotent")
+    site: Short = Field(description="site code, e.g. TRP")
+    category: Category
+    sex: Sex
+    date_of_birth: Short | None = Field(default=None, description="YYYY-MM-DD or YYYY")
+    dob_precision: DobPrecision | None = None
+    given_name: Name | None = None
+    father_name: Name | None = None
+    grandfather_name: Name | None = None
+    family_name: Name | None = None
+    mother_name: Name | None = None
+    alias: Name | None = None
+    place_of_birth: Name | None = None
+    nationality: Short = Field(description="ISO 3166-1 alpha-3, e.g. LBY")
+    phone: Short | None = None
+    national_id: Short | None = None
+    passport_no: Short | None = None
+    armed_group: Name | None = Field(default=None, description="code or name from the list")
+    consent: bool = Field(description="the participant consents to data processing")
+    person_id: uuid.UUID | None = Field(default=None, description="link to an existing person")
+    rank: Name | None = None
+    unit: Name | None = None
+    date_joined: date | None = None
+    date_left: date | None = None
+    membership_verification: Verification | None = None
+    verification_notes: Text | None = None
+    disability: Text | None = None
+    education: Education | None = None
+    occupation: Name | None = None
+    skills: Text | None = None
+    languages: list[Short] | None = Field(default=None, max_length=10)
+    intended_return: Name | None = Field(default=None, description="intended place of return")
+    notes: Text | None = None
+    weapons: list[WeaponIn] = Field(default_factory=list, max_length=50)
+    dependants: list[DependantIn] = Field(default_factory=list, max_length=30)
+
+
+class CorrectionIn(Strict):
+    """Changes to a registration's fields, with the reason (kept, encrypted)."""
+
+    changes: dict[str, Any] = Field(
+        description="field → new value; null clears an optional field",
+        examples=[{"phone": "0912345678", "family_name": "الورفلي"}],
+    )
+    reason: Text = Field(min_length=3)
+
+
+class SearchIn(Strict):
+    """Search registrations by number, document, phone or name (in the body, never the URL)."""
+
+    registration_number: Short | None = None
+    national_id: Short | None = None
+    phone: Short | None = None
+    passport_no: Short | None = None
+    name: Name | None = None
+    site: Short | None = None
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=20, ge=1, le=100)
+
+
+class CandidateOut(BaseModel):
+    """A possible existing registration of the same person."""
+
+    registration_id: uuid.UUID
+    registration_number: str
+    person_id: uuid.UUID
+    site: str
+    score: float
+    decision: str
+    reasons: list[str] = []
+
+
+class RegistrationCreated(BaseModel):
+    """What POST /registrations returns."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    registration_number: str
+    category: str
+    is_child: bool
+    pathway: str
+    child_pathway_applies: bool
+    message: str
+    possible_duplicates: list[CandidateOut]
+
+
+class WeaponOut(BaseModel):
+    """A recorded weapon handover."""
+
+    id: uuid.UUID
+    registration_id: uuid.UUID
+    weapon_type: str
+    make_model: str | None
+    calibre: str | None
+    serial_number: str | None
+    rounds: int
+    condition: str
+    receipt_number: str
+    handed_over_on: date
+    same_serial_elsewhere: list[str] = []
+
+
+class DependantOut(BaseModel):
+    """A dependant."""
+
+    id: uuid.UUID
+    relationship: str
+    sex: str | None
+    year_of_birth: int | None
+    name: str | None
+
+
+class CorrectionOut(BaseModel):
+    """A correction in a registration's history."""
+
+    id: uuid.UUID
+    at: datetime
+    by: str | None
+    fields: list[str]
+    previous: dict[str, Any]
+    new: dict[str, Any]
+    reason: str | None
+
+
+class RegistrationOut(BaseModel):
+    """A registration with its decrypted fields (for authorised roles; audited)."""
+
+    id: uuid.UUID
+    registration_number: str
+    person_id: uuid.UUID
+    site: str
+    registered_on: date
+    category: str
+    declared_category: str
+    is_child: bool
+    sex: str
+    birth_year: int | None
+    dob_precision: str | None
+    nationality: str
+    membership_verification: str | None
+    education: str | None
+    languages: list[str]
+    consent: bool
+    consent_at: datetime | None
+    version: int
+    fields: dict[str, str | None]
+    weapons: list[WeaponOut] = []
+    dependants: list[DependantOut] = []
+    corrections: list[CorrectionOut] = []
+
+
+class RegistrationStub(BaseModel):
+    """A registration outside the caller's sites: no identifying data."""
+
+    id: uuid.UUID
+    registration_number: str
+    site: str
+    registered_on: date
+    restricted: bool = True
+
+
+class PersonOut(BaseModel):
+    """A person with all their registrations."""
+
+    id: uuid.UUID
+    status: str
+    merged_into_id: uuid.UUID | None
+    is_child: bool
+    pathway: str
+    created_at: datetime
+    registrations: list[RegistrationOut]
+    other_registrations: list[RegistrationStub]
+
+
+class SearchHit(BaseModel):
+    """One search result."""
+
+    id: uuid.UUID
+    registration_number: str
+    person_id: uuid.UUID
+    site: str
+    registered_on: date
+    category: str
+    sex: str
+    birth_year: int | None
+    full_name: str
+
+
+class SearchOut(BaseModel):
+    """A page of search results."""
+
+    total: int
+    page: int
+    page_size: int
+    items: list[SearchHit]

@@ -1,0 +1,382 @@
+"""Business rules of enrolment: register, correct, record weapons and dependants."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.core.audit import record_event
+from app.core.crypto import FieldCrypto
+from app.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from app.core.models import utcnow
+from app.core.sealed import seal, unseal
+from app.core.security import Principal
+from app.registry import validation as v
+from app.registry.enums import PersonStatus
+from app.registry.indexes import replace_indexes
+from app.registry.models import (
+    Correction,
+    Dependant,
+    Person,
+    Registration,
+    Site,
+    WeaponHandover,
+)
+from app.registry.numbering import registration_number
+from app.registry.reference import resolve_armed_group
+from app.registry.schemas import DependantIn, RegistrationIn, WeaponIn
+from app.users.enums import EDITORS, REGISTRARS
+
+CORRECTABLE = frozenset(RegistrationIn.model_fields) - {
+    "id", "site", "consent", "person_id", "weapons", "dependants",
+}
+CHILD_MESSAGE = (
+    "Under 18 at registration: the child pathway applies. Hand the child over to child "
+    "protection at once; adult demobilisation steps and cash benefits do not apply."
+)
+
+
+@dataclass
+class Validated:
+    """A registration's input after every rule passed: what to seal and what stays clear."""
+
+    sealed: dict[str, str | None]
+    clear: dict[str, Any]
+    is_child: bool
+    pathway: str
+
+
+@dataclass
+class Enrolment:
+    """The outcome of a registration request."""
+
+    registration: Registration
+    person: Person
+    created: bool
+    pathway: str
+
+
+def validate(*, session: Session, data: RegistrationIn, registered_on: date) -> Validated:
+    """Apply every field rule to a registration, raising one error naming all bad fields."""
+    errors: list[FieldError] = []
+    names = {f: v.clean_name(getattr(data, f)) for f in (
+        "given_name", "father_name", "grandfather_name", "family_name", "mother_name", "alias",
+        "place_of_birth")}
+    birth = v.parse_birth_date(data.date_of_birth, data.dob_precision, errors)
+    nationality = v.normalise_nationality(data.nationality, errors)
+    phone = v.normalise_phone(data.phone, errors)
+    nid = v.normalise_national_id(data.national_id)
+    v.check_national_id(nid, sex=data.sex, birth=birth, nationality=nationality, errors=errors)
+    passport = v.normalise_passport(data.passport_no, errors)
+    kind = v.classify(category=data.category, birth=birth, nationality=nationality,
+                      registered_on=registered_on, names=names, errors=errors)
+    group_code = None
+    if data.armed_group:
+        group = resolve_armed_group(session=session, text=data.armed_group)
+        if group is None:
+            errors.append(FieldError("armed_group", "not in the managed list of armed groups"))
+        else:
+            group_code = group.code
+    for name, day in (("date_joined", data.date_joined), ("date_left", data.date_left)):
+        if day is not None and day > registered_on:
+            errors.append(FieldError(name, "is in the future"))
+    if data.date_joined and data.date_left and data.date_left < data.date_joined:
+        errors.append(FieldError("date_left", "is before date_joined"))
+    if not data.consent:
+        errors.append(FieldError("consent", "the participant's consent is required"))
+    if errors:
+        raise ValidationFailed(errors)
+    assert birth is not None
+    assert nationality is not None
+    sealed: dict[str, str | None] = {
+        **names,
+        "date_of_birth": birth.as_text(),
+        "phone": phone,
+        "national_id": nid,
+        "passport_no": passport,
+        "armed_group": group_code,
+        "unit": data.unit,
+        "rank": data.rank,
+        "date_joined": data.date_joined.isoformat() if data.date_joined else None,
+        "date_left": data.date_left.isoformat() if data.date_left else None,
+        "verification_notes": data.verification_notes,
+        "disability": data.disability,
+        "occupation": data.occupation,
+        "skills": data.skills,
+        "intended_return": data.intended_return,
+        "notes": data.notes,
+    }
+    clear = {
+        "category": kind.category.value,
+        "declared_category": data.category.value,
+        "sex": data.sex.value,
+        "birth_year": birth.year,
+        "dob_precision": birth.precision.value,
+        "nationality": nationality,
+        "is_child": kind.is_child,
+        "membership_verification": data.membership_verification,
+        "education": data.education,
+        "languages": ",".join(data.languages) if data.languages else None,
+    }
+    return Validated(sealed=sealed, clear=clear, is_child=kind.is_child, pathway=kind.pathway)
+
+
+def request_digest(crypto: FieldCrypto, data: RegistrationIn) -> str:
+    """A keyed digest of the request body: the same retry matches, another body does not."""
+    body = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return crypto.keyed_digest("registration-request", body.encode())
+
+
+def register(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    data: RegistrationIn,
+    today: date | None = None,
+) -> Enrolment:
+    """Enrol a participant, or replay the result of an earlier request with the same UUID."""
+    if actor.role not in REGISTRARS:
+        raise Forbidden("your role may not register participants")
+    digest = request_digest(crypto, data)
+    existing = session.get(Registration, data.id)
+    if existing is not None:
+        return _replay(session=session, registration=existing, digest=digest, actor=actor)
+    site = session.get(Site, data.site.upper())
+    if site is None or not site.active:
+        raise ValidationFailed([FieldError("site", "unknown site code")])
+    if not actor.can_act_for(site.code):
+        raise Forbidden("you may not register at this site", [FieldError("site", "not yours")])
+    registered_on = today or date.today()
+    checked = validate(session=session, data=data, registered_on=registered_on)
+    try:
+        with session.begin_nested():
+            enrolment = _insert(session=session, crypto=crypto, actor=actor, data=data,
+                                site=site, checked=checked, digest=digest,
+                                registered_on=registered_on)
+    except IntegrityError:
+        # A concurrent request with the same UUID won the race: answer as a replay.
+        existing = session.get(Registration, data.id, populate_existing=True)
+        if existing is None:
+            raise
+        return _replay(session=session, registration=existing, digest=digest, actor=actor)
+    return enrolment
+
+
+def _insert(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    data: RegistrationIn,
+    site: Site,
+    checked: Validated,
+    digest: str,
+    registered_on: date,
+) -> Enrolment:
+    if data.person_id is not None:
+        person = session.get(Person, data.person_id)
+        if person is None or person.status != PersonStatus.active:
+            raise ValidationFailed([FieldError("person_id", "no such active person")])
+        if checked.is_child and not person.is_child:
+            person.is_child = True
+            person.pathway = checked.pathway
+    else:
+        person = Person(is_child=checked.is_child, pathway=checked.pathway)
+    session.add(person)
+    session.flush()
+    registration = Registration(
+        id=data.id,
+        registration_number=registration_number(
+            session=session, site_code=site.code, year=registered_on.year),
+        person_id=person.id,
+        site_code=site.code,
+        registered_on=registered_on,
+        created_by_id=actor.id,
+        consent=True,
+        consent_by_id=actor.id,
+        consent_at=utcnow(),
+        request_digest=digest,
+        **checked.clear,
+    )
+    seal(crypto, registration, checked.sealed)
+    session.add(registration)
+    session.flush()
+    replace_indexes(session=session, crypto=crypto, registration_id=registration.id,
+                    values=checked.sealed)
+    for weapon in data.weapons:
+        add_weapon(session=session, crypto=crypto, actor=actor, registration=registration,
+                   weapon=weapon, audit=False)
+    for dependant in data.dependants:
+        _add_dependant(session=session, crypto=crypto, registration=registration, data=dependant)
+    record_event(session=session, actor=actor, action="registration.create",
+                 object_type="registration", object_id=str(registration.id),
+                 site_code=site.code,
+                 details={"person_id": str(person.id), "linked": data.person_id is not None,
+                          "is_child": checked.is_child, "weapons": len(data.weapons),
+                          "dependants": len(data.dependants)})
+    session.flush()
+    return Enrolment(registration, person, True, person.pathway)
+
+
+def _replay(
+    *, session: Session, registration: Registration, digest: str, actor: Principal
+) -> Enrolment:
+    if registration.request_digest != digest or not actor.can_act_for(registration.site_code):
+        raise Conflict("this id was already used for a different registration",
+                       [FieldError("id", "already used with other data")])
+    person = session.get(Person, registration.person_id)
+    assert person is not None
+    return Enrolment(registration, person, False, person.pathway)
+
+
+def _add_dependant(
+    *, session: Session, crypto: FieldCrypto, registration: Registration, data: DependantIn
+) -> Dependant:
+    dependant = Dependant(registration_id=registration.id, relationship=data.relationship,
+                          sex=data.sex, year_of_birth=data.year_of_birth)
+    seal(crypto, dependant, {"name": v.clean_name(data.name)})
+    session.add(dependant)
+    return dependant
+
+
+def scoped_registration(
+    *, session: Session, actor: Principal, registration_id: uuid.UUID
+) -> Registration:
+    """Load a registration the caller may see; anything else is 'not found'."""
+    registration = session.get(Registration, registration_id)
+    if registration is None or not actor.can_act_for(registration.site_code):
+        raise NotFound("registration not found")
+    return registration
+
+
+def add_weapon(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    registration: Registration,
+    weapon: WeaponIn,
+    audit: bool = True,
+) -> WeaponHandover:
+    """Record a weapon handed in with a registration; its serial is blind-indexed."""
+    if actor.role not in EDITORS:
+        raise Forbidden("your role may not record weapons")
+    serial = v.normalise_serial(weapon.serial_number)
+    count = session.exec(
+        select(func.count()).select_from(WeaponHandover)
+        .where(WeaponHandover.registration_id == registration.id)
+    ).one()
+    receipt = weapon.receipt_number or f"{registration.registration_number}-W{count + 1:02d}"
+    if session.exec(select(WeaponHandover).where(WeaponHandover.receipt_number == receipt)).first():
+        raise Conflict("receipt number already used",
+                       [FieldError("receipt_number", "already used")])
+    handover = WeaponHandover(
+        registration_id=registration.id, site_code=registration.site_code,
+        handed_over_on=date.today(), weapon_type=weapon.weapon_type,
+        make_model=weapon.make_model, calibre=weapon.calibre, rounds=weapon.rounds,
+        condition=weapon.condition, receipt_number=receipt,
+        serial_index=crypto.blind_index("serial", serial) if serial else None,
+        recorded_by_id=actor.id,
+    )
+    seal(crypto, handover, {"serial_number": serial})
+    session.add(handover)
+    session.flush()
+    if audit:
+        record_event(session=session, actor=actor, action="weapon.create",
+                     object_type="weapon_handover", object_id=str(handover.id),
+                     site_code=registration.site_code,
+                     details={"registration_id": str(registration.id)})
+    return handover
+
+
+def correct(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    registration_id: uuid.UUID,
+    changes: dict[str, Any],
+    reason: str,
+) -> Registration:
+    """Change fields of a registration, keeping the previous values in an audited correction."""
+    if actor.role not in EDITORS:
+        raise Forbidden("your role may not correct registrations")
+    registration = scoped_registration(session=session, actor=actor,
+                                       registration_id=registration_id)
+    unknown = sorted(set(changes) - CORRECTABLE)
+    if unknown:
+        raise ValidationFailed([FieldError(f, "cannot be corrected here") for f in unknown])
+    if not changes:
+        raise ValidationFailed([FieldError("changes", "nothing to change")])
+    current = current_input(crypto=crypto, registration=registration)
+    merged = {**current, **changes}
+    try:
+        data = RegistrationIn.model_validate(merged)
+    except ValidationError as exc:
+        raise ValidationFailed([FieldError(".".join(str(p) for p in e["loc"]), e["msg"])
+                                for e in exc.errors()]) from exc
+    checked = validate(session=session, data=data, registered_on=registration.registered_on)
+    before = unseal(crypto, registration, checked.sealed)
+    changed = sorted(k for k, val in checked.sealed.items() if before.get(k) != val)
+    changed += sorted(k for k, val in checked.clear.items()
+                      if getattr(registration, k) != val and k not in changed)
+    if not changed:
+        raise ValidationFailed([FieldError("changes", "no field would change")])
+    previous = {k: before.get(k, getattr(registration, k, None)) for k in changed}
+    new = {k: checked.sealed.get(k, checked.clear.get(k)) for k in changed}
+    correction = Correction(registration_id=registration.id, by_id=actor.id,
+                            fields=",".join(changed))
+    seal(crypto, correction, {
+        "previous_values": json.dumps(previous, ensure_ascii=False, default=str),
+        "new_values": json.dumps(new, ensure_ascii=False, default=str),
+        "reason": reason,
+    })
+    session.add(correction)
+    seal(crypto, registration, checked.sealed)
+    for key, value in checked.clear.items():
+        setattr(registration, key, value)
+    registration.version += 1
+    session.add(registration)
+    replace_indexes(session=session, crypto=crypto, registration_id=registration.id,
+                    values=checked.sealed)
+    person = session.get(Person, registration.person_id)
+    if person is not None and checked.is_child and not person.is_child:
+        person.is_child, person.pathway = True, checked.pathway
+        session.add(person)
+    record_event(session=session, actor=actor, action="registration.correct",
+                 object_type="registration", object_id=str(registration.id),
+                 site_code=registration.site_code, details={"fields": changed})
+    session.flush()
+    return registration
+
+
+def current_input(*, crypto: FieldCrypto, registration: Registration) -> dict[str, Any]:
+    """Rebuild the registration's input fields (decrypted) as a correction starts from them."""
+    values = unseal(crypto, registration)
+    return {
+        "id": str(registration.id),
+        "site": registration.site_code,
+        "consent": registration.consent,
+        "category": registration.declared_category,
+        "sex": registration.sex,
+        "nationality": registration.nationality,
+        "dob_precision": registration.dob_precision,
+        "membership_verification": registration.membership_verification,
+        "education": registration.education,
+        "languages": registration.languages.split(",") if registration.languages else None,
+        **{k: val for k, val in values.items() if k in CORRECTABLE},
+    }
+
+
+def persons_count(*, session: Session) -> int:
+    """Count active persons."""
+    return int(session.exec(select(func.count()).select_from(Person)
+                            .where(col(Person.status) == PersonStatus.active)).one())

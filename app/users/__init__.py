@@ -1,0 +1,1 @@
+"""Users, roles, the sites each may act for, and bearer tokens."""

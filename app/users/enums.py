@@ -1,0 +1,21 @@
+"""Roles of the people who use the registry."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user may do; sites narrow where."""
+
+    admin = "admin"
+    registration_officer = "registration_officer"
+    case_manager = "case_manager"
+    committee = "committee"
+    auditor = "auditor"
+
+
+# Roles that may read a participant's identifying data (always within their sites).
+PII_READERS = frozenset({Role.admin, Role.registration_officer, Role.case_manager})
+# Roles that may enrol participants.
+REGISTRARS = frozenset({Role.admin, Role.registration_officer})
+# Roles that may correct a registration or record a weapon handover.
+EDITORS = frozenset({Role.admin, Role.registration_officer, Role.case_manager})

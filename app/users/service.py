@@ -1,0 +1,251 @@
+"""Accounts, log-in and tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from app.core.audit import record_event
+from app.core.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
+from app.core.models import utcnow
+from app.core.security import (
+    MIN_PASSWORD_LENGTH,
+    Principal,
+    hash_password,
+    needs_rehash,
+    new_token,
+    token_digest,
+    verify_password,
+)
+from app.registry.models import Site
+from app.users.enums import Role
+from app.users.models import ApiToken, User, UserSite
+
+LANGUAGES = ("ar", "en")
+
+
+def _check_sites(session: Session, sites: list[str]) -> list[str]:
+    codes = [s.strip().upper() for s in sites if s.strip()]
+    known = set(session.exec(select(Site.code).where(col(Site.code).in_(codes))).all())
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValidationFailed([FieldError("sites", f"unknown site code(s): {', '.join(unknown)}")])
+    return codes
+
+
+def create_user(
+    *,
+    session: Session,
+    actor: Principal,
+    username: str,
+    password: str,
+    role: str,
+    sites: list[str],
+    full_name: str = "",
+    language: str = "ar",
+) -> User:
+    """Create an account; officers and case managers must have at least one site."""
+    errors: list[FieldError] = []
+    if role not in Role.__members__:
+        errors.append(FieldError("role", f"must be one of {', '.join(Role)}"))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors.append(FieldError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters"))
+    if not username.strip() or len(username) > 80:
+        errors.append(FieldError("username", "must be 1-80 characters"))
+    if language not in LANGUAGES:
+        errors.append(FieldError("language", "must be ar or en"))
+    all_sites = role in (Role.admin, Role.committee, Role.auditor) or "*" in sites
+    if role in (Role.registration_officer, Role.case_manager) and not sites:
+        errors.append(FieldError("sites", "officers and case managers need at least one site"))
+    if errors:
+        raise ValidationFailed(errors)
+    codes = [] if all_sites else _check_sites(session, sites)
+    if session.exec(select(User).where(User.username == username.strip())).first():
+        raise Conflict("username already taken", [FieldError("username", "already taken")])
+    user = User(
+        username=username.strip(),
+        full_name=full_name,
+        password_hash=hash_password(password),
+        role=role,
+        language=language,
+        all_sites=all_sites,
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    for code in codes:
+        session.add(UserSite(user_id=user.id, site_code=code))
+    record_event(
+        session=session,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=str(user.id),
+        details={"role": role, "sites": codes or "*"},
+    )
+    session.flush()
+    return user
+
+
+def user_sites(*, session: Session, user: User) -> list[str]:
+    """Return the site codes a user may act for (empty when all sites)."""
+    rows = session.exec(select(UserSite.site_code).where(UserSite.user_id == user.id)).all()
+    return sorted(rows)
+
+
+def principal_for(*, session: Session, user: User) -> Principal:
+    """Build the caller identity that services authorise against."""
+    return Principal(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        sites=frozenset(user_sites(session=session, user=user)),
+        all_sites=user.all_sites,
+        language=user.language,
+    )
+
+
+def authenticate(*, session: Session, username: str, password: str) -> User:
+    """Check a username and password; the error never says which one was wrong."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        record_event(
+            session=session, actor=None, action="auth.failed", object_type="user",
+            details={"username_known": user is not None},
+        )
+        raise Unauthorized("incorrect username or password")
+    if not user.active:
+        raise Unauthorized("incorrect username or password")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    return user
+
+
+def issue_token(*, session: Session, user: User, ttl_minutes: int, kind: str = "api") -> str:
+    """Create a bearer token (or web session) for a user and return its secret once."""
+    token = new_token()
+    assert user.id is not None
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            digest=token_digest(token),
+            kind=kind,
+            expires_at=utcnow() + timedelta(minutes=ttl_minutes),
+        )
+    )
+    record_event(
+        session=session,
+        actor=principal_for(session=session, user=user),
+        action=f"auth.login.{kind}",
+        object_type="user",
+        object_id=str(user.id),
+    )
+    session.flush()
+    return token
+
+
+def resolve_token(
+    *, session: Session, token: str, kind: str = "api", idle_minutes: int | None = None
+) -> User:
+    """Return the user of a valid token; expired, idle, revoked or unknown → Unauthorized."""
+    row = session.exec(
+        select(ApiToken).where(ApiToken.digest == token_digest(token), ApiToken.kind == kind)
+    ).first()
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise Unauthorized("invalid or expired token")
+    if idle_minutes is not None and row.last_used_at is not None:
+        if row.last_used_at + timedelta(minutes=idle_minutes) <= now:
+            raise Unauthorized("session timed out")
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise Unauthorized("invalid or expired token")
+    if idle_minutes is not None:
+        row.last_used_at = now
+        session.add(row)
+    return user
+
+
+def revoke_token(*, session: Session, token: str) -> None:
+    """Revoke a token (log out); unknown tokens are ignored."""
+    row = session.exec(select(ApiToken).where(ApiToken.digest == token_digest(token))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        user = session.get(User, row.user_id)
+        if user is not None:
+            record_event(
+                session=session,
+                actor=principal_for(session=session, user=user),
+                action="auth.logout",
+                object_type="user",
+                object_id=str(user.id),
+            )
+
+
+def list_users(*, session: Session) -> list[tuple[User, list[str]]]:
+    """Return every account with its sites."""
+    users = session.exec(select(User).order_by(col(User.username))).all()
+    return [(u, user_sites(session=session, user=u)) for u in users]
+
+
+def update_user(
+    *,
+    session: Session,
+    actor: Principal,
+    user_id: int,
+    role: str | None = None,
+    sites: list[str] | None = None,
+    active: bool | None = None,
+    language: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Change an account's role, sites, language, password or active flag (revokes tokens on
+    deactivation)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    changes: dict[str, object] = {}
+    if role is not None:
+        if role not in Role.__members__:
+            raise ValidationFailed([FieldError("role", f"must be one of {', '.join(Role)}")])
+        user.role = role
+        changes["role"] = role
+    if language is not None:
+        if language not in LANGUAGES:
+            raise ValidationFailed([FieldError("language", "must be ar or en")])
+        user.language = language
+        changes["language"] = language
+    if password is not None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValidationFailed(
+                [FieldError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")]
+            )
+        user.password_hash = hash_password(password)
+        changes["password"] = "changed"
+    if sites is not None:
+        codes = _check_sites(session, sites)
+        for link in session.exec(select(UserSite).where(UserSite.user_id == user_id)).all():
+            session.delete(link)
+        session.flush()
+        for code in codes:
+            session.add(UserSite(user_id=user_id, site_code=code))
+        changes["sites"] = codes
+    if active is not None:
+        user.active = active
+        changes["active"] = active
+        if not active:
+            open_tokens = select(ApiToken).where(
+                ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
+            for tok in session.exec(open_tokens).all():
+                tok.revoked_at = utcnow()
+                session.add(tok)
+    session.add(user)
+    record_event(
+        session=session, actor=actor, action="user.update", object_type="user",
+        object_id=str(user_id), details=changes,
+    )
+    session.flush()
+    return user
