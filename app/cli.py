@@ -1,0 +1,188 @@
+"""The `ddr` command line: set-up, server, users, demo data, batch duplicate detection."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.core.crypto import CryptoError, FieldCrypto, write_key_file
+from app.core.db import make_engine, session_scope
+from app.core.errors import DomainError
+from app.core.keys import check_or_store_key, load_crypto
+from app.core.migrate import upgrade
+from app.core.security import SYSTEM
+from app.core.settings import ConfigurationError, Settings, get_settings
+from app.registry import reference
+
+cli = typer.Typer(help="DDR Registry: the register a national DDR programme trusts.",
+                  no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(users_cli, name="users")
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str) -> NoReturn:
+    """Print a one-line error and exit with status 2."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def registry(settings: Settings | None = None) -> Iterator[tuple[Engine, FieldCrypto, Settings]]:
+    """Open the configured database and key ring, turning set-up problems into exit 2."""
+    settings = settings or get_settings()
+    try:
+        engine = make_engine(settings.database_url,
+                             busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        crypto = load_crypto(settings)
+        check_or_store_key(engine, crypto)
+    except (ConfigurationError, CryptoError) as exc:
+        fail(str(exc))
+    try:
+        yield engine, crypto, settings
+    except DomainError as exc:
+        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+        fail(f"{exc.detail}" + (f" ({fields})" if fields else ""))
+    finally:
+        engine.dispose()
+
+
+@cli.command()
+def init(
+    demo_groups: Annotated[bool, typer.Option(help="also load the demo armed-group list")] = False,
+) -> None:
+    """Create the key file (if needed) and database, apply migrations, create the sites."""
+    settings = get_settings()
+    if settings.master_key is None and not settings.master_key_file.exists():
+        write_key_file(settings.master_key_file)
+        out.print(f"created master key file {settings.master_key_file} (mode 0600) — back it up "
+                  "offline: without it the register cannot be read")
+    upgrade(settings.database_url)
+    with registry(settings) as (engine, _crypto, _settings), session_scope(engine) as session:
+        added = reference.ensure_default_sites(session=session)
+        if demo_groups:
+            from app.demo import ensure_demo_armed_groups
+
+            ensure_demo_armed_groups(session=session)
+    out.print(f"database ready at {settings.database_url} ({added} sites added)")
+    out.print("next: [bold]ddr users create --username admin --role admin[/] then "
+              "[bold]ddr serve[/]")
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply schema migrations."""
+    settings = get_settings()
+    upgrade(settings.database_url, revision)
+    out.print(f"database at revision {revision}")
+
+
+@cli.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Run the web service (API and web interface)."""
+    import uvicorn
+
+    settings = get_settings()
+    try:
+        settings.check_secure()
+    except ConfigurationError as exc:
+        fail(str(exc))
+    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers,
+                log_level=settings.log_level.lower(), proxy_headers=True)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
+
+
+@users_cli.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="login name")],
+    role: Annotated[str, typer.Option(help="admin, registration_officer, case_manager, "
+                                           "committee or auditor")],
+    site: Annotated[list[str] | None, typer.Option(help="site code (repeat for several)")] = None,
+    full_name: str = "",
+    language: str = "ar",
+    password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
+) -> None:
+    """Create a user account (password prompted, or read from stdin)."""
+    from app.users import service as users
+
+    password = _read_password(password_stdin)
+    with registry() as (engine, _crypto, _settings), session_scope(engine) as session:
+        user = users.create_user(session=session, actor=SYSTEM, username=username,
+                                 password=password, role=role, sites=site or [],
+                                 full_name=full_name, language=language)
+        out.print(f"created user {user.username} ({user.role})")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List user accounts."""
+    from app.users import service as users
+
+    with registry() as (engine, _c, _s), Session(engine) as session:
+        for user, sites in users.list_users(session=session):
+            scope = "*" if user.all_sites else ",".join(sites)
+            state = "" if user.active else " (inactive)"
+            out.print(f"{user.username}\t{user.role}\t{scope}{state}")
+
+
+@cli.command("demo-data")
+def demo_data(
+    persons: Annotated[int, typer.Option(help="number of synthetic persons")] = 300,
+    seed: int = 7,
+    users: Annotated[bool, typer.Option(help="create demo accounts and print them")] = True,
+) -> None:
+    """Register synthetic Libyan-style participants (some twice, at two sites) for demos."""
+    from app.demo import create_demo_users, register_synthetic
+
+    if persons < 1:
+        fail("--persons must be at least 1")
+    with registry() as (engine, crypto, _settings):
+        with session_scope(engine) as session:
+            reference.ensure_default_sites(session=session)
+        count = register_synthetic(engine=engine, crypto=crypto, persons=persons, seed=seed,
+                                   console=out)
+        out.print(f"registered {count} synthetic registrations")
+        if users:
+            with session_scope(engine) as session:
+                for username, role, password in create_demo_users(
+                        session=session, password=os.environ.get("DDR_DEMO_PASSWORD")
+                        or secrets.token_urlsafe(9)):
+                    out.print(f"  login: [bold]{username}[/] / {password}  ({role})")
+
+
+@cli.command()
+def version() -> None:
+    """Print the version."""
+    out.print(f"ddr-registry 0.1.0 ({date.today().isoformat()})")
+
+
+def main() -> None:
+    """Entry point of the `ddr` console script."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()
+

@@ -1,0 +1,122 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL when
+DDR_TEST_DATABASE_URL is set), the app over real ASGI HTTP, and a live server when needed."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from app.core.migrate import upgrade
+from app.core.settings import Settings
+from app.main import create_app
+
+PG_URL = os.environ.get("DDR_TEST_DATABASE_URL")
+TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which database the suite runs on."""
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (file per test)'}"
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """Migrate once: a template SQLite file, or the PostgreSQL test database from scratch."""
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade(PG_URL)
+        return None
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+            "AND tablename <> 'alembic_version'")).scalars().all()
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(template_db: Path | None, tmp_path: Path) -> Iterator[str]:
+    """A clean, migrated database for one test."""
+    if PG_URL:
+        _truncate_all(PG_URL)
+        yield PG_URL
+        return
+    assert template_db is not None
+    path = tmp_path / "ddr.db"
+    shutil.copy(template_db, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings for a test app: test environment, fixed test key, no key file."""
+    return Settings(env="test", database_url=database_url,
+                    master_key=SecretStr(TEST_MASTER_KEY),
+                    master_key_file=tmp_path / "unused.key",
+                    secret_key=SecretStr("test-secret-" + "x" * 20))
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    """The application on the test database."""
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def engine(app: FastAPI) -> Engine:
+    """The app's engine."""
+    result: Engine = app.state.engine
+    return result
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """Real HTTP requests through the ASGI app."""
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port; yields its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
