@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from app import web
 from app.api import audit, auth, reference, registrations, users
 from app.api.errors import install_error_handlers
 from app.core.audit import request_id_var
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, registrations, reference, users, audit):
         api.include_router(module.router)
     app.include_router(api)
+    web.install(app)
 
     @app.get("/health", tags=["health"], summary="Liveness")
     def health() -> dict[str, str]:

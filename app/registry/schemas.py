@@ -139,6 +139,17 @@ class SearchIn(Strict):
     page_size: int = Field(default=20, ge=1, le=100)
 
 
+class Reason(BaseModel):
+    """One field's part in a duplicate score, in words (template + params for translation)."""
+
+    field: str
+    level: str
+    weight: float
+    message: str
+    template: str
+    params: dict[str, str] = {}
+
+
 class CandidateOut(BaseModel):
     """A possible existing registration of the same person."""
 
@@ -148,7 +159,8 @@ class CandidateOut(BaseModel):
     site: str
     score: float
     decision: str
-    reasons: list[str] = []
+    model_version: str = ""
+    reasons: list[Reason] = []
 
 
 class RegistrationCreated(BaseModel):
