@@ -1,0 +1,93 @@
+"""Evaluation: pairwise and B-cubed precision/recall/F1, and blocking pair completeness."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+
+__all__ = ["PairMetrics", "b_cubed", "pair_metrics", "true_pairs"]
+
+
+@dataclass(frozen=True)
+class PairMetrics:
+    """Precision, recall and F1 of predicted pairs against true pairs."""
+
+    precision: float
+    recall: float
+    f1: float
+    predicted: int
+    true: int
+    correct: int
+
+    def __str__(self) -> str:
+        return (f"P={self.precision:.4f} R={self.recall:.4f} F1={self.f1:.4f} "
+                f"(predicted {self.predicted}, true {self.true}, correct {self.correct})")
+
+
+def true_pairs(truth: Mapping[str, str]) -> set[tuple[str, str]]:
+    """Return every unordered pair (sorted ids) of records sharing a person id.
+
+    Args:
+        truth: record_id → person_id.
+
+    Returns:
+        Set of ``(id_a, id_b)`` with ``id_a < id_b``.
+    """
+    members: dict[str, list[str]] = defaultdict(list)
+    for record_id, person in truth.items():
+        members[person].append(record_id)
+    pairs: set[tuple[str, str]] = set()
+    for ids in members.values():
+        pairs.update(combinations(sorted(ids), 2))
+    return pairs
+
+
+def pair_metrics(
+    predicted: Iterable[tuple[str, str]], truth: Mapping[str, str]
+) -> PairMetrics:
+    """Score predicted pairs against the truth (pairs of records with the same person).
+
+    Args:
+        predicted: Predicted matching pairs (any order within a pair).
+        truth: record_id → person_id.
+
+    Returns:
+        The pair metrics.
+    """
+    actual = true_pairs(truth)
+    guessed = {(a, b) if a < b else (b, a) for a, b in predicted}
+    correct = len(guessed & actual)
+    precision = correct / len(guessed) if guessed else 0.0
+    recall = correct / len(actual) if actual else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return PairMetrics(precision, recall, f1, len(guessed), len(actual), correct)
+
+
+def b_cubed(clusters: Mapping[str, str], truth: Mapping[str, str]) -> tuple[float, float, float]:
+    """Return B-cubed precision, recall and F1 of a clustering.
+
+    Args:
+        clusters: record_id → cluster_id (records not listed are singletons).
+        truth: record_id → person_id.
+
+    Returns:
+        ``(precision, recall, f1)`` averaged over the records of ``truth``.
+    """
+    by_cluster: dict[str, set[str]] = defaultdict(set)
+    by_person: dict[str, set[str]] = defaultdict(set)
+    for record_id, person in truth.items():
+        by_cluster[clusters.get(record_id, "single:" + record_id)].add(record_id)
+        by_person[person].add(record_id)
+    precision = recall = 0.0
+    for record_id, person in truth.items():
+        cluster = by_cluster[clusters.get(record_id, "single:" + record_id)]
+        same = by_person[person]
+        overlap = len(cluster & same)
+        precision += overlap / len(cluster)
+        recall += overlap / len(same)
+    n = max(len(truth), 1)
+    precision, recall = precision / n, recall / n
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1

@@ -1,0 +1,106 @@
+"""Comparison levels: turn field similarities into the discrete levels the model weighs.
+
+Levels are Fellegi–Sunter style agreement levels per field, with two context levels for
+relatives: ``given_name = different_relative`` (given names differ while father and family or
+grandfather agree: brothers, twins, cousins) and ``father_name = generation_shift`` (one
+record's father's name is the other's given name: father and son).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from matching.features import DOB_LEVELS, ID_LEVELS
+
+__all__ = ["FIELD_LEVELS", "NAME_LEVELS", "comparison_levels", "feature_names"]
+
+NAME_LEVELS = ("missing", "exact", "high", "similar", "weak", "different")
+_NAME_FIELDS = {
+    "given": "given_name", "father": "father_name", "grandfather": "grandfather_name",
+    "family": "family_name", "full": "full_name", "mother": "mother_name", "alias": "alias",
+    "pob": "place_of_birth",
+}
+FIELD_LEVELS: dict[str, tuple[str, ...]] = {
+    "given_name": (*NAME_LEVELS, "different_relative"),
+    "father_name": (*NAME_LEVELS, "generation_shift"),
+    "grandfather_name": NAME_LEVELS,
+    "family_name": NAME_LEVELS,
+    "full_name": NAME_LEVELS,
+    "mother_name": NAME_LEVELS,
+    "alias": NAME_LEVELS,
+    "place_of_birth": NAME_LEVELS,
+    "date_of_birth": DOB_LEVELS,
+    "phone": ID_LEVELS,
+    "national_id": ID_LEVELS,
+    "passport_no": ID_LEVELS,
+    "sex": ("missing", "same", "different"),
+    "nationality": ("missing", "same", "different"),
+}
+RARITY_FEATURES = ("given_name:rarity", "family_name:rarity")
+_NAME_CUTS = np.array([0.7, 0.85, 0.92, 0.98], dtype=np.float32)
+
+
+def feature_names() -> list[str]:
+    """Return the model's feature names: ``field=level`` indicators, then rarity terms."""
+    names = [f"{field}={level}" for field, levels in FIELD_LEVELS.items() for level in levels]
+    return names + list(RARITY_FEATURES)
+
+
+def _name_level(similarity: np.ndarray) -> np.ndarray:
+    # digitize gives 0 (<0.7) .. 4 (>=0.98); map to NAME_LEVELS indices.
+    bins = np.digitize(np.nan_to_num(similarity, nan=-1.0), _NAME_CUTS)
+    level = np.array([5, 4, 3, 2, 1], dtype=np.int8)[bins]
+    level[np.isnan(similarity)] = 0
+    return level
+
+
+def comparison_levels(comparisons: pd.DataFrame) -> pd.DataFrame:
+    """Return one level index per field (column names are record columns) for each pair.
+
+    Args:
+        comparisons: Output of :func:`matching.features.compare_pairs`.
+
+    Returns:
+        A DataFrame of small ints indexing :data:`FIELD_LEVELS` of each field.
+    """
+    out: dict[str, np.ndarray] = {}
+    for source, field in _NAME_FIELDS.items():
+        out[field] = _name_level(comparisons[source].to_numpy(dtype=np.float32))
+    given = comparisons["given"].to_numpy()
+    father = np.nan_to_num(comparisons["father"].to_numpy())
+    family = np.nan_to_num(comparisons["family"].to_numpy())
+    grandfather = np.nan_to_num(comparisons["grandfather"].to_numpy())
+    relatives = (np.nan_to_num(given, nan=1.0) < 0.85) & (father >= 0.92) & (
+        (family >= 0.92) | (grandfather >= 0.92)
+    )
+    out["given_name"] = np.where(relatives, 6, out["given_name"]).astype(np.int8)
+    shift = (comparisons["shift"].to_numpy() >= 0.9) & (father < 0.85)
+    out["father_name"] = np.where(shift, 6, out["father_name"]).astype(np.int8)
+    out["date_of_birth"] = comparisons["dob"].to_numpy().astype(np.int8)
+    for field, source in (("phone", "phone"), ("national_id", "nid"), ("passport_no", "passport")):
+        out[field] = comparisons[source].to_numpy().astype(np.int8)
+    for field in ("sex", "nationality"):
+        value = comparisons[field].to_numpy()
+        out[field] = np.select([value < 0, value == 1], [0, 1], default=2).astype(np.int8)
+    return pd.DataFrame(out, index=comparisons.index)
+
+
+def design_matrix(levels: pd.DataFrame, rarity: np.ndarray) -> np.ndarray:
+    """Build the model's design matrix from levels and the two rarity columns.
+
+    Args:
+        levels: Output of :func:`comparison_levels`.
+        rarity: Array ``(n, 2)``: rarity in [0, 1] of the agreeing given and family name
+            (0 when they do not agree).
+
+    Returns:
+        A float32 array with one column per :func:`feature_names` entry.
+    """
+    blocks: list[np.ndarray] = []
+    for field, field_levels in FIELD_LEVELS.items():
+        onehot = np.zeros((len(levels), len(field_levels)), dtype=np.float32)
+        onehot[np.arange(len(levels)), levels[field].to_numpy()] = 1.0
+        blocks.append(onehot)
+    blocks.append(rarity.astype(np.float32).reshape(len(levels), len(RARITY_FEATURES)))
+    return np.hstack(blocks)

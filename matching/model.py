@@ -1,0 +1,175 @@
+"""The match model: logistic regression over comparison levels, stored as plain JSON.
+
+The model is a calibrated supervised Fellegi–Sunter variant: each ``field=level`` indicator has
+a learned weight (its log-odds contribution), plus term-frequency terms so that agreeing on a
+rare given or family name counts for more than agreeing on "Mohammed". A model file is JSON
+(no pickle), so loading one cannot execute code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matching.levels import comparison_levels, design_matrix, feature_names
+
+__all__ = ["DEFAULT_MODEL_PATH", "MatchModel", "fit_model", "load_model"]
+
+DEFAULT_MODEL_PATH = Path(__file__).with_name("models") / "ddr-lr-1.json"
+_FORMAT = "ddr-match-model/1"
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """A versioned match model.
+
+    Attributes:
+        version: Version string recorded with every pair it scores.
+        features: Feature names (``field=level`` and rarity terms), in weight order.
+        weights: Log-odds weight of each feature.
+        intercept: Log-odds intercept.
+        term_frequencies: Share of records with each coarse name key, per name field
+            (``"given"``, ``"family"``); unknown keys count as rare.
+        metadata: Free-form facts about training (data, seed, figures).
+    """
+
+    version: str
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    intercept: float
+    term_frequencies: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def rarity(self, prepared: pd.DataFrame, ia: np.ndarray, comparisons: pd.DataFrame
+               ) -> np.ndarray:
+        """Return the rarity (0 common .. 1 rare) of agreeing given and family names."""
+        columns = []
+        for name, source in (("given", "k_given"), ("family", "k_family")):
+            table = self.term_frequencies.get(name, {})
+            floor = min(table.values(), default=1e-6) / 2
+            keys = prepared[source].to_numpy(dtype=object)[ia]
+            share = np.array([table.get(k, floor) for k in keys], dtype=np.float64)
+            # log10 of 1/share, scaled so a name held by 1 in 10 scores 0 and 1 in 1e6 scores 1
+            value = np.clip((np.log10(1.0 / np.maximum(share, 1e-9)) - 1.0) / 5.0, 0.0, 1.0)
+            agrees = np.nan_to_num(comparisons[name].to_numpy()) >= 0.92
+            columns.append(np.where(agrees, value, 0.0))
+        return np.column_stack(columns)
+
+    def design(self, prepared: pd.DataFrame, ia: np.ndarray, comparisons: pd.DataFrame
+               ) -> tuple[np.ndarray, pd.DataFrame]:
+        """Return the design matrix and the levels of compared pairs."""
+        levels = comparison_levels(comparisons)
+        return design_matrix(levels, self.rarity(prepared, ia, comparisons)), levels
+
+    def log_odds(self, matrix: np.ndarray) -> np.ndarray:
+        """Return the log-odds of a match for each row of a design matrix."""
+        return matrix @ np.asarray(self.weights, dtype=np.float32) + np.float32(self.intercept)
+
+    def probability(self, matrix: np.ndarray) -> np.ndarray:
+        """Return the match probability of each row of a design matrix."""
+        return 1.0 / (1.0 + np.exp(-self.log_odds(matrix).astype(np.float64)))
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the model as a JSON-serialisable dict."""
+        return {
+            "format": _FORMAT,
+            "version": self.version,
+            "intercept": self.intercept,
+            "weights": dict(zip(self.features, self.weights, strict=True)),
+            "term_frequencies": {k: dict(v) for k, v in self.term_frequencies.items()},
+            "metadata": dict(self.metadata),
+        }
+
+    def save(self, path: str | Path) -> None:
+        """Write the model to a JSON file.
+
+        Args:
+            path: Destination file.
+        """
+        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n",
+                              encoding="utf-8")
+
+
+def load_model(path: str | Path | None = None) -> MatchModel:
+    """Load a model from JSON (the shipped model when ``path`` is None).
+
+    Args:
+        path: A model file written by :meth:`MatchModel.save`.
+
+    Returns:
+        The model.
+
+    Raises:
+        ValueError: The file is not a model of a known format or lacks features.
+    """
+    data = json.loads(Path(path or DEFAULT_MODEL_PATH).read_text(encoding="utf-8"))
+    if data.get("format") != _FORMAT:
+        raise ValueError(f"not a match model file (format {data.get('format')!r})")
+    names = feature_names()
+    weights = data["weights"]
+    missing = [n for n in names if n not in weights]
+    if missing:
+        raise ValueError(f"model file lacks weights for {', '.join(missing[:3])}")
+    return MatchModel(
+        version=str(data["version"]),
+        features=tuple(names),
+        weights=tuple(float(weights[n]) for n in names),
+        intercept=float(data["intercept"]),
+        term_frequencies=data.get("term_frequencies", {}),
+        metadata=data.get("metadata", {}),
+    )
+
+
+def term_frequencies(prepared: pd.DataFrame, top: int = 3000) -> dict[str, dict[str, float]]:
+    """Return the share of records holding each of the ``top`` commonest name keys."""
+    tables: dict[str, dict[str, float]] = {}
+    for name, source in (("given", "k_given"), ("family", "k_family")):
+        keys = prepared[source][prepared[source] != ""]
+        counts = keys.value_counts().head(top)
+        tables[name] = {str(k): round(float(v) / max(len(keys), 1), 8) for k, v in counts.items()}
+    return tables
+
+
+def fit_model(
+    matrix: np.ndarray, labels: np.ndarray, *, version: str,
+    term_frequencies: Mapping[str, Mapping[str, float]], regularisation: float = 1.0,
+    metadata: Mapping[str, Any] | None = None,
+) -> MatchModel:
+    """Fit a logistic-regression match model on a design matrix with known labels.
+
+    Args:
+        matrix: Design matrix from :meth:`MatchModel.design`.
+        labels: 1 for a true match, 0 otherwise.
+        version: Version string of the new model.
+        term_frequencies: Name-key shares to ship with the model.
+        regularisation: Inverse L2 strength (scikit-learn's ``C``).
+        metadata: Facts to record in the model file.
+
+    Returns:
+        The fitted model.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if len(np.unique(labels)) < 2:
+        raise ValueError("training needs both matching and non-matching pairs")
+    classifier = LogisticRegression(C=regularisation, max_iter=2000)
+    classifier.fit(matrix, labels)
+    weights = tuple(round(float(w), 6) for w in classifier.coef_[0])
+    intercept = float(classifier.intercept_[0])
+    if not math.isfinite(intercept):
+        raise ValueError("training did not converge")
+    return MatchModel(
+        version=version,
+        features=tuple(feature_names()),
+        weights=weights,
+        intercept=round(intercept, 6),
+        term_frequencies=term_frequencies,
+        metadata=dict(metadata or {}),
+    )
