@@ -172,7 +172,7 @@ class Renderer:
             return "ar" if r < 0.35 else "lat"
         return "ar" if r < 0.5 else "lat"
 
-    def _names(self, p: Person, script: str, case: int) -> list[str]:
+    def _names(self, p: Person, script: str, case: int, need_family: bool) -> list[str]:
         rng = self.rng
         parts = [self.name(p.given, script, case), self.name(p.father, script, case),
                  self.name(p.grandfather, script, case), self.name(p.family, script, case)]
@@ -199,7 +199,11 @@ class Renderer:
             parts = [g, f"{f} {gf}", "", fam]
         elif r < 0.335 and not self.valid:
             parts = [" ".join(x for x in parts if x), "", "", ""]
-        if not parts[0] or not (parts[1] or parts[3]):
+        if self.valid:
+            ok = parts[0] and parts[1] and (parts[3] or not need_family)
+        else:
+            ok = parts[0] and (parts[1] or parts[3])
+        if not ok:
             parts = original
         return parts
 
@@ -207,15 +211,14 @@ class Renderer:
         """Rendered date of birth and, when a full date is written, that date."""
         rng = self.rng
         d = date.fromordinal(p.dob)
-        # registry mode: no missing date under 21 and no bare year near the age of 18
-        young = self.valid and true_age < 21
+        # registry mode: a date is required, and no bare year near the age of 18
         boundary = self.valid and 15 <= true_age <= 21
         jan1 = d.replace(month=1, day=1)
         r = rng.random()
         if p.dob_estimated:
             if r < 0.45:
                 return (jan1.isoformat(), jan1) if boundary else (str(d.year), None)
-            if r < 0.8 or (r < 0.9 and young):
+            if r < 0.8 or (r < 0.9 and self.valid):
                 return jan1.isoformat(), jan1
             if r < 0.9:
                 return "", None
@@ -241,7 +244,7 @@ class Renderer:
                 s = d.isoformat()
                 i = rng.choice((2, 3, 6, 9))
                 return s[:i] + str(rng.randrange(10)) + s[i + 1 :], None
-        elif not young:
+        elif not self.valid:
             return "", None
         return d.isoformat(), d
 
@@ -319,15 +322,14 @@ class Renderer:
         script = self._script(p)
         r = rng.random()
         case = 0 if r < 0.6 else 1 if r < 0.82 else 2
-        given, father, grandfather, family = self._names(p, script, case)
         reg = date.fromordinal(reg_ordinal)
         true_age = _age_on(date.fromordinal(p.dob), reg)
         nin = self._nin(p) if p.nin and rng.random() < 0.7 else ""
         dob_text, dob_date = self._dob(p, self.valid and bool(nin), true_age)
         if dob_date is not None:
             age = _age_on(dob_date, reg)
-        elif len(dob_text) == 4 and dob_text.isdigit() and int(dob_text) != p_year(p):
-            age = reg.year - int(dob_text) - 1
+        elif dob_text.isdigit() and len(dob_text) == 4:
+            age = _age_on(date(int(dob_text), 7, 1), reg)  # the registry's convention
         else:
             age = true_age
         if age < 18:
@@ -336,6 +338,9 @@ class Renderer:
             category = "associated_civilian" if p.civilian else "foreign_fighter"
         else:
             category = "associated_civilian" if p.civilian else "libyan_combatant"
+        given, father, grandfather, family = self._names(
+            p, script, case, need_family=category == "libyan_combatant"
+        )
         other = "lat" if script == "ar" else "ar"
         mother = ""
         if p.mother is not None and rng.random() < 0.45:
@@ -373,11 +378,6 @@ class Renderer:
             "passport_no": self._passport(p) if p.passport and rng.random() < 0.75 else "",
             "armed_group": group,
         }
-
-
-def p_year(p: Person) -> int:
-    """True birth year of a person."""
-    return date.fromordinal(p.dob).year
 
 
 def _patronymic(father: Name, cyrillic: bool) -> str:

@@ -44,6 +44,7 @@ class Place:
 class Group:
     """An invented armed group with its English and Arabic phrasings."""
 
+    code: str
     english: tuple[str, ...]
     arabic: tuple[str, ...]
     nationalities: tuple[str, ...]
@@ -179,10 +180,12 @@ def _group(en: str, ar: str, kind: str, nats: str) -> Group:
     arabic = tuple(p.format(ar) for p in _AR_KIND[kind])
     if kind == "N":
         arabic += (arabic[0].translate(_INDIC),)
-    return Group(english, arabic, tuple(nats.split(",")))
+    code = f"BN-{en}" if kind == "N" else "-".join(en.upper().replace("OF THE ", "").split())
+    return Group(code, english, arabic, tuple(nats.split(",")))
 
 
 _groups = [(_group(en, ar, k, n), float(w)) for en, ar, k, w, n in _lines(raw.ARMED_GROUPS)]
+ALL_GROUPS: tuple[Group, ...] = tuple(g for g, _ in _groups)
 GROUPS: dict[str, Pool[Group]] = {}
 for _nat in ("LBY", "SDN", "TCD", "NER", "MLI", "SYR", "EGY", "TUN", "RUS"):
     _sel = [(g, w) for g, w in _groups if _nat in g.nationalities]

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from matching import _synthetic_render as rd
+from matching import _synthetic_tables as tb
 from matching._synthetic_people import Factory, Person, group_probability
 
 RECORD_COLUMNS: tuple[str, ...] = (
@@ -44,6 +45,16 @@ class SyntheticConfig:
     registry_valid: bool = False
     sites: tuple[str, ...] = ("TRP", "BEN", "MIS", "SEB", "ZAW", "KUF", "ZIN", "SRT")
     year: int = 2025
+
+
+def armed_groups() -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """The invented armed groups: (code, English name, Arabic name, other phrasings)."""
+    out = []
+    for g in tb.ALL_GROUPS:
+        canonical = (g.english[0], g.arabic[0])
+        aliases = tuple(a for a in dict.fromkeys(g.english + g.arabic) if a not in canonical)
+        out.append((g.code, g.english[0], g.arabic[0], aliases))
+    return out
 
 
 def persons_for_records(n_records: int, duplicate_share: float = 0.25) -> int:
@@ -187,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = [
-    "RECORD_COLUMNS", "Person", "SyntheticConfig", "generate", "iter_records",
+    "RECORD_COLUMNS", "Person", "SyntheticConfig", "armed_groups", "generate", "iter_records",
     "persons_for_records", "write_csv",
 ]
 
