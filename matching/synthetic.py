@@ -100,6 +100,9 @@ def iter_records(config: SyntheticConfig) -> Iterator[tuple[dict[str, str], str]
         raise ValueError("n_persons must be >= 0")
     if not config.sites:
         raise ValueError("at least one site is needed")
+    for share in ("duplicate_share", "relative_share"):
+        if not 0.0 <= getattr(config, share) <= 1.0:
+            raise ValueError(f"{share} must be between 0 and 1")
     rng = random.Random(config.seed)
     start = date(config.year, 1, 1).toordinal()
     n_days = date(config.year, 12, 31).toordinal() - start + 1

@@ -341,3 +341,5 @@ def test_bad_config_is_refused() -> None:
         next(iter(iter_records(SyntheticConfig(n_persons=-1))))
     with pytest.raises(ValueError, match="site"):
         next(iter(iter_records(SyntheticConfig(n_persons=10, sites=()))))
+    with pytest.raises(ValueError, match="duplicate_share"):
+        next(iter(iter_records(SyntheticConfig(n_persons=10, duplicate_share=1.5))))
