@@ -1,0 +1,142 @@
+"""Every API endpoint × every role and site: who may do what, and what others get."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from tests.factories import registration_body, user_headers
+
+ACTORS = ("anonymous", "admin", "officer_trp", "officer_ben", "case_manager_trp", "committee",
+          "auditor")
+ROLES = {"admin": ("admin", None), "officer_trp": ("registration_officer", ["TRP"]),
+         "officer_ben": ("registration_officer", ["BEN"]),
+         "case_manager_trp": ("case_manager", ["TRP"]), "committee": ("committee", None),
+         "auditor": ("auditor", None)}
+_counter = itertools.count()
+
+
+def expect(default: int, **special: int) -> dict[str, int]:
+    """Expected status per actor: anonymous 401, `default` unless named."""
+    return {"anonymous": 401, **{a: default for a in ACTORS[1:]}, **special}
+
+
+ADMIN_ONLY = expect(403, admin=200)
+READ_PII = expect(200, officer_ben=404, committee=403, auditor=403)
+
+# (method, route path) -> (request builder, expected statuses)
+Build = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
+MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
+    ("GET", "/api/v1/auth/me"): (lambda c: ("/api/v1/auth/me", {}), expect(200)),
+    ("POST", "/api/v1/auth/revoke"): (lambda c: ("/api/v1/auth/revoke", {}), expect(204)),
+    ("POST", "/api/v1/registrations"): (
+        lambda c: ("/api/v1/registrations", {"json": registration_body()}),
+        expect(403, admin=201, officer_trp=201)),
+    ("GET", "/api/v1/registrations/{registration_id}"): (
+        lambda c: (f"/api/v1/registrations/{c['rid']}", {}), READ_PII),
+    ("POST", "/api/v1/registrations/search"): (
+        lambda c: ("/api/v1/registrations/search", {"json": {"registration_number": c["num"]}}),
+        expect(200, committee=403, auditor=403)),
+    ("POST", "/api/v1/registrations/{registration_id}/corrections"): (
+        lambda c: (f"/api/v1/registrations/{c['rid']}/corrections",
+                   {"json": {"changes": {"notes": f"note {next(_counter)}"},
+                             "reason": "matrix test"}}), READ_PII),
+    ("POST", "/api/v1/registrations/{registration_id}/weapons"): (
+        lambda c: (f"/api/v1/registrations/{c['rid']}/weapons",
+                   {"json": {"weapon_type": "rifle", "serial_number": f"S{next(_counter)}"}}),
+        expect(201, officer_ben=404, committee=403, auditor=403)),
+    ("GET", "/api/v1/persons/{person_id}"): (
+        lambda c: (f"/api/v1/persons/{c['pid']}", {}), READ_PII),
+    ("GET", "/api/v1/sites"): (lambda c: ("/api/v1/sites", {}), expect(200)),
+    ("POST", "/api/v1/sites"): (
+        lambda c: ("/api/v1/sites", {"json": {"code": "GHD", "name_en": "Gharyan",
+                                              "name_ar": "غريان"}}),
+        expect(403, admin=201)),
+    ("PATCH", "/api/v1/sites/{code}"): (
+        lambda c: ("/api/v1/sites/SRT", {"json": {"region": "Centre"}}), ADMIN_ONLY),
+    ("GET", "/api/v1/armed-groups"): (lambda c: ("/api/v1/armed-groups", {}), expect(200)),
+    ("POST", "/api/v1/armed-groups"): (
+        lambda c: ("/api/v1/armed-groups", {"json": {"code": "NEW", "name_en": "New",
+                                                     "name_ar": "جديد"}}),
+        expect(403, admin=201)),
+    ("PATCH", "/api/v1/armed-groups/{group_id}"): (
+        lambda c: (f"/api/v1/armed-groups/{c['gid']}", {"json": {"aliases": ["TPF"]}}),
+        ADMIN_ONLY),
+    ("GET", "/api/v1/users"): (lambda c: ("/api/v1/users", {}), ADMIN_ONLY),
+    ("POST", "/api/v1/users"): (
+        lambda c: ("/api/v1/users", {"json": {"username": f"u{next(_counter)}",
+                                              "password": "long enough pw",
+                                              "role": "committee"}}),
+        expect(403, admin=201)),
+    ("PATCH", "/api/v1/users/{user_id}"): (
+        lambda c: (f"/api/v1/users/{c['uid']}", {"json": {"language": "en"}}), ADMIN_ONLY),
+    ("GET", "/api/v1/audit"): (lambda c: ("/api/v1/audit", {}), expect(403, admin=200,
+                                                                        auditor=200)),
+}
+PUBLIC = {("POST", "/api/v1/auth/token")}
+
+
+def api_routes(app: FastAPI) -> set[tuple[str, str]]:
+    return {(method.upper(), path) for path, ops in app.openapi()["paths"].items()
+            if path.startswith("/api/") for method in ops}
+
+
+def test_matrix_covers_every_endpoint(app: FastAPI) -> None:
+    assert api_routes(app) == set(MATRIX) | PUBLIC
+
+
+@pytest.fixture
+def context(client: TestClient, engine: Engine) -> dict[str, Any]:
+    headers = {"anonymous": {}}
+    for actor, (role, sites) in ROLES.items():
+        headers[actor] = user_headers(client, engine, role, sites)
+    created = client.post("/api/v1/registrations", json=registration_body(),
+                          headers=headers["officer_trp"]).json()
+    groups = client.get("/api/v1/armed-groups", headers=headers["admin"]).json()
+    users = client.get("/api/v1/users", headers=headers["admin"]).json()
+    return {"headers": headers, "rid": created["id"], "pid": created["person_id"],
+            "num": created["registration_number"], "gid": groups[0]["id"],
+            "uid": users[0]["id"]}
+
+
+def test_every_endpoint_for_every_actor(client: TestClient, context: dict[str, Any]) -> None:
+    failures = []
+    ordered = sorted(MATRIX.items(), key=lambda item: item[0][1].endswith("/revoke"))
+    for (method, route), (build, expected) in ordered:
+        for actor in ACTORS:
+            path, kwargs = build(context)
+            response = client.request(method, path, headers=context["headers"][actor], **kwargs)
+            if response.status_code != expected[actor]:
+                failures.append(f"{method} {route} as {actor}: {response.status_code} "
+                                f"(expected {expected[actor]})")
+            if actor == "committee" and response.status_code < 300:
+                assert "محمد" not in response.text, f"{route} leaks names to committee"
+    assert not failures, "\n".join(failures)
+
+
+def test_other_site_search_finds_nothing(client: TestClient, context: dict[str, Any]) -> None:
+    result = client.post("/api/v1/registrations/search",
+                         json={"registration_number": context["num"]},
+                         headers=context["headers"]["officer_ben"]).json()
+    assert result["total"] == 0
+
+
+def test_revoked_and_bad_tokens_are_refused(client: TestClient, context: dict[str, Any]) -> None:
+    headers = context["headers"]["officer_trp"]
+    assert client.post("/api/v1/auth/revoke", headers=headers).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    bogus = {"Authorization": "Bearer not-a-token"}
+    assert client.get("/api/v1/auth/me", headers=bogus).status_code == 401
+
+
+def test_wrong_password_is_401_without_saying_which(client: TestClient, engine: Engine) -> None:
+    user_headers(client, engine, "admin")
+    response = client.post("/api/v1/auth/token", data={"username": "nobody", "password": "x"})
+    assert response.status_code == 401
+    assert response.json()["detail"] == "incorrect username or password"
