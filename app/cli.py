@@ -144,7 +144,7 @@ def users_list() -> None:
         for user, sites in users.list_users(session=session):
             scope = "*" if user.all_sites else ",".join(sites)
             state = "" if user.active else " (inactive)"
-            out.print(f"{user.username}\t{user.role}\t{scope}{state}")
+            typer.echo(f"{user.username}\t{user.role}\t{scope}{state}")
 
 
 @cli.command("demo-data")
