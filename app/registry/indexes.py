@@ -7,6 +7,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, delete
 
 from app.core.crypto import FieldCrypto
@@ -64,10 +65,13 @@ def replace_indexes(
     crypto: FieldCrypto,
     registration_id: uuid.UUID,
     values: Mapping[str, str | None],
+    new: bool = False,
 ) -> None:
-    """Write a registration's blind indexes, replacing any it had."""
-    session.exec(
-        delete(RegistrationIndex).where(col(RegistrationIndex.registration_id) == registration_id)
-    )
-    for kind, digest in sorted(index_entries(crypto, values)):
-        session.add(RegistrationIndex(registration_id=registration_id, kind=kind, digest=digest))
+    """Write a registration's blind indexes (one statement), replacing any it had."""
+    if not new:
+        session.exec(delete(RegistrationIndex).where(
+            col(RegistrationIndex.registration_id) == registration_id))
+    rows = [{"registration_id": registration_id, "kind": kind, "digest": digest}
+            for kind, digest in sorted(index_entries(crypto, values))]
+    if rows:
+        session.execute(insert(RegistrationIndex), rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import date
 
 from sqlmodel import Session, col, func, select
 
@@ -204,3 +205,26 @@ def search(
                  details={"criteria": criteria, "total": total,
                           "returned": [str(r.id) for r in rows]})
     return SearchOut(total=total, page=query.page, page_size=query.page_size, items=items)
+
+
+def registrations_on(
+    *, session: Session, crypto: FieldCrypto, actor: Principal, day: date, limit: int = 50
+) -> list[SearchHit]:
+    """List the registrations made on a day at the caller's sites, newest first (audited)."""
+    require_pii_reader(actor)
+    stmt = select(Registration).where(Registration.registered_on == day)
+    if not actor.all_sites:
+        stmt = stmt.where(col(Registration.site_code).in_(sorted(actor.sites)))
+    rows = session.exec(stmt.order_by(col(Registration.created_at).desc()).limit(limit)).all()
+    items = []
+    for r in rows:
+        names = unseal(crypto, r, NAME_FIELDS)
+        items.append(SearchHit(
+            id=r.id, registration_number=r.registration_number, person_id=r.person_id,
+            site=r.site_code, registered_on=r.registered_on, category=r.category, sex=r.sex,
+            birth_year=r.birth_year,
+            full_name=" ".join(n for n in (names[f] for f in NAME_FIELDS) if n)))
+    record_event(session=session, actor=actor, action="registration.list",
+                 object_type="registration",
+                 details={"day": day.isoformat(), "returned": [str(r.id) for r in rows]})
+    return items

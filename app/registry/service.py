@@ -191,7 +191,6 @@ def _insert(
     else:
         person = Person(is_child=checked.is_child, pathway=checked.pathway)
     session.add(person)
-    session.flush()
     registration = Registration(
         id=data.id,
         registration_number=registration_number(
@@ -210,7 +209,7 @@ def _insert(
     session.add(registration)
     session.flush()
     replace_indexes(session=session, crypto=crypto, registration_id=registration.id,
-                    values=checked.sealed)
+                    values=checked.sealed, new=True)
     for weapon in data.weapons:
         add_weapon(session=session, crypto=crypto, actor=actor, registration=registration,
                    weapon=weapon, audit=False)

@@ -1,0 +1,114 @@
+"""Registration throughput and latency over HTTP against a running server on SQLite.
+
+Starts `ddr serve` on a fresh SQLite database in a temporary folder, then posts registrations
+from N concurrent clients and prints registrations/second and p50/p95/p99 latency.
+
+    .venv/bin/python bench/registration.py [--clients 16] [--seconds 20] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.factories import registration_body  # noqa: E402
+
+PASSWORD = "bench password 1"
+
+
+def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """Initialise a database and start the server; return the process."""
+    env = {**os.environ, "DDR_ENV": "development", "DDR_LOG_LEVEL": "WARNING",
+           "DDR_DATABASE_URL": f"sqlite:///{folder}/ddr.db"}
+    ddr = [sys.executable, "-m", "app.cli"]
+    subprocess.run([*ddr, "init", "--demo-groups"], cwd=folder, env=env, check=True,
+                   capture_output=True)
+    subprocess.run([*ddr, "users", "create", "--username", "bench", "--role", "admin",
+                    "--password-stdin"], input=PASSWORD.encode(), cwd=folder, env=env,
+                   check=True, capture_output=True)
+    return subprocess.Popen([*ddr, "serve", "--port", str(port), "--workers", str(workers)],
+                            cwd=folder, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def body(i: int) -> dict[str, object]:
+    """A varied valid registration."""
+    sites = ("TRP", "BEN", "MIS", "SEB")
+    return registration_body(id=str(uuid.uuid4()), site=sites[i % 4], national_id=None,
+                             armed_group=None, phone=f"091{i % 10_000_000:07d}",
+                             given_name=("محمد", "Ali", "Omar", "خالد")[i % 4],
+                             date_of_birth=f"{1960 + i % 40}-0{1 + i % 9}-1{i % 9}")
+
+
+async def client_loop(http: httpx.AsyncClient, headers: dict[str, str], deadline: float,
+                      counter: list[int], latencies: list[float], errors: list[int]) -> None:
+    """Post registrations until the deadline."""
+    while time.perf_counter() < deadline:
+        counter[0] += 1
+        started = time.perf_counter()
+        response = await http.post("/api/v1/registrations", json=body(counter[0]),
+                                   headers=headers)
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != 201:
+            errors.append(response.status_code)
+
+
+async def run(base: str, clients: int, seconds: float) -> None:
+    """Warm up, then measure."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        for _ in range(100):
+            try:
+                if (await http.get("/health")).status_code == 200:
+                    break
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+        token = (await http.post("/api/v1/auth/token",
+                                 data={"username": "bench", "password": PASSWORD})).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        counter, errors = [0], []
+        warm: list[float] = []
+        await asyncio.gather(*(client_loop(http, headers, time.perf_counter() + 2, counter, warm,
+                                           errors) for _ in range(clients)))
+        latencies: list[float] = []
+        start = time.perf_counter()
+        await asyncio.gather(*(client_loop(http, headers, start + seconds, counter, latencies,
+                                           errors) for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+    cuts = statistics.quantiles(latencies, n=100)
+    print(f"clients={clients} seconds={elapsed:.1f} registrations={len(latencies)} "
+          f"errors={len(errors)}")
+    print(f"throughput: {len(latencies) / elapsed:.0f} registrations/s")
+    print(f"latency ms: p50={cuts[49] * 1000:.1f} p95={cuts[94] * 1000:.1f} "
+          f"p99={cuts[98] * 1000:.1f}")
+
+
+def main() -> None:
+    """Parse arguments, run the benchmark, stop the server."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        server = start_server(Path(folder), args.port, args.workers)
+        try:
+            asyncio.run(run(f"http://127.0.0.1:{args.port}", args.clients, args.seconds))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
