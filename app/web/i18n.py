@@ -1,0 +1,70 @@
+"""Translations: the gettext catalogue (Babel .po compiled in memory), dates and numbers."""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from app.registry.schemas import Reason
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("ar", "en")
+DEFAULT_LANGUAGE = "ar"
+_BABEL_LOCALE = {"ar": "ar_LY", "en": "en_GB"}
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """Return the compiled catalogue of a language (English is the source language)."""
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not po_path.exists():
+        return gettext.NullTranslations()
+    # Compile the .po in memory: a fresh clone needs no build step and no committed .mo.
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def pick_language(value: str | None) -> str:
+    """Return a supported language code, defaulting to Arabic."""
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def direction(language: str) -> str:
+    """Return the text direction of a language."""
+    return "rtl" if language == "ar" else "ltr"
+
+
+def format_day(value: date | datetime | None, language: str) -> str:
+    """Format a date readably in the user's language (Western digits, as used in Libya)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMM y, HH:mm", locale=_BABEL_LOCALE[language])
+    return format_date(value, "d MMM y", locale=_BABEL_LOCALE[language])
+
+
+def translate_message(message: str, language: str) -> str:
+    """Translate a service's English message when the catalogue knows it."""
+    return translations(language).gettext(message)
+
+
+def translate_reason(reason: Reason, language: str) -> str:
+    """Fill a duplicate-check reason's translated template with its parameters."""
+    template = translations(language).gettext(reason.template) if reason.template else ""
+    if not template:
+        return reason.message
+    try:
+        return template.format(**reason.params)
+    except (KeyError, IndexError, ValueError):
+        return reason.message

@@ -1,0 +1,75 @@
+"""The person page (audited read) and the correction form."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.api.deps import CryptoDep, SessionDep
+from app.core.errors import DomainError, FieldError
+from app.core.security import Principal
+from app.registry import queries, service
+from app.web import deps
+from app.web.auth import redirect
+from app.web.forms import (
+    CATEGORY_LABELS,
+    CONDITION_LABELS,
+    CORRECTABLE_FIELDS,
+    FIELD_LABELS,
+    PATHWAY_LABELS,
+    RELATIONSHIP_LABELS,
+    WEAPON_LABELS,
+    errors_by_field,
+)
+from app.web.rendering import render
+
+router = APIRouter(dependencies=[Depends(deps.csrf_protect)], include_in_schema=False)
+
+def _page(request: Request, session: SessionDep, crypto: CryptoDep, actor: Principal,
+          person_id: uuid.UUID, extra: dict[str, Any] | None = None,
+          status_code: int = 200) -> Response:
+    person = queries.get_person(session=session, crypto=crypto, actor=actor, person_id=person_id)
+    context = {
+        "person": person, "labels": FIELD_LABELS, "categories": CATEGORY_LABELS,
+        "pathways": PATHWAY_LABELS, "weapon_labels": WEAPON_LABELS,
+        "conditions": CONDITION_LABELS, "relationships": RELATIONSHIP_LABELS,
+        "correctable": CORRECTABLE_FIELDS, "registered": request.query_params.get("registered"),
+        "child_message": service.CHILD_MESSAGE, **(extra or {}),
+    }
+    return render(request, "person.html", context, actor=actor, status_code=status_code)
+
+
+@router.get("/persons/{person_id}")
+def person(request: Request, person_id: uuid.UUID, session: SessionDep, crypto: CryptoDep,
+           actor: deps.Officer) -> Response:
+    """Show a person: identity, registrations across sites, weapons, dependants, history."""
+    return _page(request, session, crypto, actor, person_id)
+
+
+@router.post("/registrations/{registration_id}/corrections")
+def correct(request: Request, registration_id: uuid.UUID, session: SessionDep,
+            crypto: CryptoDep, actor: deps.Officer, form: deps.FormDep) -> Response:
+    """Correct one field of a registration, keeping the previous value (audited)."""
+    field = str(form.get("field") or "")
+    value = str(form.get("value") or "").strip() or None
+    reason = str(form.get("reason") or "").strip()
+    person_id = uuid.UUID(str(form.get("person_id") or uuid.UUID(int=0)))
+    errors: list[FieldError] = []
+    if len(reason) < 3:
+        errors.append(FieldError("reason", "give the reason for the correction"))
+    if not errors:
+        try:
+            corrected = service.correct(session=session, crypto=crypto, actor=actor,
+                                        registration_id=registration_id,
+                                        changes={field: value}, reason=reason)
+            return redirect(request, f"/persons/{corrected.person_id}")
+        except DomainError as exc:
+            errors = exc.errors or [FieldError("value", exc.detail)]
+    correction = {"registration_id": str(registration_id), "field": field,
+                  "value": value or "", "reason": reason,
+                  "errors": errors_by_field(errors)}
+    return _page(request, session, crypto, actor, person_id, {"correction": correction},
+                 status_code=422)

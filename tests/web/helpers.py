@@ -1,0 +1,45 @@
+"""Helpers for web tests: log in through the form, read CSRF tokens, parse HTML."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from app.core.db import session_scope
+from app.core.security import SYSTEM
+from app.users import service as users
+from app.users.models import User
+from tests.factories import PASSWORD, make_user
+
+
+def soup(html: str) -> BeautifulSoup:
+    """Parse a page or fragment."""
+    return BeautifulSoup(html, "lxml")
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page embeds in its forms."""
+    field = soup(html).find("input", attrs={"name": "csrf_token"})
+    assert field is not None, "page has no CSRF field"
+    return str(field["value"])
+
+
+def make_web_user(engine: Engine, username: str, role: str = "registration_officer",
+                  sites: list[str] | None = None, language: str = "en") -> str:
+    """Create a user with a language (services only) and return the username."""
+    make_user(engine, username, role, sites if sites is not None else ["TRP"])
+    with session_scope(engine) as session:
+        user = session.exec(User.__table__.select().where(User.username == username)).first()  # type: ignore[attr-defined]
+        users.update_user(session=session, actor=SYSTEM, user_id=user.id, language=language)
+    return username
+
+
+def web_login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Log in through the form; return the CSRF token of the home page."""
+    page = client.get("/login")
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": csrf_from(page.text)},
+                           headers={"Origin": "http://testserver"})
+    assert response.status_code == 200, response.text  # followed the redirect home
+    return csrf_from(response.text)
