@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from app import web
-from app.api import audit, auth, reference, registrations, users
+from app.api import audit, auth, matching, reference, registrations, users
 from app.api.errors import install_error_handlers
 from app.core.audit import request_id_var
 from app.core.db import make_engine
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, registrations, reference, users, audit):
+    for module in (auth, registrations, matching, reference, users, audit):
         api.include_router(module.router)
     app.include_router(api)
     web.install(app)

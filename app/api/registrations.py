@@ -7,8 +7,10 @@ import uuid
 from fastapi import APIRouter, Response
 
 from app.api.deps import CryptoDep, CurrentUser, SessionDep
+from app.dedup import service as dedup
 from app.registry import queries, service
 from app.registry.schemas import (
+    CandidateOut,
     CorrectionIn,
     PersonOut,
     RegistrationCreated,
@@ -31,7 +33,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def created_body(enrolment: service.Enrolment) -> RegistrationCreated:
+def created_body(
+    enrolment: service.Enrolment, candidates: list[CandidateOut]
+) -> RegistrationCreated:
     """The response to a registration request (also for its replays)."""
     registration = enrolment.registration
     return RegistrationCreated(
@@ -43,7 +47,7 @@ def created_body(enrolment: service.Enrolment) -> RegistrationCreated:
         pathway=enrolment.pathway,
         child_pathway_applies=registration.is_child,
         message=service.CHILD_MESSAGE if registration.is_child else "registered",
-        possible_duplicates=[],
+        possible_duplicates=candidates,
     )
 
 
@@ -64,10 +68,11 @@ def create_registration(
 ) -> RegistrationCreated:
     """Enrol a participant. Retrying with the same `id` and body returns 200 and the same
     result; the same `id` with a different body is a 409."""
-    enrolment = service.register(session=session, crypto=crypto, actor=actor, data=body)
+    enrolment, candidates = dedup.register_and_match(session=session, crypto=crypto,
+                                                     actor=actor, data=body)
     if not enrolment.created:
         response.status_code = 200
-    return created_body(enrolment)
+    return created_body(enrolment, candidates)
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationOut,

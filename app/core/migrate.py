@@ -26,5 +26,6 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def all_models() -> None:
     """Import every table module so SQLModel.metadata knows the whole schema."""
     import app.core.models  # noqa: F401
+    import app.dedup.models  # noqa: F401
     import app.registry.models  # noqa: F401
     import app.users.models  # noqa: F401

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, delete
 from app.core.crypto import FieldCrypto
 from app.registry.enums import IndexKind
 from app.registry.models import RegistrationIndex
+from matching import blocking_keys
 
 NAME_FIELDS = ("given_name", "father_name", "grandfather_name", "family_name")
 
@@ -56,6 +57,8 @@ def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[
             entries.add((kind.value, crypto.blind_index(kind.value, value)))
     for token in name_tokens(values.get(f) for f in NAME_FIELDS):
         entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, token)))
+    for key in blocking_keys(values):
+        entries.add((IndexKind.block.value, crypto.blind_index(IndexKind.block.value, key)))
     return entries
 
 

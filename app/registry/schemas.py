@@ -116,6 +116,25 @@ class RegistrationIn(Strict):
     dependants: list[DependantIn] = Field(default_factory=list, max_length=30)
 
 
+class DraftIn(Strict):
+    """A registration being typed: any identity fields known so far (nothing is saved)."""
+
+    sex: Sex | None = None
+    date_of_birth: Short | None = None
+    given_name: Name | None = None
+    father_name: Name | None = None
+    grandfather_name: Name | None = None
+    family_name: Name | None = None
+    mother_name: Name | None = None
+    alias: Name | None = None
+    place_of_birth: Name | None = None
+    nationality: Short | None = None
+    phone: Short | None = None
+    national_id: Short | None = None
+    passport_no: Short | None = None
+    limit: int = Field(default=10, ge=1, le=50)
+
+
 class CorrectionIn(Strict):
     """Changes to a registration's fields, with the reason (kept, encrypted)."""
 

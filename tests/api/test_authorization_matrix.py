@@ -24,7 +24,7 @@ _counter = itertools.count()
 
 def expect(default: int, **special: int) -> dict[str, int]:
     """Expected status per actor: anonymous 401, `default` unless named."""
-    return {"anonymous": 401, **{a: default for a in ACTORS[1:]}, **special}
+    return {"anonymous": 401, **dict.fromkeys(ACTORS[1:], default), **special}
 
 
 ADMIN_ONLY = expect(403, admin=200)
@@ -53,6 +53,11 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
         expect(201, officer_ben=404, committee=403, auditor=403)),
     ("GET", "/api/v1/persons/{person_id}"): (
         lambda c: (f"/api/v1/persons/{c['pid']}", {}), READ_PII),
+    ("POST", "/api/v1/matching/candidates"): (
+        lambda c: ("/api/v1/matching/candidates",
+                   {"json": {"given_name": "Mohamed", "family_name": "Warfalli",
+                             "date_of_birth": "1988"}}),
+        expect(200, committee=403, auditor=403)),
     ("GET", "/api/v1/sites"): (lambda c: ("/api/v1/sites", {}), expect(200)),
     ("POST", "/api/v1/sites"): (
         lambda c: ("/api/v1/sites", {"json": {"code": "GHD", "name_en": "Gharyan",

@@ -1,0 +1,1 @@
+"""Duplicate detection inside the registry: online candidates, recorded pairs, batch runs."""
