@@ -24,7 +24,7 @@ __all__ = ["blocking_keys", "candidate_pairs", "keys_for_parts"]
 
 
 def keys_for_parts(
-    given: str, father: str, grandfather: str, family: str, mother: str, year: int,
+    given: str, father: str, grandfather: str, family: str, year: int, born_on: str,
     phone: str, nid: str,
 ) -> list[str]:
     """Return the blocking keys from a record's coarse name keys and identifiers.
@@ -34,29 +34,35 @@ def keys_for_parts(
         father: Coarse key of the father's name.
         grandfather: Coarse key of the grandfather's name.
         family: Coarse key of the family name.
-        mother: Coarse key of the mother's name.
         year: Year of birth, 0 if unknown.
+        born_on: Full date of birth ``YYYY-MM-DD``, "" unless day and month are known.
         phone: Phone in E.164, "" if missing.
         nid: National number digits, "" if missing.
 
     Returns:
-        Sorted, de-duplicated keys such as ``"gf:MHMD|WRFL"``.
+        Sorted keys such as ``"gpf:MHMD|L|WRFL"``.
     """
-    keys: set[str] = set()
-    pairs = (
+    born = str(year) if year else ""
+    combos = (
         ("gpf", (given, father, family)),
         ("gpq", (given, father, grandfather)),
         ("pqf", (father, grandfather, family)),
-        ("gfy", (given, family, str(year) if year else "")),
-        ("gpy", (given, father, str(year) if year else "")),
-        ("gm", (given, mother)),
+        ("gfy", (given, family, born)),
+        ("gpy", (given, father, born)),
+        ("pfy", (father, family, born)),
+        ("gqy", (given, grandfather, born)),
+        ("qfy", (grandfather, family, born)),
+        ("pqy", (father, grandfather, born)),
+        ("gqf", (given, grandfather, family)),
+        ("gf", (given, family)),
+        ("dg", (born_on, given[:1])),
+        ("dp", (born_on, father[:1])),
         ("ph", (phone, given[:1])),
+        ("phy", (phone, born)),
+        ("phf", (phone, family[:2])),
         ("id", (nid, given[:1])),
     )
-    for prefix, parts in pairs:
-        if all(parts):
-            keys.add(prefix + ":" + "|".join(parts))
-    return sorted(keys)
+    return sorted(f"{kind}:{'|'.join(parts)}" for kind, parts in combos if all(parts))
 
 
 def blocking_keys(record: Record) -> list[str]:
@@ -69,69 +75,171 @@ def blocking_keys(record: Record) -> list[str]:
         Sorted keys; two registrations are candidates when they share any key. The same keys
         are used by the batch engine.
 
-    >>> blocking_keys({"given_name": "Mohamed", "father_name": "Ali",
-    ...                "family_name": "al-Warfalli", "date_of_birth": "1988"})
-    ['gfy:MHMD|WRFL|1988', 'gpf:MHMD|L|WRFL', 'gpy:MHMD|L|1988']
-    >>> blocking_keys({"given_name": "محمد", "father_name": "علي",
-    ...                "family_name": "الورفلي", "date_of_birth": "1988-03-02"})
-    ['gfy:MHMD|WRFL|1988', 'gpf:MHMD|L|WRFL', 'gpy:MHMD|L|1988']
+    >>> latin = blocking_keys({"given_name": "Mohamed", "father_name": "Ali",
+    ...                        "family_name": "al-Warfalli", "date_of_birth": "1988-03-02"})
+    >>> arabic = blocking_keys({"given_name": "محمد", "father_name": "علي",
+    ...                         "family_name": "الورفلي", "date_of_birth": "1988-03-02"})
+    >>> latin == arabic, latin[:3]
+    (True, ['dg:1988-03-02|M', 'dp:1988-03-02|L', 'gf:MHMD|WRFL'])
     """
     parts = _repair_nasab(
         *(normalise_name(record.get(c) or "") for c in
           ("given_name", "father_name", "grandfather_name", "family_name"))
     )
     coarse = [blocking_name_key(p) for p in parts]
+    year, month, day = normalise_date(record.get("date_of_birth"))
     return keys_for_parts(
-        coarse[0], coarse[1], coarse[2], coarse[3],
-        blocking_name_key(normalise_name(record.get("mother_name") or "")),
-        normalise_date(record.get("date_of_birth"))[0],
+        coarse[0], coarse[1], coarse[2], coarse[3], year, _born_on(year, month, day),
         normalise_phone(record.get("phone")),
         normalise_national_id(record.get("national_id")),
     )
 
 
+def _born_on(year: int, month: int, day: int) -> str:
+    return f"{year:04d}-{month:02d}-{day:02d}" if year and month and day else ""
+
+
 def frame_keys(prepared: pd.DataFrame) -> list[list[str]]:
     """Return the blocking keys of every prepared record (same keys as :func:`blocking_keys`)."""
+    born_on = [_born_on(int(y), int(m), int(d)) for y, m, d in
+               zip(prepared["year"], prepared["month"], prepared["day"], strict=True)]
     columns = [prepared[c].tolist() for c in
-               ("k_given", "k_father", "k_grandfather", "k_family", "k_mother", "year",
-                "phone", "nid")]
+               ("k_given", "k_father", "k_grandfather", "k_family", "year")]
+    columns += [born_on, prepared["phone"].tolist(), prepared["nid"].tolist()]
     return [keys_for_parts(*row) for row in zip(*columns, strict=True)]
 
 
-def candidate_pairs(
-    keys: list[list[str]], *, max_block_size: int = 400
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Return the candidate pairs (row positions ``a < b``) of records sharing a key.
+def _codes(values: pd.Series) -> np.ndarray:
+    codes, _ = pd.factorize(values, sort=False)
+    codes = codes.astype(np.int64)
+    codes[(values == "").to_numpy()] = -1
+    return codes
 
-    Args:
-        keys: Blocking keys per record, in row order.
-        max_block_size: Blocks larger than this are skipped (other keys still apply).
 
-    Returns:
-        ``(a, b, skipped_blocks)``: two int arrays of row positions, and how many blocks were
-        too large to use.
+def _combine(*parts: np.ndarray) -> np.ndarray:
+    """Combine code arrays into one code per distinct tuple; -1 where any part is missing."""
+    out = parts[0].copy()
+    valid = out >= 0
+    for part in parts[1:]:
+        valid &= part >= 0
+        mixed = np.where(valid, out * (int(part.max(initial=0)) + 1) + part, -1)
+        codes, _ = pd.factorize(mixed, sort=False)
+        out = codes.astype(np.int64)
+    out[~valid] = -1
+    return out
+
+
+def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return the blocking keys of all records as ``(rows, key_codes)`` groups, vectorised.
+
+    Each group is one key kind (codes compare only within a group); the keys are the same as
+    :func:`blocking_keys` gives record by record.
     """
-    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
-    rows = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
-    flat = [key for record_keys in keys for key in record_keys]
-    codes, _ = pd.factorize(pd.Series(flat, dtype=object))
-    order = np.argsort(codes, kind="stable")
-    codes, rows = codes[order], rows[order]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
-    sizes = np.diff(np.r_[starts, len(codes)])
-    skipped = int((sizes > max_block_size).sum())
-    chunks: list[np.ndarray] = []
+    names = pd.concat([prepared[c] for c in ("k_given", "k_father", "k_grandfather", "k_family")],
+                      ignore_index=True)
+    shared = _codes(names).reshape(4, len(prepared))
+    given, father, grandfather, family = shared
+    years = prepared["year"].to_numpy().astype(np.int64)
+    year = np.where(years > 0, years, -1)
+    months = prepared["month"].to_numpy().astype(np.int64)
+    days = prepared["day"].to_numpy().astype(np.int64)
+    born_on = np.where((years > 0) & (months > 0) & (days > 0),
+                       years * 10_000 + months * 100 + days, -1)
+    phone, nid = _codes(prepared["phone"]), _codes(prepared["nid"])
+    g1 = _codes(prepared["k_given"].str[:1])
+    f1 = _codes(prepared["k_father"].str[:1])
+    a2 = _codes(prepared["k_family"].str[:2])
+    rows = np.arange(len(prepared), dtype=np.int64)
+    groups = [
+        _combine(given, father, family), _combine(given, father, grandfather),
+        _combine(father, grandfather, family), _combine(given, family, year),
+        _combine(given, father, year), _combine(father, family, year),
+        _combine(given, grandfather, year), _combine(grandfather, family, year),
+        _combine(father, grandfather, year), _combine(given, grandfather, family),
+        _combine(given, family), _combine(born_on, g1), _combine(born_on, f1),
+        _combine(phone, g1), _combine(phone, year), _combine(phone, a2), _combine(nid, g1),
+    ]
+    return [(rows, codes) for codes in groups]
+
+
+def neighbourhood_order(prepared: pd.DataFrame) -> np.ndarray:
+    """Return each record's rank by its whole coarse name (sort order inside large blocks)."""
+    columns = ("year", "k_family", "k_grandfather", "k_father", "k_given")
+    sort = np.lexsort([pd.factorize(prepared[c])[0] for c in columns])
+    rank = np.empty(len(prepared), dtype=np.int64)
+    rank[sort] = np.arange(len(prepared), dtype=np.int64)
+    return rank
+
+
+def _block_pairs(starts: np.ndarray, sizes: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+    out = []
     for size in np.unique(sizes):
-        if size < 2 or size > max_block_size:
+        if size < 2:
             continue
         first, second = np.triu_indices(int(size), k=1)
         group_starts = starts[sizes == size][:, None]
-        left = rows[group_starts + first].ravel()
-        right = rows[group_starts + second].ravel()
-        low, high = np.minimum(left, right), np.maximum(left, right)
-        chunks.append(low * len(keys) + high)
+        out.append(np.stack([rows[group_starts + first].ravel(),
+                             rows[group_starts + second].ravel()]))
+    return out
+
+
+def _window_pairs(
+    codes: np.ndarray, rows: np.ndarray, order: np.ndarray, window: int
+) -> list[np.ndarray]:
+    """Sorted-neighbourhood pairs inside oversized blocks: each record and its next ones."""
+    sort = np.lexsort((order[rows], codes))
+    codes, rows = codes[sort], rows[sort]
+    out = []
+    for step in range(1, window + 1):
+        same = codes[step:] == codes[:-step]
+        out.append(np.stack([rows[:-step][same], rows[step:][same]]))
+    return out
+
+
+def candidate_pairs(
+    groups: list[tuple[np.ndarray, np.ndarray]], n_records: int, *, max_block_size: int = 30,
+    order: np.ndarray | None = None, window: int = 4,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Return the candidate pairs (row positions ``a < b``) of records sharing a key.
+
+    Blocks up to ``max_block_size`` records give all their pairs; a larger block (a common
+    name) gives each record's ``window`` nearest neighbours in ``order``, so the work grows
+    linearly with the number of records.
+
+    Args:
+        groups: Output of :func:`key_groups`.
+        n_records: Number of records.
+        max_block_size: Largest block expanded into all its pairs.
+        order: Sort rank of each record inside oversized blocks (see
+            :func:`neighbourhood_order`); oversized blocks are skipped when None.
+        window: Neighbours paired with each record inside an oversized block.
+
+    Returns:
+        ``(a, b, oversized_blocks)``: two int arrays of row positions, and how many blocks were
+        too large to expand fully.
+    """
+    chunks: list[np.ndarray] = []
+    oversized = 0
+    for rows, codes in groups:
+        valid = codes >= 0
+        rows, codes = rows[valid], codes[valid]
+        if len(codes) == 0:
+            continue
+        sort = np.argsort(codes, kind="stable")
+        codes, rows = codes[sort], rows[sort]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        sizes = np.diff(np.r_[starts, len(codes)])
+        large = sizes > max_block_size
+        oversized += int(large.sum())
+        chunks += _block_pairs(starts[~large], sizes[~large], rows)
+        if large.any() and order is not None:
+            member = np.repeat(large, sizes)
+            chunks += _window_pairs(codes[member], rows[member], order, window)
     if not chunks:
         empty = np.array([], dtype=np.int64)
-        return empty, empty, skipped
-    encoded = np.unique(np.concatenate(chunks))
-    return encoded // len(keys), encoded % len(keys), skipped
+        return empty, empty, oversized
+    both = np.concatenate(chunks, axis=1)
+    both = both[:, both[0] != both[1]]
+    encoded = pd.unique(np.minimum(both[0], both[1]) * n_records + np.maximum(both[0], both[1]))
+    encoded.sort()
+    return encoded // n_records, encoded % n_records, oversized

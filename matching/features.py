@@ -6,12 +6,10 @@ thousand distinct names cost a few thousand name comparisons.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
-from matching.names import _compare_normalised
+from matching.similarity import WordTable
 
 __all__ = ["DOB_LEVELS", "ID_LEVELS", "compare_pairs"]
 
@@ -20,24 +18,29 @@ DOB_LEVELS = ("missing", "exact", "swapped", "same_month", "year_only", "same_ye
 ID_LEVELS = ("missing", "same", "one_digit", "different")
 
 
-def _pair_values(
-    left: pd.Series, right: pd.Series, ia: np.ndarray, ib: np.ndarray,
-    function: Callable[[str, str], float], symmetric: bool = True,
-) -> np.ndarray:
-    """Apply ``function`` to each distinct (left[ia], right[ib]) value pair; NaN if missing."""
-    codes, uniques = pd.factorize(pd.concat([left, right], ignore_index=True), sort=False)
-    ca = codes[: len(left)][ia].astype(np.int64)
-    cb = codes[len(left):][ib].astype(np.int64)
-    if symmetric:
-        ca, cb = np.minimum(ca, cb), np.maximum(ca, cb)
-    width = max(len(uniques), 1)
-    distinct, inverse = np.unique(ca * width + cb, return_inverse=True)
-    values = np.asarray(uniques, dtype=object)
-    out = np.empty(len(distinct), dtype=np.float32)
-    for index, code in enumerate(distinct.tolist()):
-        a, b = values[code // width], values[code % width]
-        out[index] = np.nan if not a or not b else function(a, b)
-    return out[inverse.ravel()]
+_NAME_COLUMNS = ("given", "father", "grandfather", "family", "mother", "alias", "pob")
+
+
+class _NameSimilarity:
+    """Similarities between name columns of record pairs, computed once per distinct pair."""
+
+    def __init__(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> None:
+        values = pd.unique(pd.concat([prepared[c] for c in _NAME_COLUMNS], ignore_index=True))
+        self.table = WordTable([str(v) for v in values])
+        index = pd.Index(values)
+        self.codes = {
+            c: index.get_indexer(pd.Index(prepared[c])).astype(np.int64) for c in _NAME_COLUMNS
+        }
+        self.ia, self.ib = ia, ib
+        self.width = max(len(values), 1)
+
+    def __call__(self, left: str, right: str) -> np.ndarray:
+        ca = self.codes[left][self.ia]
+        cb = self.codes[right][self.ib]
+        low, high = np.minimum(ca, cb), np.maximum(ca, cb)
+        inverse, distinct = pd.factorize(low * self.width + high, sort=False)
+        scores = self.table.similarity(distinct // self.width, distinct % self.width)
+        return scores[inverse]
 
 
 def _digit_level(left: pd.Series, right: pd.Series, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
@@ -96,6 +99,30 @@ def _dob_level(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> np.nda
     return np.select(conditions, choices, default=len(DOB_LEVELS) - 1).astype(np.int8)
 
 
+def _order_free(
+    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
+    same: tuple[np.ndarray, ...], crossed: tuple[np.ndarray, ...],
+) -> np.ndarray:
+    """Whole-nasab similarity tolerant of a part moved to the neighbouring field."""
+    g, f, q, a = same
+    f_g, g_f, q_f, f_q, q_a, a_q = crossed
+    with np.errstate(all="ignore"):
+        best_a = [np.fmax(g, g_f), np.fmax(np.fmax(f, f_g), f_q), np.fmax(np.fmax(q, q_f), q_a),
+                  np.fmax(a, a_q)]
+        best_b = [np.fmax(g, f_g), np.fmax(np.fmax(f, g_f), q_f), np.fmax(np.fmax(q, f_q), a_q),
+                  np.fmax(a, q_a)]
+    parts = ("given", "father", "grandfather", "family")
+    present_a = [prepared[c].to_numpy(dtype=object)[ia] != "" for c in parts]
+    present_b = [prepared[c].to_numpy(dtype=object)[ib] != "" for c in parts]
+    total = np.zeros(len(ia), dtype=np.float32)
+    count = np.zeros(len(ia), dtype=np.float32)
+    for best, present in ((best_a, present_a), (best_b, present_b)):
+        for score, here in zip(best, present, strict=True):
+            total += np.where(here, np.nan_to_num(score), 0.0)
+            count += here
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan).astype(np.float32)
+
+
 def compare_pairs(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> pd.DataFrame:
     """Compare record pairs field by field.
 
@@ -113,15 +140,17 @@ def compare_pairs(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> pd.
         (1 same, 0 different, -1 missing); and ``year_gap``.
     """
     out: dict[str, np.ndarray] = {}
-    for column in ("given", "father", "grandfather", "family", "full", "mother", "alias", "pob"):
-        series = prepared[column]
-        out[column] = _pair_values(series, series, ia, ib, _compare_normalised)
-    given, father, grandfather = prepared["given"], prepared["father"], prepared["grandfather"]
-    one = np.nan_to_num(_pair_values(father, given, ia, ib, _compare_normalised, False))
-    two = np.nan_to_num(_pair_values(grandfather, father, ia, ib, _compare_normalised, False))
-    three = np.nan_to_num(_pair_values(given, father, ia, ib, _compare_normalised, False))
-    four = np.nan_to_num(_pair_values(father, grandfather, ia, ib, _compare_normalised, False))
-    out["shift"] = np.maximum((one + two) / 2, (three + four) / 2)
+    similarity = _NameSimilarity(prepared, ia, ib)
+    for column in _NAME_COLUMNS:
+        out[column] = similarity(column, column)
+    g, f, q, a = (out[c] for c in ("given", "father", "grandfather", "family"))
+    f_g, g_f = similarity("father", "given"), similarity("given", "father")
+    q_f, f_q = similarity("grandfather", "father"), similarity("father", "grandfather")
+    q_a, a_q = similarity("grandfather", "family"), similarity("family", "grandfather")
+    out["shift"] = np.maximum(
+        (np.nan_to_num(f_g) + np.nan_to_num(q_f)) / 2, (np.nan_to_num(g_f) + np.nan_to_num(f_q)) / 2
+    )
+    out["full"] = _order_free(prepared, ia, ib, (g, f, q, a), (f_g, g_f, q_f, f_q, q_a, a_q))
     out["dob"] = _dob_level(prepared, ia, ib)
     years = prepared["year"].to_numpy()
     out["year_gap"] = np.where(

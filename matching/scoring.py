@@ -36,12 +36,15 @@ class MatchSettings:
     Attributes:
         match_threshold: Score at or above which a pair is a ``match``.
         possible_threshold: Score at or above which a pair is ``possible`` (human review).
-        max_block_size: Blocks with more records are not expanded into pairs (batch mode).
+        max_block_size: Largest block expanded into all its pairs (batch mode); larger blocks
+            (common names) pair each record with its ``neighbourhood_window`` nearest.
+        neighbourhood_window: Neighbours per record inside an oversized block.
     """
 
     match_threshold: float = 0.85
     possible_threshold: float = 0.35
-    max_block_size: int = 400
+    max_block_size: int = 30
+    neighbourhood_window: int = 4
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.possible_threshold <= self.match_threshold <= 1.0:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from matching.blocking import candidate_pairs, frame_keys
+from matching.blocking import candidate_pairs, key_groups, neighbourhood_order
 from matching.evaluation import PairMetrics
 from matching.features import compare_pairs
 from matching.model import DEFAULT_MODEL_PATH, MatchModel, fit_model, term_frequencies
@@ -63,7 +63,9 @@ def synthetic_training_set(
 
     records, truth = generate(SyntheticConfig(n_persons=n_persons, seed=seed))
     prepared = prepare_records(records_frame(records))
-    ia, ib, _ = candidate_pairs(frame_keys(prepared))
+    ia, ib, _ = candidate_pairs(
+        key_groups(prepared), len(prepared), order=neighbourhood_order(prepared)
+    )
     persons = prepared["record_id"].map(truth).to_numpy(dtype=object)
     labels = (persons[ia] == persons[ib]).astype(np.int8)
     comparisons = compare_pairs(prepared, ia, ib)

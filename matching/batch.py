@@ -1,0 +1,196 @@
+"""Batch deduplication of a record CSV file: read, block, score, classify, cluster, write."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from matching.blocking import candidate_pairs, key_groups, neighbourhood_order
+from matching.cluster import cluster
+from matching.model import MatchModel
+from matching.records import RECORD_COLUMNS, prepare_records
+from matching.scoring import DEFAULT_SETTINGS, MatchSettings, default_model, score_pairs
+
+__all__ = [
+    "DedupeResult",
+    "RecordFileError",
+    "dedupe",
+    "read_records_csv",
+    "write_clusters_csv",
+    "write_pairs_csv",
+]
+
+Progress = Callable[[str, int, int], None]
+_CHUNK = 500_000
+
+
+class RecordFileError(ValueError):
+    """A record CSV file cannot be used; the message is one line naming the problem."""
+
+
+def read_records_csv(path: str | Path) -> pd.DataFrame:
+    """Read a record CSV file (contract 1) into a DataFrame of strings ("" = missing).
+
+    Args:
+        path: UTF-8 CSV file with a header row holding at least the record columns.
+
+    Returns:
+        The records, with the record columns in contract order (extra columns dropped).
+
+    Raises:
+        RecordFileError: The file is missing, empty, not UTF-8, lacks a column or repeats a
+            record_id.
+    """
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except FileNotFoundError:
+        raise RecordFileError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise RecordFileError(f"{path}: not UTF-8 encoded text") from None
+    if not header or not any(h.strip() for h in header):
+        raise RecordFileError(f"{path}: empty file, no header row")
+    names = [h.strip() for h in header]
+    missing = [c for c in RECORD_COLUMNS if c not in names]
+    if missing:
+        raise RecordFileError(f"{path}: missing column(s) {', '.join(missing)}")
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+            usecols=lambda c: c.strip() in RECORD_COLUMNS,
+        )
+    except UnicodeDecodeError:
+        raise RecordFileError(f"{path}: not UTF-8 encoded text") from None
+    except (pd.errors.ParserError, ValueError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise RecordFileError(f"{path}: malformed CSV ({first})") from None
+    frame.columns = [c.strip() for c in frame.columns]
+    frame = frame[list(RECORD_COLUMNS)]
+    ids = frame["record_id"].str.strip()
+    if (ids == "").any():
+        row = int(np.flatnonzero((ids == "").to_numpy())[0]) + 2
+        raise RecordFileError(f"{path}: empty record_id on line {row}")
+    duplicated = ids[ids.duplicated()]
+    if len(duplicated):
+        raise RecordFileError(f"{path}: duplicate record_id {duplicated.iloc[0]}")
+    frame["record_id"] = ids
+    return frame.reset_index(drop=True)
+
+
+@dataclass
+class DedupeResult:
+    """Pairs, clusters and summary figures of a batch run.
+
+    Attributes:
+        pairs: ``record_id_a, record_id_b, score, decision`` (``match`` or ``possible``),
+            strongest first.
+        clusters: ``record_id, cluster_id`` for every input record.
+        stats: ``records``, ``candidate_pairs``, ``matches``, ``possibles``, ``clusters``,
+            ``seconds`` (and ``skipped_blocks``, ``model_version``).
+    """
+
+    pairs: pd.DataFrame
+    clusters: pd.DataFrame
+    stats: dict[str, float | int | str] = field(default_factory=dict)
+
+
+def _notify(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
+
+def dedupe(
+    frame: pd.DataFrame,
+    *,
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    model: MatchModel | None = None,
+    cannot_link: Iterable[tuple[str, str]] = (),
+    progress: Progress | None = None,
+) -> DedupeResult:
+    """Find duplicate registrations in a record DataFrame.
+
+    Args:
+        frame: Records as returned by :func:`read_records_csv`.
+        settings: Thresholds and block-size limit.
+        model: Match model; the shipped model when None.
+        cannot_link: Pairs judged different persons; never clustered together.
+        progress: Called as ``progress(stage, done, total)`` while working; stages are
+            ``prepare``, ``block``, ``score`` and ``cluster``.
+
+    Returns:
+        Match/possible pairs, clusters for every record and summary figures.
+    """
+    started = time.perf_counter()
+    model = model or default_model()
+    total = len(frame)
+    _notify(progress, "prepare", 0, total)
+    prepared = prepare_records(frame.reset_index(drop=True))
+    _notify(progress, "prepare", total, total)
+    _notify(progress, "block", 0, total)
+    ia, ib, skipped = candidate_pairs(
+        key_groups(prepared), len(prepared), max_block_size=settings.max_block_size,
+        order=neighbourhood_order(prepared), window=settings.neighbourhood_window,
+    )
+    _notify(progress, "block", total, total)
+    scores = np.empty(len(ia), dtype=np.float32)
+    for start in range(0, len(ia), _CHUNK):
+        stop = min(start + _CHUNK, len(ia))
+        scores[start:stop] = score_pairs(prepared, ia[start:stop], ib[start:stop], model)[0]
+        _notify(progress, "score", stop, len(ia))
+    keep = np.flatnonzero(scores >= settings.possible_threshold)
+    keep = keep[np.argsort(-scores[keep], kind="stable")]
+    ids = prepared["record_id"].to_numpy(dtype=object)
+    pairs = pd.DataFrame({
+        "record_id_a": ids[ia[keep]],
+        "record_id_b": ids[ib[keep]],
+        "score": np.round(scores[keep].astype(np.float64), 4),
+        "decision": np.where(scores[keep] >= settings.match_threshold, "match", "possible"),
+    })
+    _notify(progress, "cluster", 0, total)
+    matches = pairs[pairs["decision"] == "match"]
+    clusters = cluster(
+        ids.tolist(), zip(matches["record_id_a"], matches["record_id_b"], strict=True),
+        cannot_link,
+    )
+    _notify(progress, "cluster", total, total)
+    cluster_frame = pd.DataFrame(
+        {"record_id": list(clusters), "cluster_id": list(clusters.values())}
+    )
+    stats: dict[str, float | int | str] = {
+        "records": total,
+        "candidate_pairs": int(len(ia)),
+        "matches": int(len(matches)),
+        "possibles": int(len(pairs) - len(matches)),
+        "clusters": int(cluster_frame["cluster_id"].nunique()),
+        "skipped_blocks": skipped,
+        "model_version": model.version,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    return DedupeResult(pairs=pairs, clusters=cluster_frame, stats=stats)
+
+
+def write_pairs_csv(result: DedupeResult, path: str | Path) -> None:
+    """Write ``record_id_a, record_id_b, score, decision`` rows to a UTF-8 CSV file.
+
+    Args:
+        result: Output of :func:`dedupe`.
+        path: Destination file.
+    """
+    result.pairs.to_csv(path, index=False, encoding="utf-8")
+
+
+def write_clusters_csv(result: DedupeResult, path: str | Path) -> None:
+    """Write ``record_id, cluster_id`` for every record to a UTF-8 CSV file.
+
+    Args:
+        result: Output of :func:`dedupe`.
+        path: Destination file.
+    """
+    result.clusters.to_csv(path, index=False, encoding="utf-8")

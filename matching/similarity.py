@@ -1,0 +1,108 @@
+"""Vectorised name-word similarity over many pairs at once.
+
+:class:`WordTable` holds the phonetic keys of distinct normalised name strings;
+:meth:`WordTable.similarity` scores pairs of table positions with rapidfuzz's batch scorers
+(C++, both cores), using the same formula as :func:`matching.names.compare_words`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from matching.phonetic import NameKey, name_key
+
+__all__ = ["CROSS_SCRIPT_CONSONANT_WEIGHT", "SAME_SCRIPT_CONSONANT_WEIGHT", "WordTable"]
+
+SAME_SCRIPT_CONSONANT_WEIGHT = 0.5
+CROSS_SCRIPT_CONSONANT_WEIGHT = 0.8
+
+
+def _field_key(text: str) -> NameKey:
+    """Key of a whole field: the words' keys joined (a field is compared as one string)."""
+    words = text.split()
+    if len(words) == 1:
+        return name_key(words[0])
+    keys = [name_key(w) for w in words]
+    skeleton = "".join(k.skeletons[0] if k.skeletons else "" for k in keys)
+    return NameKey(
+        keys[0].script, (skeleton,), "".join(k.vowel_form for k in keys),
+        "".join(k.cross_vowel_form for k in keys),
+    )
+
+
+def _pairwise(scorer: Any, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+    if len(left) == 0:
+        return np.zeros(0, dtype=np.float32)
+    return process.cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float32)
+
+
+def _blend(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+    """Mean of Jaro–Winkler and normalised Levenshtein similarity; 0 when one side is empty."""
+    score = 0.5 * _pairwise(JaroWinkler.normalized_similarity, left, right)
+    score += 0.5 * _pairwise(Levenshtein.normalized_similarity, left, right)
+    empty = np.fromiter((not a or not b for a, b in zip(left, right, strict=True)), dtype=bool,
+                        count=len(left))
+    both_empty = np.fromiter((not a and not b for a, b in zip(left, right, strict=True)),
+                             dtype=bool, count=len(left))
+    score[empty] = 0.0
+    score[both_empty] = 1.0
+    return score
+
+
+class WordTable:
+    """Phonetic keys of distinct normalised strings, addressed by position.
+
+    Args:
+        values: Distinct normalised strings (``""`` allowed: it compares as missing).
+    """
+
+    def __init__(self, values: Sequence[str]) -> None:
+        self.values = np.asarray(list(values), dtype=object)
+        keys = [_field_key(v) if v else NameKey("latin", ("",), "", "") for v in self.values]
+        self.arabic = np.array([k.script == "arabic" for k in keys], dtype=bool)
+        self.vowels = np.array([k.vowel_form for k in keys], dtype=object)
+        self.cross_vowels = np.array([k.cross_vowel_form for k in keys], dtype=object)
+        counts = [max(len(k.skeletons), 1) for k in keys]
+        self.variant_count = np.array(counts, dtype=np.int64)
+        self.variant_start = np.r_[0, np.cumsum(self.variant_count)[:-1]].astype(np.int64)
+        self.variants = np.array(
+            [s for k in keys for s in (k.skeletons or ("",))], dtype=object
+        )
+        self.empty = np.array([not v for v in self.values], dtype=bool)
+
+    def similarity(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Return the similarity of each pair of table positions (NaN when one is empty).
+
+        Args:
+            left: Table positions.
+            right: Table positions, same length.
+
+        Returns:
+            float32 similarities in [0, 1].
+        """
+        left = np.asarray(left, dtype=np.int64)
+        right = np.asarray(right, dtype=np.int64)
+        n = len(left)
+        combos = self.variant_count[left] * self.variant_count[right]
+        owner = np.repeat(np.arange(n, dtype=np.int64), combos)
+        offset = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(combos) - combos,
+                                                                      combos)
+        width = self.variant_count[right][owner]
+        va = self.variants[self.variant_start[left][owner] + offset // width]
+        vb = self.variants[self.variant_start[right][owner] + offset % width]
+        consonants = np.zeros(n, dtype=np.float32)
+        np.maximum.at(consonants, owner, _blend(va.tolist(), vb.tolist()))
+        cross = self.arabic[left] != self.arabic[right]
+        vowels_a = np.where(cross, self.cross_vowels[left], self.vowels[left])
+        vowels_b = np.where(cross, self.cross_vowels[right], self.vowels[right])
+        vowels = _blend(vowels_a.tolist(), vowels_b.tolist())
+        weight = np.where(cross, CROSS_SCRIPT_CONSONANT_WEIGHT, SAME_SCRIPT_CONSONANT_WEIGHT)
+        score = (weight * consonants + (1.0 - weight) * vowels).astype(np.float32)
+        score[self.values[left] == self.values[right]] = 1.0
+        score[self.empty[left] | self.empty[right]] = np.nan
+        return score
