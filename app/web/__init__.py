@@ -75,6 +75,9 @@ def install(app: FastAPI) -> None:
             elapsed = (time.perf_counter() - started) * 1000
             response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
             response.headers.setdefault("X-Frame-Options", "DENY")
+            # Same-origin referrers let browsers send a real Origin on our own form posts;
+            # web URLs carry no identifying values (searches are POSTed).
+            response.headers["Referrer-Policy"] = "same-origin"
             response.headers.setdefault(
                 "Content-Security-Policy",
                 "default-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -9,9 +9,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
+from starlette.requests import ClientDisconnect
 
 from app.api.deps import SessionDep, SettingsDep
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import DomainError, Forbidden, Unauthorized
 from app.core.security import Principal
 from app.core.settings import Settings
 from app.users import service as users
@@ -77,16 +78,23 @@ def csrf_token(request: Request) -> str:
 
 def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
-    if origin is not None:
+    if origin is not None and origin != "null":
         host = request.headers.get("host", "")
         return origin in (f"http://{host}", f"https://{host}")
-    # No Origin header (old browsers, some same-origin GET→POST flows): Fetch metadata decides.
-    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    # No Origin, or "null" (sent under strict referrer policies and by sandboxed frames):
+    # Fetch metadata decides; a null origin without it is refused.
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is None:
+        return origin is None
+    return fetch_site in ("same-origin", "none")
 
 
 async def form_data(request: Request) -> FormData:
     """The request's form fields (parsed once; later reads hit Starlette's cache)."""
-    return await request.form()
+    try:
+        return await request.form()
+    except ClientDisconnect as exc:  # htmx cancelled a superseded request: nothing to do
+        raise DomainError("the browser cancelled the request") from exc
 
 
 FormDep = Annotated[FormData, Depends(form_data)]
@@ -101,7 +109,7 @@ async def csrf_protect(request: Request, settings: SettingsDep) -> None:
     seed = request.cookies.get(CSRF_COOKIE)
     given = request.headers.get(CSRF_HEADER)
     if not given:
-        value = (await request.form()).get(CSRF_FIELD)
+        value = (await form_data(request)).get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
     if not seed or not given or not hmac.compare_digest(given, csrf_token_for(seed, settings)):
         raise CsrfRejected("request refused: the page expired; reload it and try again")

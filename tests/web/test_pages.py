@@ -70,7 +70,8 @@ def test_officer_home_shows_site_search_and_todays_registrations(
 ) -> None:
     client.post("/registrations", data=form_for(client), headers=SAME_ORIGIN)
     page = soup(client.get("/").text)
-    assert page.html["lang"] == "en" and page.html["dir"] == "ltr"
+    assert page.html["lang"] == "en"
+    assert page.html["dir"] == "ltr"
     assert "Tripoli" in page.select_one(".sites").get_text()
     rows = page.select("table.list tbody tr")
     assert len(rows) == 1
@@ -172,7 +173,8 @@ def test_person_page_shows_identity_weapons_dependants_and_corrects(
         "reason": "typing error"}
     corrected = client.post(correction["action"], data=data, headers=SAME_ORIGIN)
     history = soup(corrected.text).select_one("ol.history")
-    assert history is not None and "+218923456789" in history.get_text()
+    assert history is not None
+    assert "+218923456789" in history.get_text()
     bad = client.post(correction["action"], data={**data, "value": "12"}, headers=SAME_ORIGIN)
     assert bad.status_code == 422
     assert "not a" in soup(bad.text).select_one("details.correct .field-error").get_text()
@@ -183,7 +185,8 @@ def test_child_hint_fragment(client: TestClient, officer: str) -> None:
     child = client.post("/registrations/child-hint", data={"date_of_birth": "2012-05-01"},
                         headers=headers)
     flag = soup(child.text).find(id="child-flag")
-    assert flag is not None and "under 18" in flag.get_text()
+    assert flag is not None
+    assert "under 18" in flag.get_text()
     adult = client.post("/registrations/child-hint", data={"date_of_birth": "1990"},
                         headers=headers)
     assert soup(adult.text).find(id="child-flag") is None
