@@ -8,10 +8,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -30,8 +32,8 @@ db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 def fail(message: str) -> NoReturn:
@@ -170,6 +172,61 @@ def demo_data(
                         session=session, password=os.environ.get("DDR_DEMO_PASSWORD")
                         or secrets.token_urlsafe(9)):
                     out.print(f"  login: [bold]{username}[/] / {password}  ({role})")
+
+
+class _Bars:
+    """A rich progress bar per pipeline stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=max(total, 1))
+        self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+
+@cli.command()
+def dedupe(
+    input_csv: Annotated[Path | None, typer.Argument(help="record CSV file")] = None,
+    pairs: Annotated[Path | None, typer.Option("--pairs", help="write pairs here")] = None,
+    clusters: Annotated[Path | None, typer.Option("--clusters", help="write clusters")] = None,
+    registry_mode: Annotated[bool, typer.Option(
+        "--registry", help="run over the whole registry and record pairs for review")] = False,
+) -> None:
+    """Find duplicates in a record CSV file (no database), or across the whole registry."""
+    from matching.batch import (
+        RecordFileError,
+        read_records_csv,
+        write_clusters_csv,
+        write_pairs_csv,
+    )
+    from matching.batch import dedupe as run_dedupe
+
+    if registry_mode:
+        from app.dedup.batch import run_registry_dedupe
+
+        with registry() as (engine, crypto, _settings), Progress(console=err) as bar:
+            stats = run_registry_dedupe(engine=engine, crypto=crypto, actor=SYSTEM,
+                                        progress=_Bars(bar))
+        out.print(" ".join(f"{k}={v}" for k, v in stats.items()))
+        return
+    if input_csv is None or pairs is None:
+        fail("give INPUT.csv and --pairs PAIRS.csv (or --registry)")
+    try:
+        frame = read_records_csv(input_csv)
+    except RecordFileError as exc:
+        fail(str(exc))
+    with Progress(console=err) as bar:
+        result = run_dedupe(frame, progress=_Bars(bar))
+    write_pairs_csv(result, pairs)
+    if clusters is not None:
+        write_clusters_csv(result, clusters)
+    s = result.stats
+    out.print(f"records={s['records']} candidate_pairs={s['candidate_pairs']} "
+              f"matches={s['matches']} possibles={s['possibles']} clusters={s['clusters']} "
+              f"seconds={s['seconds']}")
 
 
 @cli.command()

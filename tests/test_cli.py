@@ -82,3 +82,54 @@ def test_production_refuses_default_secret(folder: Path) -> None:
     result = ddr(folder, "serve", env={"DDR_ENV": "production"})
     assert result.returncode == 2
     assert "DDR_SECRET_KEY" in result.stderr
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "records_small.csv"
+
+
+def test_dedupe_file_writes_pairs_and_clusters(folder: Path) -> None:
+    result = ddr(folder, "dedupe", str(FIXTURE), "--pairs", "pairs.csv", "--clusters",
+                 "clusters.csv")
+    assert result.returncode == 0, result.stderr
+    assert "records=" in result.stdout
+    pairs = (folder / "pairs.csv").read_text(encoding="utf-8").splitlines()
+    assert pairs[0] == "record_id_a,record_id_b,score,decision"
+    assert len(pairs) > 1
+    assert {line.rsplit(",", 1)[1] for line in pairs[1:]} <= {"match", "possible"}
+    clusters = (folder / "clusters.csv").read_text(encoding="utf-8").splitlines()
+    records = FIXTURE.read_text(encoding="utf-8").splitlines()
+    assert len(clusters) == len(records)  # a header and one row per record in each
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"record_id,site\nA,TRP\n", "missing column"),
+     ("\n".join(["record_id,site,registered_on"]).encode("utf-16"), "UTF-8"),
+     (b"", "empty"),
+     (None, "duplicate record_id")],
+    ids=["missing-column", "not-utf8", "empty", "duplicate-id"],
+)
+def test_dedupe_malformed_file_exits_2(folder: Path, content: bytes | None, message: str
+                                       ) -> None:
+    path = folder / "bad.csv"
+    if content is None:
+        lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+        content = "\n".join([*lines, lines[1]]).encode()
+    path.write_bytes(content)
+    result = ddr(folder, "dedupe", "bad.csv", "--pairs", "pairs.csv")
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (folder / "pairs.csv").exists()
+
+
+def test_registry_dedupe_is_safe_to_rerun(folder: Path) -> None:
+    assert ddr(folder, "init", "--demo-groups").returncode == 0
+    assert ddr(folder, "demo-data", "--persons", "60", "--no-users").returncode == 0
+    first = ddr(folder, "dedupe", "--registry")
+    assert first.returncode == 0, first.stderr
+    new_first = int(first.stdout.split("new_pairs=")[1].split()[0])
+    assert new_first > 0
+    second = ddr(folder, "dedupe", "--registry")
+    assert second.returncode == 0, second.stderr
+    assert "new_pairs=0" in second.stdout
