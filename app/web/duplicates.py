@@ -1,7 +1,7 @@
 """The live duplicate check's source of candidates (one adapter, so the engine can be swapped).
 
-Until the matching engine's online mode (`app.dedup.service.find_candidates`) lands, candidates
-come from the registry's exact lookups: national number, phone, passport and the full name.
+Candidates come from the matching engine's online mode (`app.dedup.service.find_candidates`);
+`exact_candidates` (the registry's exact lookups) remains as the fallback engine.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app.core.crypto import FieldCrypto
 from app.core.errors import ValidationFailed
 from app.core.security import Principal
+from app.dedup import service as dedup
 from app.registry import queries
 from app.registry.schemas import CandidateOut, Reason, SearchIn
 from matching.explain import EXPLANATION_MESSAGES
@@ -34,7 +35,8 @@ def find_candidates(
     limit: int = 10,
 ) -> list[CandidateOut]:
     """Return possible existing registrations of the person being typed in, best first."""
-    return exact_candidates(session=session, crypto=crypto, actor=actor, draft=draft, limit=limit)
+    return dedup.find_candidates(session=session, crypto=crypto, actor=actor, draft=draft,
+                                 limit=limit)
 
 
 def exact_candidates(
