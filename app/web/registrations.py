@@ -13,9 +13,10 @@ from app.api.deps import CryptoDep, SessionDep
 from app.core.audit import record_event
 from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
+from app.dedup import service as dedup
 from app.registry import queries, reference, service
 from app.registry import validation as rules
-from app.web import deps, duplicates
+from app.web import deps
 from app.web.auth import redirect
 from app.web.forms import (
     CATEGORY_LABELS,
@@ -97,7 +98,8 @@ def create_registration(request: Request, session: SessionDep, crypto: CryptoDep
     if data is None:
         return _form_page(request, session, actor, values, errors, status_code=422)
     try:
-        enrolment = service.register(session=session, crypto=crypto, actor=actor, data=data)
+        enrolment, _candidates = dedup.register_and_match(session=session, crypto=crypto,
+                                                          actor=actor, data=data)
     except DomainError as exc:
         return _form_page(request, session, actor, values, exc.errors, status_code=exc.status_code,
                           problem=None if exc.errors else exc.detail)
@@ -109,8 +111,8 @@ def create_registration(request: Request, session: SessionDep, crypto: CryptoDep
 def duplicate_panel(request: Request, session: SessionDep, crypto: CryptoDep,
                     actor: deps.Officer, form: deps.FormDep) -> Response:
     """Render the live duplicate panel for the form as typed so far."""
-    candidates = duplicates.find_candidates(session=session, crypto=crypto, actor=actor,
-                                            draft=draft_of(form))
+    candidates = dedup.find_candidates(session=session, crypto=crypto, actor=actor,
+                                       draft=draft_of(form))
     return render(request, "_duplicates.html",
                   {"candidates": candidates, "chosen": str(form.get("person_id") or "")},
                   actor=actor)
