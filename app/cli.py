@@ -30,8 +30,10 @@ cli = typer.Typer(help="DDR Registry: the register a national DDR programme trus
                   no_args_is_help=True, add_completion=False)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
+matching_cli = typer.Typer(help="The duplicate-detection model.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(matching_cli, name="matching")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
@@ -227,6 +229,33 @@ def dedupe(
     out.print(f"records={s['records']} candidate_pairs={s['candidate_pairs']} "
               f"matches={s['matches']} possibles={s['possibles']} clusters={s['clusters']} "
               f"seconds={s['seconds']}")
+
+
+@matching_cli.command("train")
+def matching_train(
+    output: Annotated[Path | None, typer.Option(help="where to write the new model file")] = None,
+    holdout: Annotated[float, typer.Option(help="share of decisions held back")] = 0.2,
+    seed: int = 0,
+) -> None:
+    """Retrain the match model on reviewed decisions and print before/after figures."""
+    from app.dedup.training import retrain
+    from matching import load_model
+
+    if not 0.05 <= holdout <= 0.5:
+        fail("--holdout must be between 0.05 and 0.5")
+    with registry() as (engine, crypto, settings):
+        base = load_model(settings.match_model)
+        try:
+            report = retrain(engine=engine, crypto=crypto, actor=SYSTEM, base=base,
+                             holdout=holdout, seed=seed)
+        except ValueError as exc:
+            fail(str(exc))
+    path = output or Path(f"match-model-{report.model.version}.json")
+    report.model.save(path)
+    out.print(f"trained on {report.train_pairs} reviewed pairs, {report.holdout_pairs} held back")
+    out.print(f"before ({base.version}): {report.before}")
+    out.print(f"after  ({report.model.version}): {report.after}")
+    out.print(f"wrote {path}; to use it set DDR_MATCH_MODEL={path} and restart the service")
 
 
 @cli.command()

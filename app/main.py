@@ -17,6 +17,7 @@ from app.core.audit import request_id_var
 from app.core.db import make_engine
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.settings import Settings, get_settings
+from matching import load_model
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.crypto = crypto
+    app.state.match_model = load_model(settings.match_model) if settings.match_model else None
     install_error_handlers(app)
 
     @app.middleware("http")

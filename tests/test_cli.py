@@ -133,3 +133,30 @@ def test_registry_dedupe_is_safe_to_rerun(folder: Path) -> None:
     second = ddr(folder, "dedupe", "--registry")
     assert second.returncode == 0, second.stderr
     assert "new_pairs=0" in second.stdout
+
+
+def test_matching_train_reports_before_and_after(folder: Path, database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    assert ddr(folder, "init", "--demo-groups").returncode == 0
+    too_few = ddr(folder, "matching", "train")
+    assert too_few.returncode == 2
+    assert "at least 20 reviewed pairs" in too_few.stderr
+    assert ddr(folder, "demo-data", "--persons", "120", "--no-users").returncode == 0
+    assert ddr(folder, "dedupe", "--registry").returncode == 0
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        ids = conn.execute(text("SELECT id FROM candidate_pair ORDER BY score DESC")).scalars()
+        for index, pair_id in enumerate(ids):
+            status = "different_persons" if index % 4 == 3 else "same_person"
+            conn.execute(text("UPDATE candidate_pair SET status = :s WHERE id = :i"),
+                         {"s": status, "i": pair_id})
+    engine.dispose()
+    trained = ddr(folder, "matching", "train", "--output", "model.json")
+    assert trained.returncode == 0, trained.stderr
+    assert "before (" in trained.stdout
+    assert "after  (" in trained.stdout
+    from matching import load_model
+
+    model = load_model(folder / "model.json")
+    assert "+reviewed." in model.version

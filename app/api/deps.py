@@ -15,6 +15,7 @@ from app.core.errors import Forbidden, Unauthorized
 from app.core.security import Principal
 from app.core.settings import Settings
 from app.users import service as users
+from matching import MatchModel
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -31,6 +32,12 @@ def get_crypto(request: Request) -> FieldCrypto:
     return crypto
 
 
+def get_match_model(request: Request) -> MatchModel | None:
+    """The match model in use (None: the shipped model)."""
+    model: MatchModel | None = request.app.state.match_model
+    return model
+
+
 def get_settings_dep(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
@@ -40,6 +47,7 @@ def get_settings_dep(request: Request) -> Settings:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 CryptoDep = Annotated[FieldCrypto, Depends(get_crypto)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ModelDep = Annotated[MatchModel | None, Depends(get_match_model)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from app.api.deps import CryptoDep, CurrentUser, SessionDep
+from app.api.deps import CryptoDep, CurrentUser, ModelDep, SessionDep
 from app.dedup import service as dedup
 from app.registry import queries, service
 from app.registry.schemas import (
@@ -65,11 +65,12 @@ def create_registration(
     session: SessionDep,
     crypto: CryptoDep,
     actor: CurrentUser,
+    model: ModelDep,
 ) -> RegistrationCreated:
     """Enrol a participant. Retrying with the same `id` and body returns 200 and the same
     result; the same `id` with a different body is a 409."""
     enrolment, candidates = dedup.register_and_match(session=session, crypto=crypto,
-                                                     actor=actor, data=body)
+                                                     actor=actor, data=body, model=model)
     if not enrolment.created:
         response.status_code = 200
     return created_body(enrolment, candidates)

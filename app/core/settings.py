@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 10_000
     max_upload_bytes: int = 20 * 1024 * 1024
     log_level: str = "INFO"
+    match_model: Path | None = Field(
+        default=None, description="match model file in use; the shipped model when unset"
+    )
 
     @property
     def is_sqlite(self) -> bool:

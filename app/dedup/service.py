@@ -150,7 +150,12 @@ def record_pairs(
 
 
 def register_and_match(
-    *, session: Session, crypto: FieldCrypto, actor: Principal, data: RegistrationIn
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    data: RegistrationIn,
+    model: MatchModel | None = None,
 ) -> tuple[Enrolment, list[CandidateOut]]:
     """Register, then find and record possible duplicates of the new registration.
     A replay returns the pairs recorded the first time, scored again."""
@@ -162,9 +167,11 @@ def register_and_match(
         if not partners:
             return enrolment, []
         return enrolment, score_against(crypto=crypto, actor=actor, record=record,
-                                        registrations=partners, keep_non_matches=True)
+                                        registrations=partners, model=model,
+                                        keep_non_matches=True)
     candidates = find_candidates(session=session, crypto=crypto, actor=actor, draft=record,
-                                 exclude={registration.id}, exclude_person=registration.person_id)
+                                 exclude={registration.id}, exclude_person=registration.person_id,
+                                 model=model)
     record_pairs(session=session, registration_id=registration.id, candidates=candidates,
                  source="registration")
     return enrolment, candidates

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.deps import CryptoDep, SessionDep
+from app.api.deps import CryptoDep, ModelDep, SessionDep
 from app.core.audit import record_event
 from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
@@ -91,7 +91,7 @@ def new_registration(request: Request, session: SessionDep, actor: deps.Officer)
 
 @router.post("")
 def create_registration(request: Request, session: SessionDep, crypto: CryptoDep,
-                        actor: deps.Officer, form: deps.FormDep) -> Response:
+                        actor: deps.Officer, form: deps.FormDep, model: ModelDep) -> Response:
     """Enrol the participant; a repeated submit of the same form replays, never duplicates."""
     values = form_values(form)
     data, errors = registration_input(form)
@@ -99,7 +99,7 @@ def create_registration(request: Request, session: SessionDep, crypto: CryptoDep
         return _form_page(request, session, actor, values, errors, status_code=422)
     try:
         enrolment, _candidates = dedup.register_and_match(session=session, crypto=crypto,
-                                                          actor=actor, data=data)
+                                                          actor=actor, data=data, model=model)
     except DomainError as exc:
         return _form_page(request, session, actor, values, exc.errors, status_code=exc.status_code,
                           problem=None if exc.errors else exc.detail)
@@ -109,10 +109,10 @@ def create_registration(request: Request, session: SessionDep, crypto: CryptoDep
 
 @router.post("/check")
 def duplicate_panel(request: Request, session: SessionDep, crypto: CryptoDep,
-                    actor: deps.Officer, form: deps.FormDep) -> Response:
+                    actor: deps.Officer, form: deps.FormDep, model: ModelDep) -> Response:
     """Render the live duplicate panel for the form as typed so far."""
     candidates = dedup.find_candidates(session=session, crypto=crypto, actor=actor,
-                                       draft=draft_of(form))
+                                       draft=draft_of(form), model=model)
     return render(request, "_duplicates.html",
                   {"candidates": candidates, "chosen": str(form.get("person_id") or "")},
                   actor=actor)
