@@ -15,7 +15,14 @@ from matching.blocking import candidate_pairs, key_groups, neighbourhood_order
 from matching.cluster import cluster
 from matching.model import MatchModel
 from matching.records import RECORD_COLUMNS, prepare_records
-from matching.scoring import DEFAULT_SETTINGS, MatchSettings, default_model, score_pairs
+from matching.scoring import (
+    DEFAULT_SETTINGS,
+    MatchSettings,
+    decide,
+    default_model,
+    looks_like_relatives,
+    score_pairs,
+)
 
 __all__ = [
     "DedupeResult",
@@ -140,9 +147,12 @@ def dedupe(
     )
     _notify(progress, "block", total, total)
     scores = np.empty(len(ia), dtype=np.float32)
+    relatives = np.zeros(len(ia), dtype=bool)
     for start in range(0, len(ia), _CHUNK):
         stop = min(start + _CHUNK, len(ia))
-        scores[start:stop] = score_pairs(prepared, ia[start:stop], ib[start:stop], model)[0]
+        chunk, matrix, _ = score_pairs(prepared, ia[start:stop], ib[start:stop], model)
+        scores[start:stop] = chunk
+        relatives[start:stop] = looks_like_relatives(model, matrix)
         _notify(progress, "score", stop, len(ia))
     keep = np.flatnonzero(scores >= settings.possible_threshold)
     keep = keep[np.argsort(-scores[keep], kind="stable")]
@@ -151,7 +161,7 @@ def dedupe(
         "record_id_a": ids[ia[keep]],
         "record_id_b": ids[ib[keep]],
         "score": np.round(scores[keep].astype(np.float64), 4),
-        "decision": np.where(scores[keep] >= settings.match_threshold, "match", "possible"),
+        "decision": decide(scores[keep], relatives[keep], settings),
     })
     _notify(progress, "cluster", 0, total)
     matches = pairs[pairs["decision"] == "match"]

@@ -40,6 +40,18 @@ EXPLANATION_MESSAGES: dict[str, str] = {
     "given_name.different_relative": (
         "Given names differ ({a} vs {b}) — relatives often share the rest of the name"
     ),
+    "given_name.different_twin": (
+        "Given names differ ({a} vs {b}) with the same parents and date of birth — "
+        "possibly twins"
+    ),
+    "given_name.different_sibling": (
+        "Given names differ ({a} vs {b}) and births are years apart — "
+        "possibly brothers or sisters"
+    ),
+    "given_name.distinct": "{a} and {b} are two different common names, not spellings of one",
+    "father_name.distinct": (
+        "The fathers' names {a} and {b} are two different common names, not spellings of one"
+    ),
     "given_name.rare": "The given name {a} is rare, so agreeing on it counts for more",
     "family_name.rare": "The family name {a} is rare, so agreeing on it counts for more",
     "father_name.generation_shift": (

@@ -22,7 +22,7 @@ _NAME_FIELDS = {
     "pob": "place_of_birth",
 }
 FIELD_LEVELS: dict[str, tuple[str, ...]] = {
-    "given_name": (*NAME_LEVELS, "different_relative"),
+    "given_name": (*NAME_LEVELS, "different_relative", "different_twin", "different_sibling"),
     "father_name": (*NAME_LEVELS, "generation_shift"),
     "grandfather_name": NAME_LEVELS,
     "family_name": NAME_LEVELS,
@@ -38,13 +38,14 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
     "nationality": ("missing", "same", "different"),
 }
 RARITY_FEATURES = ("given_name:rarity", "family_name:rarity")
+DISTINCT_FEATURES = ("given_name:distinct", "father_name:distinct")
 _NAME_CUTS = np.array([0.7, 0.85, 0.92, 0.98], dtype=np.float32)
 
 
 def feature_names() -> list[str]:
     """Return the model's feature names: ``field=level`` indicators, then rarity terms."""
     names = [f"{field}={level}" for field, levels in FIELD_LEVELS.items() for level in levels]
-    return names + list(RARITY_FEATURES)
+    return names + list(RARITY_FEATURES) + list(DISTINCT_FEATURES)
 
 
 def _name_level(similarity: np.ndarray) -> np.ndarray:
@@ -74,7 +75,13 @@ def comparison_levels(comparisons: pd.DataFrame) -> pd.DataFrame:
     relatives = (np.nan_to_num(given, nan=1.0) < 0.85) & (father >= 0.92) & (
         (family >= 0.92) | (grandfather >= 0.92)
     )
-    out["given_name"] = np.where(relatives, 6, out["given_name"]).astype(np.int8)
+    dob = comparisons["dob"].to_numpy()
+    same_birth = (dob == 1) | (dob == 2)
+    apart = comparisons["year_gap"].to_numpy() >= 2
+    given_level = np.select(
+        [relatives & same_birth, relatives & apart, relatives], [7, 8, 6], out["given_name"]
+    )
+    out["given_name"] = given_level.astype(np.int8)
     shift = (comparisons["shift"].to_numpy() >= 0.9) & (father < 0.85)
     out["father_name"] = np.where(shift, 6, out["father_name"]).astype(np.int8)
     out["date_of_birth"] = comparisons["dob"].to_numpy().astype(np.int8)
@@ -86,13 +93,15 @@ def comparison_levels(comparisons: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=comparisons.index)
 
 
-def design_matrix(levels: pd.DataFrame, rarity: np.ndarray) -> np.ndarray:
+def design_matrix(levels: pd.DataFrame, rarity: np.ndarray, distinct: np.ndarray) -> np.ndarray:
     """Build the model's design matrix from levels and the two rarity columns.
 
     Args:
         levels: Output of :func:`comparison_levels`.
         rarity: Array ``(n, 2)``: rarity in [0, 1] of the agreeing given and family name
             (0 when they do not agree).
+        distinct: Array ``(n, 2)``: 1 where the given (father's) names are two different
+            common names.
 
     Returns:
         A float32 array with one column per :func:`feature_names` entry.
@@ -103,4 +112,5 @@ def design_matrix(levels: pd.DataFrame, rarity: np.ndarray) -> np.ndarray:
         onehot[np.arange(len(levels)), levels[field].to_numpy()] = 1.0
         blocks.append(onehot)
     blocks.append(rarity.astype(np.float32).reshape(len(levels), len(RARITY_FEATURES)))
+    blocks.append(distinct.astype(np.float32).reshape(len(levels), len(DISTINCT_FEATURES)))
     return np.hstack(blocks)

@@ -24,6 +24,8 @@ __all__ = ["DEFAULT_MODEL_PATH", "MatchModel", "fit_model", "load_model"]
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("models") / "ddr-lr-1.json"
 _FORMAT = "ddr-match-model/1"
+COMMON_SPELLING = 2e-4
+"""Share of name-part occurrences from which a spelling counts as a common name."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,49 @@ class MatchModel:
             columns.append(np.where(agrees, value, 0.0))
         return np.column_stack(columns)
 
-    def design(self, prepared: pd.DataFrame, ia: np.ndarray, comparisons: pd.DataFrame
-               ) -> tuple[np.ndarray, pd.DataFrame]:
-        """Return the design matrix and the levels of compared pairs."""
+    def distinct_names(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
+                       column: str, similarity: np.ndarray) -> np.ndarray:
+        """Flag pairs whose names are two different common names (Ahmed/Mohamed, Hassan/Hussein).
+
+        A rare spelling near a common one is likely a typing error; two spellings that are each
+        common in registers are two names, however alike they look.
+        """
+        table = self.term_frequencies.get("spelling", {})
+        if not table:
+            return np.zeros(len(ia), dtype=bool)
+        values = prepared[column].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values)
+        common = np.array([table.get(u, 0.0) >= COMMON_SPELLING for u in uniques], dtype=bool)
+        ca, cb = codes[ia], codes[ib]
+        valid = (ca >= 0) & (cb >= 0)
+        both = valid & common[np.maximum(ca, 0)] & common[np.maximum(cb, 0)]
+        arabic = prepared[column].str.contains("[\u0600-\u06ff]", regex=True).to_numpy()
+        same_script = arabic[ia] == arabic[ib]
+        return both & same_script & (np.nan_to_num(similarity) < 0.92)
+
+    def design(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
+               comparisons: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        """Return the design matrix and the levels of compared pairs.
+
+        Args:
+            prepared: Output of :func:`matching.records.prepare_records`.
+            ia: Row positions of first records.
+            ib: Row positions of second records.
+            comparisons: Output of :func:`matching.features.compare_pairs` for these pairs.
+
+        Returns:
+            ``(design_matrix, levels)``.
+        """
+        comparisons = comparisons.copy()
+        flags = []
+        for column in ("given", "father"):
+            distinct = self.distinct_names(prepared, ia, ib, column,
+                                           comparisons[column].to_numpy())
+            comparisons[column] = np.where(distinct, np.float32(0.0), comparisons[column])
+            flags.append(distinct)
         levels = comparison_levels(comparisons)
-        return design_matrix(levels, self.rarity(prepared, ia, comparisons)), levels
+        rarity = self.rarity(prepared, ia, comparisons)
+        return design_matrix(levels, rarity, np.column_stack(flags)), levels
 
     def log_odds(self, matrix: np.ndarray) -> np.ndarray:
         """Return the log-odds of a match for each row of a design matrix."""
@@ -134,6 +174,12 @@ def term_frequencies(prepared: pd.DataFrame, top: int = 3000) -> dict[str, dict[
         keys = prepared[source][prepared[source] != ""]
         counts = keys.value_counts().head(top)
         tables[name] = {str(k): round(float(v) / max(len(keys), 1), 8) for k, v in counts.items()}
+    words = pd.concat([prepared[c] for c in ("given", "father", "grandfather")])
+    words = words[words != ""]
+    counts = words.value_counts()
+    counts = counts[counts / max(len(words), 1) >= COMMON_SPELLING / 2]
+    tables["spelling"] = {str(k): round(float(v) / max(len(words), 1), 8)
+                          for k, v in counts.items()}
     return tables
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import JaroWinkler, LCSseq, Levenshtein
 
 from matching.normalise import normalise_name
 from matching.phonetic import NameKey, name_key
@@ -29,10 +29,20 @@ def _key_similarity(a: NameKey, b: NameKey) -> float:
     if not a.skeletons and not b.skeletons:
         consonants = 1.0
     if a.script != b.script:
-        vowels = _string_similarity(a.cross_vowel_form, b.cross_vowel_form)
+        vowels = 0.4 * _string_similarity(a.cross_vowel_form, b.cross_vowel_form)
+        vowels += 0.6 * _containment(a, b)
         return 0.8 * consonants + 0.2 * vowels
-    vowels = _string_similarity(a.vowel_form, b.vowel_form)
+    vowels = max(_string_similarity(a.vowel_form, b.vowel_form),
+                 _string_similarity(a.cross_vowel_form, b.cross_vowel_form))
     return 0.5 * consonants + 0.5 * vowels
+
+
+def _containment(a: NameKey, b: NameKey) -> float:
+    """Share of the Arabic-script side's written vowels found, in order, in the Latin side."""
+    arabic, latin = (a, b) if a.script == "arabic" else (b, a)
+    if not arabic.vowels:
+        return 1.0
+    return LCSseq.similarity(arabic.vowels, latin.vowels) / len(arabic.vowels)
 
 
 @lru_cache(maxsize=1_000_000)

@@ -54,6 +54,8 @@ _LATIN_ARTICLES = frozenset(
      "ez", "ash", "esh", "ath", "adh", "ud", "us", "ur", "un", "ut", "l"}
 )
 _ABD_LATIN = re.compile(r"^abd(?:[aeiou]{1,2}l(?=[a-z]{2})|[aeiou]{1,2}([tdsznrl])(?=\1))?")
+# Abdullah, Abdallah, Abdoulaye, Abdellahi, Abdalla ... (Abd + Allah)
+_ABDALLAH = re.compile(r"^abd[aeiou]{0,2}l{1,2}(?:ah?i?|aye|e|i)?h?$")
 _ABD_PREFIX_TOKENS = frozenset({"abd", "abdel", "abdul", "abdal", "abdoul", "abdil", "abdu"})
 _ABU_TOKENS = frozenset({"abu", "abou", "abo", "bou"})
 
@@ -119,6 +121,8 @@ def transliterate_cyrillic(text: str) -> str:
 
 
 def _strip_abd(token: str) -> str:
+    if _ABDALLAH.match(token):
+        return "abdlah"
     return _ABD_LATIN.sub("abd", token)
 
 

@@ -45,7 +45,7 @@ _MAX_VARIANTS = 8
 class NameKey:
     """Phonetic key of one name word: skeleton variants, vowel form and script."""
 
-    __slots__ = ("cross_vowel_form", "script", "skeletons", "vowel_form")
+    __slots__ = ("cross_vowel_form", "script", "skeletons", "vowel_form", "vowels")
 
     def __init__(
         self, script: str, skeletons: tuple[str, ...], vowel_form: str, cross_vowel_form: str
@@ -56,6 +56,11 @@ class NameKey:
         # Arabic script writes a Latin "e" of a foreign name with ي, so compare across
         # scripts with e read as i.
         self.cross_vowel_form = cross_vowel_form
+        # The vowel letters alone (a word-initial Arabic alef counts as any vowel): the long
+        # vowels Arabic script writes must reappear in a Latin spelling of the same name.
+        vowel_source = vowel_form[1:] if script == "arabic" and vowel_form[:1] == "A" else (
+            cross_vowel_form)
+        self.vowels = "".join(c for c in vowel_source if c in "AIU")
 
     def __repr__(self) -> str:
         return f"NameKey({self.script!r}, {self.skeletons!r}, {self.vowel_form!r})"
@@ -137,7 +142,18 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
                 slots.extend([("K",), ("S",)])
                 vowels.append("KS")
             elif char == "h" and index == len(word) - 1 and index > 0:
-                pass
+                # final h may be ح (Muftah) or a silent ة/ه (Fatimah)
+                slots.append(("", "H"))
+            elif char == "t" and index == len(word) - 1 and index > 0:
+                # final devoicing: Ahmet, Mahamat for أحمد, محمد
+                slots.append(("T", "D"))
+                vowels.append("T")
+            elif char in "eo" and following == char:
+                vowels.append("I" if char == "e" else "U")
+                index += 1
+            elif char == "o" and following == "u":
+                vowels.append("U")
+                index += 1
             elif char in _LATIN_CODES:
                 codes = _LATIN_CODES[char]
                 slots.append(codes)

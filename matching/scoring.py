@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,9 @@ __all__ = [
     "Decision",
     "MatchSettings",
     "ScoredPair",
+    "decide",
     "default_model",
+    "looks_like_relatives",
     "score_candidates",
     "score_pairs",
 ]
@@ -39,11 +41,16 @@ class MatchSettings:
         max_block_size: Largest block expanded into all its pairs (batch mode); larger blocks
             (common names) pair each record with its ``neighbourhood_window`` nearest.
         neighbourhood_window: Neighbours per record inside an oversized block.
+        review_relatives: Send pairs that look like relatives (two different common given
+            names, or different given names with births years apart and the rest of the
+            nasab shared) to human review (``possible``) however high their score: a false
+            merge of two brothers is worse than a missed pair.
     """
 
-    match_threshold: float = 0.85
-    possible_threshold: float = 0.35
+    match_threshold: float = 0.65
+    possible_threshold: float = 0.2
     max_block_size: int = 30
+    review_relatives: bool = True
     neighbourhood_window: int = 4
 
     def __post_init__(self) -> None:
@@ -89,6 +96,42 @@ def default_model() -> MatchModel:
     return load_model()
 
 
+def looks_like_relatives(model: MatchModel, matrix: np.ndarray) -> np.ndarray:
+    """Flag pairs whose comparison pattern is that of relatives rather than one person.
+
+    Args:
+        model: The model that built ``matrix``.
+        matrix: Design matrix from :meth:`MatchModel.design`.
+
+    Returns:
+        Boolean array, True for two different common given names or for different given
+        names with births two or more years apart and the rest of the nasab shared.
+    """
+    columns = [model.features.index(name) for name in
+               ("given_name:distinct", "given_name=different_sibling")]
+    return np.asarray((matrix[:, columns] > 0).any(axis=1), dtype=bool)
+
+
+def decide(
+    scores: np.ndarray, relatives: np.ndarray, settings: MatchSettings
+) -> np.ndarray:
+    """Return the decision of each scored pair (``match``, ``possible`` or ``non_match``).
+
+    Args:
+        scores: Match probabilities.
+        relatives: Output of :func:`looks_like_relatives`.
+        settings: Thresholds and the relatives policy.
+
+    Returns:
+        Array of decision strings.
+    """
+    match = scores >= settings.match_threshold
+    if settings.review_relatives:
+        match &= ~relatives
+    return np.where(match, "match",
+                    np.where(scores >= settings.possible_threshold, "possible", "non_match"))
+
+
 def score_pairs(
     prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, model: MatchModel
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
@@ -104,7 +147,7 @@ def score_pairs(
         ``(scores, design_matrix, levels)``.
     """
     comparisons = compare_pairs(prepared, ia, ib)
-    matrix, levels = model.design(prepared, ia, comparisons)
+    matrix, levels = model.design(prepared, ia, ib, comparisons)
     return model.probability(matrix), matrix, levels
 
 
@@ -133,6 +176,11 @@ def _explain(
         weight = weights[f"{column}={level}"]
         out.append(FieldContribution(column, level, round(weight, 3),
                                      template.format_map(_Blank(params)), template, params))
+        if values.get(f"{column}:distinct", 0.0) > 0:
+            template = EXPLANATION_MESSAGES[f"{column}.distinct"]
+            weight = weights[f"{column}:distinct"]
+            out.append(FieldContribution(column, "distinct", round(weight, 3),
+                                         template.format_map(_Blank(params)), template, params))
         rarity = values.get(f"{column}:rarity", 0.0)
         if rarity > 0:
             template = EXPLANATION_MESSAGES[f"{column}.rare"]
@@ -175,6 +223,7 @@ def score_candidates(
     ib = np.arange(1, len(records), dtype=np.int64)
     ia = np.zeros(len(ib), dtype=np.int64)
     scores, matrix, levels = score_pairs(prepared, ia, ib, model)
+    decisions = decide(scores, looks_like_relatives(model, matrix), settings)
     pairs = []
     for index, candidate in enumerate(candidates):
         score = float(scores[index])
@@ -182,7 +231,7 @@ def score_candidates(
             record_id_a=str(record.get("record_id") or ""),
             record_id_b=str(candidate.get("record_id") or ""),
             score=round(score, 6),
-            decision=settings.decide(score),
+            decision=cast(Decision, str(decisions[index])),
             model_version=model.version,
             explanation=_explain(record, candidate, model, matrix[index], levels.iloc[index]),
         ))

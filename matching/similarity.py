@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import JaroWinkler, LCSseq, Levenshtein
 
 from matching.phonetic import NameKey, name_key
 
@@ -67,6 +67,7 @@ class WordTable:
         self.arabic = np.array([k.script == "arabic" for k in keys], dtype=bool)
         self.vowels = np.array([k.vowel_form for k in keys], dtype=object)
         self.cross_vowels = np.array([k.cross_vowel_form for k in keys], dtype=object)
+        self.long_vowels = np.array([k.vowels for k in keys], dtype=object)
         counts = [max(len(k.skeletons), 1) for k in keys]
         self.variant_count = np.array(counts, dtype=np.int64)
         self.variant_start = np.r_[0, np.cumsum(self.variant_count)[:-1]].astype(np.int64)
@@ -101,6 +102,22 @@ class WordTable:
         vowels_a = np.where(cross, self.cross_vowels[left], self.vowels[left])
         vowels_b = np.where(cross, self.cross_vowels[right], self.vowels[right])
         vowels = _blend(vowels_a.tolist(), vowels_b.tolist())
+        # e is written for both a short a (Ahmed) and an i (Ebrahim): take the better reading
+        same = np.flatnonzero(~cross)
+        alternative = _blend(self.cross_vowels[left][same].tolist(),
+                             self.cross_vowels[right][same].tolist())
+        vowels[same] = np.maximum(vowels[same], alternative)
+        crossed = np.flatnonzero(cross)
+        if len(crossed):
+            arabic_first = self.arabic[left][crossed]
+            arabic = np.where(arabic_first, self.long_vowels[left][crossed],
+                              self.long_vowels[right][crossed])
+            latin = np.where(arabic_first, self.long_vowels[right][crossed],
+                             self.long_vowels[left][crossed])
+            lengths = np.fromiter((len(v) for v in arabic), dtype=np.float32, count=len(arabic))
+            common = _pairwise(LCSseq.similarity, arabic.tolist(), latin.tolist())
+            contained = np.where(lengths > 0, common / np.maximum(lengths, 1), 1.0)
+            vowels[crossed] = 0.4 * vowels[crossed] + 0.6 * contained
         weight = np.where(cross, CROSS_SCRIPT_CONSONANT_WEIGHT, SAME_SCRIPT_CONSONANT_WEIGHT)
         score = (weight * consonants + (1.0 - weight) * vowels).astype(np.float32)
         score[self.values[left] == self.values[right]] = 1.0

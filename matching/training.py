@@ -69,7 +69,7 @@ def synthetic_training_set(
     persons = prepared["record_id"].map(truth).to_numpy(dtype=object)
     labels = (persons[ia] == persons[ib]).astype(np.int8)
     comparisons = compare_pairs(prepared, ia, ib)
-    matrix, _ = model.design(prepared, ia, comparisons)
+    matrix, _ = model.design(prepared, ia, ib, comparisons)
     return matrix, labels, prepared
 
 
@@ -147,7 +147,7 @@ def train_model(
     ia = np.arange(0, len(frame), 2, dtype=np.int64)
     ib = ia + 1
     labels = np.array([1 if same else 0 for _, _, same in labelled_pairs], dtype=np.int8)
-    matrix, _ = base.design(prepared, ia, compare_pairs(prepared, ia, ib))
+    matrix, _ = base.design(prepared, ia, ib, compare_pairs(prepared, ia, ib))
     order = np.random.default_rng(seed).permutation(len(labels))
     cut = max(1, int(round(len(labels) * holdout)))
     held, kept = order[:cut], order[cut:]
