@@ -54,15 +54,18 @@ def keys_for_parts(
         ("qfy", (grandfather, family, born)),
         ("pqy", (father, grandfather, born)),
         ("gqf", (given, grandfather, family)),
-        ("gf", (given, family)),
-        ("dg", (born_on, given[:1])),
+        ("gf", tuple(sorted((given, family)))),
+        ("dn", (born_on, given[:1])),
+        ("dn", (born_on, family[:1])),
         ("dp", (born_on, father[:1])),
         ("ph", (phone, given[:1])),
         ("phy", (phone, born)),
         ("phf", (phone, family[:2])),
         ("id", (nid, given[:1])),
+        ("id", (nid, family[:1])),
+        ("idy", (nid, born)),
     )
-    return sorted(f"{kind}:{'|'.join(parts)}" for kind, parts in combos if all(parts))
+    return sorted({f"{kind}:{'|'.join(parts)}" for kind, parts in combos if all(parts)})
 
 
 def blocking_keys(record: Record) -> list[str]:
@@ -80,7 +83,7 @@ def blocking_keys(record: Record) -> list[str]:
     >>> arabic = blocking_keys({"given_name": "محمد", "father_name": "علي",
     ...                         "family_name": "الورفلي", "date_of_birth": "1988-03-02"})
     >>> latin == arabic, latin[:3]
-    (True, ['dg:1988-03-02|M', 'dp:1988-03-02|L', 'gf:MHMD|WRFL'])
+    (True, ['dn:1988-03-02|M', 'dn:1988-03-02|W', 'dp:1988-03-02|L'])
     """
     parts = _repair_nasab(
         *(normalise_name(record.get(c) or "") for c in
@@ -146,8 +149,9 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
     born_on = np.where((years > 0) & (months > 0) & (days > 0),
                        years * 10_000 + months * 100 + days, -1)
     phone, nid = _codes(prepared["phone"]), _codes(prepared["nid"])
-    g1 = _codes(prepared["k_given"].str[:1])
-    f1 = _codes(prepared["k_father"].str[:1])
+    initials = _codes(pd.concat([prepared[c].str[:1] for c in ("k_given", "k_father",
+                                                                "k_family")], ignore_index=True))
+    g1, f1, a1 = initials.reshape(3, len(prepared))
     a2 = _codes(prepared["k_family"].str[:2])
     rows = np.arange(len(prepared), dtype=np.int64)
     groups = [
@@ -156,10 +160,17 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
         _combine(given, father, year), _combine(father, family, year),
         _combine(given, grandfather, year), _combine(grandfather, family, year),
         _combine(father, grandfather, year), _combine(given, grandfather, family),
-        _combine(given, family), _combine(born_on, g1), _combine(born_on, f1),
-        _combine(phone, g1), _combine(phone, year), _combine(phone, a2), _combine(nid, g1),
+        _combine(np.minimum(given, family), np.maximum(given, family)),
+        _combine(born_on, f1), _combine(phone, g1), _combine(phone, year), _combine(phone, a2),
+        _combine(nid, year),
     ]
-    return [(rows, codes) for codes in groups]
+    out = [(rows, codes) for codes in groups]
+    # date of birth or national number with the initial of the given or the family name, in
+    # one key space each, so that swapped given and family names still meet
+    both = np.concatenate([rows, rows])
+    for anchor in (born_on, nid):
+        out.append((both, _combine(np.concatenate([anchor, anchor]), np.concatenate([g1, a1]))))
+    return out
 
 
 def neighbourhood_order(prepared: pd.DataFrame) -> np.ndarray:

@@ -143,6 +143,12 @@ def compare_pairs(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> pd.
     similarity = _NameSimilarity(prepared, ia, ib)
     for column in _NAME_COLUMNS:
         out[column] = similarity(column, column)
+    # An officer may swap the given and family names: compare them crossed as well.
+    g_a, a_g = similarity("given", "family"), similarity("family", "given")
+    crossed = np.fmin(g_a, a_g)
+    swapped = (crossed >= 0.85) & (crossed > np.fmax(out["given"], out["family"]))
+    out["given"] = np.where(swapped, g_a, out["given"])
+    out["family"] = np.where(swapped, a_g, out["family"])
     g, f, q, a = (out[c] for c in ("given", "father", "grandfather", "family"))
     f_g, g_f = similarity("father", "given"), similarity("given", "father")
     q_f, f_q = similarity("grandfather", "father"), similarity("father", "grandfather")

@@ -110,6 +110,8 @@ def design_matrix(levels: pd.DataFrame, rarity: np.ndarray, distinct: np.ndarray
     for field, field_levels in FIELD_LEVELS.items():
         onehot = np.zeros((len(levels), len(field_levels)), dtype=np.float32)
         onehot[np.arange(len(levels)), levels[field].to_numpy()] = 1.0
+        # A missing value is no evidence either way (as in Fellegi–Sunter): its column stays 0.
+        onehot[:, field_levels.index("missing")] = 0.0
         blocks.append(onehot)
     blocks.append(rarity.astype(np.float32).reshape(len(levels), len(RARITY_FEATURES)))
     blocks.append(distinct.astype(np.float32).reshape(len(levels), len(DISTINCT_FEATURES)))

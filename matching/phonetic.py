@@ -28,7 +28,7 @@ _ARABIC_CODES: dict[str, tuple[str, ...]] = {
 _ARABIC_VOWELS = {"ا": "A", "و": "U", "ي": "I", "ع": "", "ء": ""}
 _LATIN_MULTI: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tsch", ("X",)), ("tch", ("X",)), ("sch", ("X",)), ("tsh", ("X",)), ("sh", ("X",)),
-    ("ch", ("X", "K")), ("kh", ("K",)), ("gh", ("G",)), ("ph", ("F",)),
+    ("ch", ("X", "K")), ("kh", ("K", "H")), ("gh", ("G",)), ("ph", ("F",)),
     ("th", ("T", "S")),
     ("dh", ("D", "Z")), ("dj", ("J",)), ("zh", ("J",)), ("ck", ("K",)), ("kk", ("K",)),
 )
