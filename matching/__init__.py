@@ -5,6 +5,14 @@ scoring, clustering and explanations. Pure: takes records and settings, returns 
 never imports the application.
 """
 
+from matching.batch import (
+    DedupeResult,
+    RecordFileError,
+    dedupe,
+    read_records_csv,
+    write_clusters_csv,
+    write_pairs_csv,
+)
 from matching.blocking import blocking_keys
 from matching.cluster import cluster
 from matching.explain import EXPLANATION_MESSAGES, FieldContribution
@@ -30,21 +38,27 @@ from matching.scoring import (
     ScoredPair,
     score_candidates,
 )
+from matching.training import TrainReport, build_shipped_model, train_model
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "DedupeResult",
     "EXPLANATION_MESSAGES",
     "RECORD_COLUMNS",
     "FieldContribution",
     "MatchModel",
     "MatchSettings",
     "Record",
+    "RecordFileError",
     "ScoredPair",
+    "TrainReport",
     "blocking_keys",
     "blocking_name_key",
+    "build_shipped_model",
     "cluster",
     "compare_names",
     "compare_words",
+    "dedupe",
     "detect_script",
     "fold_digits",
     "load_model",
@@ -57,6 +71,10 @@ __all__ = [
     "normalise_national_id",
     "normalise_passport",
     "normalise_phone",
+    "read_records_csv",
     "score_candidates",
+    "train_model",
     "transliterate_cyrillic",
+    "write_clusters_csv",
+    "write_pairs_csv",
 ]

@@ -13,6 +13,7 @@ import pandas as pd
 
 from matching.blocking import candidate_pairs, key_groups, neighbourhood_order
 from matching.cluster import cluster
+from matching.features import NameTable
 from matching.model import MatchModel
 from matching.records import RECORD_COLUMNS, prepare_records
 from matching.scoring import (
@@ -20,8 +21,7 @@ from matching.scoring import (
     MatchSettings,
     decide,
     default_model,
-    looks_like_relatives,
-    score_pairs,
+    score_pairs_fast,
 )
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 Progress = Callable[[str, int, int], None]
-_CHUNK = 500_000
+_CHUNK = 2_000_000
 
 
 class RecordFileError(ValueError):
@@ -148,11 +148,12 @@ def dedupe(
     _notify(progress, "block", total, total)
     scores = np.empty(len(ia), dtype=np.float32)
     relatives = np.zeros(len(ia), dtype=bool)
+    context = (NameTable(prepared), model.record_terms(prepared))
     for start in range(0, len(ia), _CHUNK):
         stop = min(start + _CHUNK, len(ia))
-        chunk, matrix, _ = score_pairs(prepared, ia[start:stop], ib[start:stop], model)
+        chunk, flags = score_pairs_fast(prepared, ia[start:stop], ib[start:stop], model, context)
         scores[start:stop] = chunk
-        relatives[start:stop] = looks_like_relatives(model, matrix)
+        relatives[start:stop] = flags
         _notify(progress, "score", stop, len(ia))
     keep = np.flatnonzero(scores >= settings.possible_threshold)
     keep = keep[np.argsort(-scores[keep], kind="stable")]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from matching.similarity import WordTable
 
-__all__ = ["DOB_LEVELS", "ID_LEVELS", "compare_pairs"]
+__all__ = ["DOB_LEVELS", "ID_LEVELS", "NameTable", "compare_pairs"]
 
 DOB_LEVELS = ("missing", "exact", "swapped", "same_month", "year_only", "same_year",
               "year_typo", "one_year", "few_years", "far")
@@ -21,18 +21,39 @@ ID_LEVELS = ("missing", "same", "one_digit", "different")
 _NAME_COLUMNS = ("given", "father", "grandfather", "family", "mother", "alias", "pob")
 
 
-class _NameSimilarity:
-    """Similarities between name columns of record pairs, computed once per distinct pair."""
+class NameTable:
+    """Name columns of prepared records, keyed once for pair similarities.
 
-    def __init__(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> None:
+    Build it once per record set and pass it to :func:`compare_pairs` for every chunk of
+    pairs: the phonetic keys of each distinct name are computed only once.
+
+    Args:
+        prepared: Output of :func:`matching.records.prepare_records`.
+    """
+
+    def __init__(self, prepared: pd.DataFrame) -> None:
         values = pd.unique(pd.concat([prepared[c] for c in _NAME_COLUMNS], ignore_index=True))
         self.table = WordTable([str(v) for v in values])
         index = pd.Index(values)
         self.codes = {
             c: index.get_indexer(pd.Index(prepared[c])).astype(np.int64) for c in _NAME_COLUMNS
         }
-        self.ia, self.ib = ia, ib
+        self.present = {c: (prepared[c] != "").to_numpy() for c in _NAME_COLUMNS}
         self.width = max(len(values), 1)
+
+    def pairs(self, ia: np.ndarray, ib: np.ndarray) -> _NameSimilarity:
+        """Return the similarity function for these pairs."""
+        return _NameSimilarity(self, ia, ib)
+
+
+class _NameSimilarity:
+    """Similarities between name columns of record pairs, computed once per distinct pair."""
+
+    def __init__(self, names: NameTable, ia: np.ndarray, ib: np.ndarray) -> None:
+        self.table = names.table
+        self.codes = names.codes
+        self.width = names.width
+        self.ia, self.ib = ia, ib
 
     def __call__(self, left: str, right: str) -> np.ndarray:
         ca = self.codes[left][self.ia]
@@ -100,7 +121,7 @@ def _dob_level(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> np.nda
 
 
 def _order_free(
-    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
+    names: NameTable, ia: np.ndarray, ib: np.ndarray,
     same: tuple[np.ndarray, ...], crossed: tuple[np.ndarray, ...],
 ) -> np.ndarray:
     """Whole-nasab similarity tolerant of a part moved to the neighbouring field."""
@@ -112,8 +133,8 @@ def _order_free(
         best_b = [np.fmax(g, f_g), np.fmax(np.fmax(f, g_f), q_f), np.fmax(np.fmax(q, f_q), a_q),
                   np.fmax(a, q_a)]
     parts = ("given", "father", "grandfather", "family")
-    present_a = [prepared[c].to_numpy(dtype=object)[ia] != "" for c in parts]
-    present_b = [prepared[c].to_numpy(dtype=object)[ib] != "" for c in parts]
+    present_a = [names.present[c][ia] for c in parts]
+    present_b = [names.present[c][ib] for c in parts]
     total = np.zeros(len(ia), dtype=np.float32)
     count = np.zeros(len(ia), dtype=np.float32)
     for best, present in ((best_a, present_a), (best_b, present_b)):
@@ -123,13 +144,16 @@ def _order_free(
     return np.where(count > 0, total / np.maximum(count, 1), np.nan).astype(np.float32)
 
 
-def compare_pairs(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> pd.DataFrame:
+def compare_pairs(
+    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, names: NameTable | None = None
+) -> pd.DataFrame:
     """Compare record pairs field by field.
 
     Args:
         prepared: Output of :func:`matching.records.prepare_records`.
         ia: Row positions of the first record of each pair.
         ib: Row positions of the second record.
+        names: :class:`NameTable` of ``prepared`` (built here when None).
 
     Returns:
         One row per pair: name similarities in [0, 1] (NaN when a side is missing) for
@@ -140,7 +164,8 @@ def compare_pairs(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> pd.
         (1 same, 0 different, -1 missing); and ``year_gap``.
     """
     out: dict[str, np.ndarray] = {}
-    similarity = _NameSimilarity(prepared, ia, ib)
+    names = names or NameTable(prepared)
+    similarity = names.pairs(ia, ib)
     for column in _NAME_COLUMNS:
         out[column] = similarity(column, column)
     # An officer may swap the given and family names: compare them crossed as well.
@@ -156,7 +181,7 @@ def compare_pairs(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> pd.
     out["shift"] = np.maximum(
         (np.nan_to_num(f_g) + np.nan_to_num(q_f)) / 2, (np.nan_to_num(g_f) + np.nan_to_num(f_q)) / 2
     )
-    out["full"] = _order_free(prepared, ia, ib, (g, f, q, a), (f_g, g_f, q_f, f_q, q_a, a_q))
+    out["full"] = _order_free(names, ia, ib, (g, f, q, a), (f_g, g_f, q_f, f_q, q_a, a_q))
     out["dob"] = _dob_level(prepared, ia, ib)
     years = prepared["year"].to_numpy()
     out["year_gap"] = np.where(

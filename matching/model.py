@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matching.levels import comparison_levels, design_matrix, feature_names
+from matching.levels import (
+    DISTINCT_FEATURES,
+    FIELD_LEVELS,
+    RARITY_FEATURES,
+    comparison_levels,
+    design_matrix,
+    feature_names,
+)
 
 __all__ = ["DEFAULT_MODEL_PATH", "MatchModel", "fit_model", "load_model"]
 
@@ -49,64 +56,95 @@ class MatchModel:
     term_frequencies: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
-    def rarity(self, prepared: pd.DataFrame, ia: np.ndarray, comparisons: pd.DataFrame
-               ) -> np.ndarray:
-        """Return the rarity (0 common .. 1 rare) of agreeing given and family names."""
-        columns = []
+    def record_terms(self, prepared: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Return per-record arrays the design needs: name rarity and common-name flags.
+
+        Compute it once per record set and pass it to :meth:`design` for every chunk.
+        """
+        terms: dict[str, np.ndarray] = {}
         for name, source in (("given", "k_given"), ("family", "k_family")):
             table = self.term_frequencies.get(name, {})
             floor = min(table.values(), default=1e-6) / 2
-            keys = prepared[source].to_numpy(dtype=object)[ia]
-            share = np.array([table.get(k, floor) for k in keys], dtype=np.float64)
+            codes, uniques = pd.factorize(prepared[source])
+            share = np.array([table.get(u, floor) for u in uniques] or [floor], dtype=np.float64)
             # log10 of 1/share, scaled so a name held by 1 in 10 scores 0 and 1 in 1e6 scores 1
             value = np.clip((np.log10(1.0 / np.maximum(share, 1e-9)) - 1.0) / 5.0, 0.0, 1.0)
+            terms[f"{name}_rarity"] = value[np.maximum(codes, 0)].astype(np.float32)
+        spelling = self.term_frequencies.get("spelling", {})
+        for column in ("given", "father"):
+            codes, uniques = pd.factorize(prepared[column])
+            common = np.array([spelling.get(u, 0.0) >= COMMON_SPELLING for u in uniques]
+                              or [False], dtype=bool)
+            terms[f"{column}_common"] = common[np.maximum(codes, 0)] & (codes >= 0)
+            terms[f"{column}_arabic"] = prepared[column].str.contains(
+                "[\u0600-\u06ff]", regex=True).to_numpy(dtype=bool)
+        return terms
+
+    def rarity(self, terms: dict[str, np.ndarray], ia: np.ndarray, comparisons: pd.DataFrame
+               ) -> np.ndarray:
+        """Return the rarity (0 common .. 1 rare) of agreeing given and family names."""
+        columns = []
+        for name in ("given", "family"):
             agrees = np.nan_to_num(comparisons[name].to_numpy()) >= 0.92
-            columns.append(np.where(agrees, value, 0.0))
+            columns.append(np.where(agrees, terms[f"{name}_rarity"][ia], 0.0))
         return np.column_stack(columns)
 
-    def distinct_names(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
+    def distinct_names(self, terms: dict[str, np.ndarray], ia: np.ndarray, ib: np.ndarray,
                        column: str, similarity: np.ndarray) -> np.ndarray:
         """Flag pairs whose names are two different common names (Ahmed/Mohamed, Hassan/Hussein).
 
         A rare spelling near a common one is likely a typing error; two spellings that are each
         common in registers are two names, however alike they look.
         """
-        table = self.term_frequencies.get("spelling", {})
-        if not table:
-            return np.zeros(len(ia), dtype=bool)
-        values = prepared[column].to_numpy(dtype=object)
-        codes, uniques = pd.factorize(values)
-        common = np.array([table.get(u, 0.0) >= COMMON_SPELLING for u in uniques], dtype=bool)
-        ca, cb = codes[ia], codes[ib]
-        valid = (ca >= 0) & (cb >= 0)
-        both = valid & common[np.maximum(ca, 0)] & common[np.maximum(cb, 0)]
-        arabic = prepared[column].str.contains("[\u0600-\u06ff]", regex=True).to_numpy()
-        same_script = arabic[ia] == arabic[ib]
-        return both & same_script & (np.nan_to_num(similarity) < 0.92)
+        common, arabic = terms[f"{column}_common"], terms[f"{column}_arabic"]
+        both = common[ia] & common[ib] & (arabic[ia] == arabic[ib])
+        return both & (np.nan_to_num(similarity) < 0.92)
 
-    def design(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
-               comparisons: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-        """Return the design matrix and the levels of compared pairs.
+    def components(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
+                   comparisons: pd.DataFrame, terms: dict[str, np.ndarray] | None = None,
+                   ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Return ``(levels, rarity, distinct)``: what the model weighs for each pair.
 
         Args:
             prepared: Output of :func:`matching.records.prepare_records`.
             ia: Row positions of first records.
             ib: Row positions of second records.
             comparisons: Output of :func:`matching.features.compare_pairs` for these pairs.
-
-        Returns:
-            ``(design_matrix, levels)``.
+            terms: Output of :meth:`record_terms` for ``prepared`` (computed when None).
         """
+        terms = terms if terms is not None else self.record_terms(prepared)
         comparisons = comparisons.copy()
         flags = []
         for column in ("given", "father"):
-            distinct = self.distinct_names(prepared, ia, ib, column,
-                                           comparisons[column].to_numpy())
+            distinct = self.distinct_names(terms, ia, ib, column, comparisons[column].to_numpy())
             comparisons[column] = np.where(distinct, np.float32(0.0), comparisons[column])
             flags.append(distinct)
         levels = comparison_levels(comparisons)
-        rarity = self.rarity(prepared, ia, comparisons)
-        return design_matrix(levels, rarity, np.column_stack(flags)), levels
+        return levels, self.rarity(terms, ia, comparisons), np.column_stack(flags)
+
+    def design(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
+               comparisons: pd.DataFrame, terms: dict[str, np.ndarray] | None = None,
+               ) -> tuple[np.ndarray, pd.DataFrame]:
+        """Return the design matrix and the levels of compared pairs (see :meth:`components`)."""
+        levels, rarity, distinct = self.components(prepared, ia, ib, comparisons, terms)
+        return design_matrix(levels, rarity, distinct), levels
+
+    def fast_probability(self, levels: pd.DataFrame, rarity: np.ndarray, distinct: np.ndarray
+                         ) -> np.ndarray:
+        """Return match probabilities straight from :meth:`components` (no design matrix).
+
+        Gives the same result as :meth:`probability` of the design matrix, with a table
+        lookup per field instead of a matrix product, for millions of pairs.
+        """
+        weights = dict(zip(self.features, self.weights, strict=True))
+        logit = np.full(len(levels), self.intercept, dtype=np.float64)
+        for column, names in FIELD_LEVELS.items():
+            table = np.array([0.0 if level == "missing" else weights[f"{column}={level}"]
+                              for level in names])
+            logit += table[levels[column].to_numpy()]
+        extra = [weights[name] for name in (*RARITY_FEATURES, *DISTINCT_FEATURES)]
+        logit += np.hstack([rarity, distinct]).astype(np.float64) @ np.array(extra)
+        return 1.0 / (1.0 + np.exp(-logit))
 
     def log_odds(self, matrix: np.ndarray) -> np.ndarray:
         """Return the log-odds of a match for each row of a design matrix."""

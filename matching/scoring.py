@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from matching.explain import EXPLANATION_MESSAGES, FieldContribution
-from matching.features import compare_pairs
+from matching.features import NameTable, compare_pairs
 from matching.levels import FIELD_LEVELS
 from matching.model import MatchModel, load_model
 from matching.records import Record, prepare_records, records_frame
@@ -96,6 +96,35 @@ def default_model() -> MatchModel:
     return load_model()
 
 
+def relatives_from_components(levels: pd.DataFrame, distinct: np.ndarray) -> np.ndarray:
+    """Same flags as :func:`looks_like_relatives`, from :meth:`MatchModel.components`."""
+    sibling = FIELD_LEVELS["given_name"].index("different_sibling")
+    return np.asarray((levels["given_name"].to_numpy() == sibling) | distinct[:, 0], dtype=bool)
+
+
+def score_pairs_fast(
+    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
+    context: tuple[NameTable, dict[str, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(scores, relatives)`` of pairs without explanations (batch mode).
+
+    Args:
+        prepared: Output of :func:`matching.records.prepare_records`.
+        ia: Row positions of first records.
+        ib: Row positions of second records.
+        model: The match model.
+        context: ``(NameTable(prepared), model.record_terms(prepared))``.
+
+    Returns:
+        Match probabilities and the relatives flags of :func:`looks_like_relatives`.
+    """
+    names, terms = context
+    comparisons = compare_pairs(prepared, ia, ib, names)
+    levels, rarity, distinct = model.components(prepared, ia, ib, comparisons, terms)
+    scores = model.fast_probability(levels, rarity, distinct)
+    return scores, relatives_from_components(levels, distinct)
+
+
 def looks_like_relatives(model: MatchModel, matrix: np.ndarray) -> np.ndarray:
     """Flag pairs whose comparison pattern is that of relatives rather than one person.
 
@@ -133,7 +162,8 @@ def decide(
 
 
 def score_pairs(
-    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, model: MatchModel
+    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
+    context: tuple[NameTable, dict[str, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Score pairs of prepared records.
 
@@ -142,12 +172,15 @@ def score_pairs(
         ia: Row positions of first records.
         ib: Row positions of second records.
         model: The match model.
+        context: ``(NameTable(prepared), model.record_terms(prepared))``, to reuse across
+            chunks of pairs of the same records (built here when None).
 
     Returns:
         ``(scores, design_matrix, levels)``.
     """
-    comparisons = compare_pairs(prepared, ia, ib)
-    matrix, levels = model.design(prepared, ia, ib, comparisons)
+    names, terms = context or (NameTable(prepared), model.record_terms(prepared))
+    comparisons = compare_pairs(prepared, ia, ib, names)
+    matrix, levels = model.design(prepared, ia, ib, comparisons, terms)
     return model.probability(matrix), matrix, levels
 
 

@@ -42,15 +42,12 @@ def _pairwise(scorer: Any, left: Sequence[str], right: Sequence[str]) -> np.ndar
 
 
 def _blend(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
-    """Mean of Jaro–Winkler and normalised Levenshtein similarity; 0 when one side is empty."""
+    """Mean of Jaro–Winkler and normalised Levenshtein similarity.
+
+    rapidfuzz scores two empty strings 1 and one empty string 0, as the scalar path does.
+    """
     score = 0.5 * _pairwise(JaroWinkler.normalized_similarity, left, right)
     score += 0.5 * _pairwise(Levenshtein.normalized_similarity, left, right)
-    empty = np.fromiter((not a or not b for a, b in zip(left, right, strict=True)), dtype=bool,
-                        count=len(left))
-    both_empty = np.fromiter((not a and not b for a, b in zip(left, right, strict=True)),
-                             dtype=bool, count=len(left))
-    score[empty] = 0.0
-    score[both_empty] = 1.0
     return score
 
 
@@ -68,6 +65,7 @@ class WordTable:
         self.vowels = np.array([k.vowel_form for k in keys], dtype=object)
         self.cross_vowels = np.array([k.cross_vowel_form for k in keys], dtype=object)
         self.long_vowels = np.array([k.vowels for k in keys], dtype=object)
+        self.long_vowel_count = np.array([len(k.vowels) for k in keys], dtype=np.float32)
         counts = [max(len(k.skeletons), 1) for k in keys]
         self.variant_count = np.array(counts, dtype=np.int64)
         self.variant_start = np.r_[0, np.cumsum(self.variant_count)[:-1]].astype(np.int64)
@@ -114,7 +112,8 @@ class WordTable:
                               self.long_vowels[right][crossed])
             latin = np.where(arabic_first, self.long_vowels[right][crossed],
                              self.long_vowels[left][crossed])
-            lengths = np.fromiter((len(v) for v in arabic), dtype=np.float32, count=len(arabic))
+            lengths = np.where(arabic_first, self.long_vowel_count[left][crossed],
+                               self.long_vowel_count[right][crossed])
             common = _pairwise(LCSseq.similarity, arabic.tolist(), latin.tolist())
             contained = np.where(lengths > 0, common / np.maximum(lengths, 1), 1.0)
             vowels[crossed] = 0.4 * vowels[crossed] + 0.6 * contained

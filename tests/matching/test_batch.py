@@ -73,7 +73,8 @@ def test_dedupe_fixture(families_path: Path, families_truth: dict[str, str],
     matches = result.pairs[result.pairs["decision"] == "match"]
     metrics = pair_metrics(zip(matches["record_id_a"], matches["record_id_b"], strict=True),
                            families_truth)
-    assert metrics.precision == 1.0 and metrics.recall == 1.0
+    assert metrics.precision == 1.0
+    assert metrics.recall == 1.0
     for key in ("records", "candidate_pairs", "matches", "possibles", "clusters", "seconds"):
         assert key in result.stats
     assert result.stats["records"] == len(frame)
