@@ -148,21 +148,24 @@ def dedupe(
     _notify(progress, "block", total, total)
     scores = np.empty(len(ia), dtype=np.float32)
     relatives = np.zeros(len(ia), dtype=bool)
+    identifiers = np.zeros(len(ia), dtype=np.int8)
     context = (NameTable(prepared), model.record_terms(prepared))
     for start in range(0, len(ia), _CHUNK):
         stop = min(start + _CHUNK, len(ia))
-        chunk, flags = score_pairs_fast(prepared, ia[start:stop], ib[start:stop], model, context)
+        chunk, flags, shared = score_pairs_fast(prepared, ia[start:stop], ib[start:stop], model,
+                                                context)
         scores[start:stop] = chunk
         relatives[start:stop] = flags
+        identifiers[start:stop] = shared
         _notify(progress, "score", stop, len(ia))
-    keep = np.flatnonzero(scores >= settings.possible_threshold)
+    keep = np.flatnonzero((scores >= settings.possible_threshold) | (identifiers > 0))
     keep = keep[np.argsort(-scores[keep], kind="stable")]
     ids = prepared["record_id"].to_numpy(dtype=object)
     pairs = pd.DataFrame({
         "record_id_a": ids[ia[keep]],
         "record_id_b": ids[ib[keep]],
         "score": np.round(scores[keep].astype(np.float64), 4),
-        "decision": decide(scores[keep], relatives[keep], settings),
+        "decision": decide(scores[keep], relatives[keep], settings, identifiers[keep]),
     })
     _notify(progress, "cluster", 0, total)
     matches = pairs[pairs["decision"] == "match"]

@@ -158,9 +158,12 @@ def compare_pairs(
     Returns:
         One row per pair: name similarities in [0, 1] (NaN when a side is missing) for
         ``given``, ``father``, ``grandfather``, ``family``, ``full``, ``mother``, ``alias``,
-        ``pob`` and ``shift`` (one record's father/grandfather against the other's
-        given/father: high for father and son); level codes ``dob`` (:data:`DOB_LEVELS`),
-        ``phone``, ``nid``, ``passport`` (:data:`ID_LEVELS`); ``sex`` and ``nationality``
+        ``pob``, ``shift`` (one record's father/grandfather against the other's
+        given/father: high for father and son) and ``crossed`` (the better of one record's
+        given name against the other's family name and the reverse; NaN when the two are
+        swapped, as ``given`` and ``family`` then hold the crossed similarities); level
+        codes ``dob`` (:data:`DOB_LEVELS`), ``phone``, ``nid``, ``passport``
+        (:data:`ID_LEVELS`); ``sex`` and ``nationality``
         (1 same, 0 different, -1 missing); and ``year_gap``.
     """
     out: dict[str, np.ndarray] = {}
@@ -170,10 +173,17 @@ def compare_pairs(
         out[column] = similarity(column, column)
     # An officer may swap the given and family names: compare them crossed as well.
     g_a, a_g = similarity("given", "family"), similarity("family", "given")
+    # Swapped when both crossed names agree, or when one agrees closely and the other
+    # loosely (a swap with a typing error) and crossing explains the names better.
     crossed = np.fmin(g_a, a_g)
-    swapped = (crossed >= 0.85) & (crossed > np.fmax(out["given"], out["family"]))
+    straight = np.nan_to_num(out["given"]) + np.nan_to_num(out["family"])
+    swapped = ((crossed >= 0.85) & (crossed > np.fmax(out["given"], out["family"]))) | (
+        (crossed >= 0.7) & (np.fmax(g_a, a_g) >= 0.92) & (g_a + a_g > straight + 0.5)
+    )
     out["given"] = np.where(swapped, g_a, out["given"])
     out["family"] = np.where(swapped, a_g, out["family"])
+    # One name moved to the other field (the other replaced): the better crossed agreement.
+    out["crossed"] = np.where(swapped, np.nan, np.fmax(g_a, a_g)).astype(np.float32)
     g, f, q, a = (out[c] for c in ("given", "father", "grandfather", "family"))
     f_g, g_f = similarity("father", "given"), similarity("given", "father")
     q_f, f_q = similarity("grandfather", "father"), similarity("father", "grandfather")

@@ -63,7 +63,10 @@ def comparison_levels(comparisons: pd.DataFrame) -> pd.DataFrame:
         comparisons: Output of :func:`matching.features.compare_pairs`.
 
     Returns:
-        A DataFrame of small ints indexing :data:`FIELD_LEVELS` of each field.
+        A DataFrame of small ints indexing :data:`FIELD_LEVELS` of each field, and
+        ``crossed_name`` (a :data:`NAME_LEVELS` index of the given name against the other
+        record's family name, see :func:`matching.features.compare_pairs`), which the model
+        does not weigh.
     """
     out: dict[str, np.ndarray] = {}
     for source, field in _NAME_FIELDS.items():
@@ -84,6 +87,8 @@ def comparison_levels(comparisons: pd.DataFrame) -> pd.DataFrame:
     out["given_name"] = given_level.astype(np.int8)
     shift = (comparisons["shift"].to_numpy() >= 0.9) & (father < 0.85)
     out["father_name"] = np.where(shift, 6, out["father_name"]).astype(np.int8)
+    # Not weighed by the model: the decision policy reads it (matching.scoring).
+    out["crossed_name"] = _name_level(comparisons["crossed"].to_numpy(dtype=np.float32))
     out["date_of_birth"] = comparisons["dob"].to_numpy().astype(np.int8)
     for field, source in (("phone", "phone"), ("national_id", "nid"), ("passport_no", "passport")):
         out[field] = comparisons[source].to_numpy().astype(np.int8)

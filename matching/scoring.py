@@ -23,6 +23,7 @@ __all__ = [
     "ScoredPair",
     "decide",
     "default_model",
+    "identifier_flags",
     "looks_like_relatives",
     "score_candidates",
     "score_pairs",
@@ -45,6 +46,15 @@ class MatchSettings:
             names, or different given names with births years apart and the rest of the
             nasab shared) to human review (``possible``) however high their score: a false
             merge of two brothers is worse than a missed pair.
+        trust_identifiers: A pair sharing a whole national number or passport number is a
+            ``match`` when its given name agrees as well (or, the given name missing or
+            unlike, the family name agrees, or one record's given name is the other's family
+            name), the sexes do not differ and the pair does not
+            look like relatives, however much else disagrees: such a number is near-unique,
+            and dates of birth and other names are mistyped far more often. A shared number
+            with neither name agreeing is sent to review (``possible``) at least, never
+            merged silently: it may be one person under two names, or a number copied onto
+            the wrong person.
     """
 
     match_threshold: float = 0.65
@@ -52,6 +62,7 @@ class MatchSettings:
     max_block_size: int = 30
     review_relatives: bool = True
     neighbourhood_window: int = 4
+    trust_identifiers: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.possible_threshold <= self.match_threshold <= 1.0:
@@ -102,11 +113,44 @@ def relatives_from_components(levels: pd.DataFrame, distinct: np.ndarray) -> np.
     return np.asarray((levels["given_name"].to_numpy() == sibling) | distinct[:, 0], dtype=bool)
 
 
+IDENTIFIER_SHARED = 1
+"""Flag of :func:`identifier_flags`: a whole identifier agrees, no name corroborates it."""
+IDENTIFIER_CORROBORATED = 2
+"""Flag of :func:`identifier_flags`: a whole identifier and a name agree."""
+_AGREE = [FIELD_LEVELS["given_name"].index(level) for level in ("exact", "high", "similar")]
+_RELATIVE_GIVEN = [FIELD_LEVELS["given_name"].index(level) for level in
+                   ("different_relative", "different_twin", "different_sibling")]
+
+
+def identifier_flags(levels: pd.DataFrame, relatives: np.ndarray) -> np.ndarray:
+    """Return per pair 0, :data:`IDENTIFIER_SHARED` or :data:`IDENTIFIER_CORROBORATED`.
+
+    Args:
+        levels: Levels of the pairs (:func:`matching.levels.comparison_levels`).
+        relatives: Output of :func:`looks_like_relatives` for the same pairs.
+
+    Returns:
+        An int8 array; see :attr:`MatchSettings.trust_identifiers`.
+    """
+    same = FIELD_LEVELS["national_id"].index("same")
+    shared = (levels["national_id"].to_numpy() == same) | (
+        levels["passport_no"].to_numpy() == same)
+    given = levels["given_name"].to_numpy()
+    family_agrees = np.isin(levels["family_name"].to_numpy(), _AGREE)
+    crossed = np.isin(levels["crossed_name"].to_numpy(), _AGREE)
+    named = np.isin(given, _AGREE) | (
+        (family_agrees | crossed) & ~np.isin(given, _RELATIVE_GIVEN))
+    sex_differs = levels["sex"].to_numpy() == FIELD_LEVELS["sex"].index("different")
+    corroborated = shared & named & ~sex_differs & ~np.asarray(relatives, dtype=bool)
+    return np.where(corroborated, IDENTIFIER_CORROBORATED,
+                    np.where(shared, IDENTIFIER_SHARED, 0)).astype(np.int8)
+
+
 def score_pairs_fast(
     prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
     context: tuple[NameTable, dict[str, np.ndarray]],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(scores, relatives)`` of pairs without explanations (batch mode).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(scores, relatives, identifiers)`` of pairs without explanations (batch mode).
 
     Args:
         prepared: Output of :func:`matching.records.prepare_records`.
@@ -116,13 +160,15 @@ def score_pairs_fast(
         context: ``(NameTable(prepared), model.record_terms(prepared))``.
 
     Returns:
-        Match probabilities and the relatives flags of :func:`looks_like_relatives`.
+        Match probabilities, the relatives flags of :func:`looks_like_relatives` and the
+        flags of :func:`identifier_flags`.
     """
     names, terms = context
     comparisons = compare_pairs(prepared, ia, ib, names)
     levels, rarity, distinct = model.components(prepared, ia, ib, comparisons, terms)
     scores = model.fast_probability(levels, rarity, distinct)
-    return scores, relatives_from_components(levels, distinct)
+    relatives = relatives_from_components(levels, distinct)
+    return scores, relatives, identifier_flags(levels, relatives)
 
 
 def looks_like_relatives(model: MatchModel, matrix: np.ndarray) -> np.ndarray:
@@ -142,14 +188,16 @@ def looks_like_relatives(model: MatchModel, matrix: np.ndarray) -> np.ndarray:
 
 
 def decide(
-    scores: np.ndarray, relatives: np.ndarray, settings: MatchSettings
+    scores: np.ndarray, relatives: np.ndarray, settings: MatchSettings,
+    identifiers: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the decision of each scored pair (``match``, ``possible`` or ``non_match``).
 
     Args:
         scores: Match probabilities.
         relatives: Output of :func:`looks_like_relatives`.
-        settings: Thresholds and the relatives policy.
+        settings: Thresholds, the relatives and the identifier policies.
+        identifiers: Output of :func:`identifier_flags` (no identifier policy when None).
 
     Returns:
         Array of decision strings.
@@ -157,8 +205,11 @@ def decide(
     match = scores >= settings.match_threshold
     if settings.review_relatives:
         match &= ~relatives
-    return np.where(match, "match",
-                    np.where(scores >= settings.possible_threshold, "possible", "non_match"))
+    possible = scores >= settings.possible_threshold
+    if settings.trust_identifiers and identifiers is not None:
+        match |= identifiers == IDENTIFIER_CORROBORATED
+        possible |= identifiers > 0
+    return np.where(match, "match", np.where(possible, "possible", "non_match"))
 
 
 def score_pairs(
@@ -256,7 +307,8 @@ def score_candidates(
     ib = np.arange(1, len(records), dtype=np.int64)
     ia = np.zeros(len(ib), dtype=np.int64)
     scores, matrix, levels = score_pairs(prepared, ia, ib, model)
-    decisions = decide(scores, looks_like_relatives(model, matrix), settings)
+    relatives = looks_like_relatives(model, matrix)
+    decisions = decide(scores, relatives, settings, identifier_flags(levels, relatives))
     pairs = []
     for index, candidate in enumerate(candidates):
         score = float(scores[index])

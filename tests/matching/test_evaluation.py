@@ -75,9 +75,6 @@ def _febrl_f1(which: str) -> float:
                         truth).f1
 
 
-@pytest.mark.xfail(strict=True, reason="target not reached yet: FEBRL3 F1 is 0.970 (P 1.000, "
-                   "R 0.941) against the issue's floor of 0.98; strict, so it fails once reached "
-                   "and the marker must go")
 def test_febrl3_f1_floor() -> None:
     assert _febrl_f1("febrl3") >= 0.98
 
