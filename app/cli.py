@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -229,6 +229,29 @@ def dedupe(
     out.print(f"records={s['records']} candidate_pairs={s['candidate_pairs']} "
               f"matches={s['matches']} possibles={s['possibles']} clusters={s['clusters']} "
               f"seconds={s['seconds']}")
+
+
+@cli.command("import")
+def import_csv(
+    input_csv: Annotated[Path, typer.Argument(help="record CSV file (the dedupe format)")],
+) -> None:
+    """Import registrations from a record CSV file (validated and encrypted like any other)."""
+    from app.registry.bulk import import_records
+    from matching.batch import RecordFileError, read_records_csv
+
+    try:
+        frame = read_records_csv(input_csv)
+    except RecordFileError as exc:
+        fail(str(exc))
+    with registry() as (engine, crypto, _settings), Progress(console=err) as bar:
+        task = bar.add_task("importing", total=len(frame))
+        report = import_records(engine=engine, crypto=crypto, actor=SYSTEM,
+                                records=cast(list[dict[str, str]], frame.to_dict("records")),
+                                progress=lambda done: bar.update(task, completed=done))
+    out.print(f"imported={report.imported} already_there={report.skipped} "
+              f"rejected={len(report.rejected)}")
+    for row_id, problem in report.rejected[:20]:
+        err.print(f"  {row_id}: {problem}", highlight=False)
 
 
 @matching_cli.command("train")

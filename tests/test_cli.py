@@ -160,3 +160,22 @@ def test_matching_train_reports_before_and_after(folder: Path, database_url: str
 
     model = load_model(folder / "model.json")
     assert "+reviewed." in model.version
+
+
+def test_import_validates_encrypts_and_is_idempotent(folder: Path) -> None:
+    assert ddr(folder, "init").returncode == 0
+    header = FIXTURE.read_text(encoding="utf-8").splitlines()[0]
+    good = "R1,TRP,2025-03-01,libyan_combatant,M,1988-03-02,محمد,علي,سالم,الورفلي,,,,LBY,0912345678,,,"
+    bad_phone = "R2,BEN,2025-03-01,libyan_combatant,M,1990,Ali,Omar,,Obeidi,,,,LBY,12,,,"
+    bad_site = "R3,XXX,2025-03-01,libyan_combatant,M,1990,Ali,Omar,,Obeidi,,,,LBY,,,,"
+    (folder / "in.csv").write_text("\n".join([header, good, bad_phone, bad_site]) + "\n",
+                                   encoding="utf-8")
+    first = ddr(folder, "import", "in.csv")
+    assert first.returncode == 0, first.stderr
+    assert "imported=1 already_there=0 rejected=2" in first.stdout
+    assert "R2: phone" in first.stderr
+    assert "R3: site" in first.stderr
+    again = ddr(folder, "import", "in.csv")
+    assert "imported=0 already_there=1 rejected=2" in again.stdout
+    missing = ddr(folder, "import", "nowhere.csv")
+    assert missing.returncode == 2

@@ -24,6 +24,7 @@ DEFAULT_SITES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _SITE_CODE = re.compile(r"^[A-Z]{3}$")
+_GROUP_CACHE = "ddr.armed_groups"
 
 
 def list_sites(*, session: Session, active_only: bool = False) -> list[Site]:
@@ -110,13 +111,17 @@ def list_armed_groups(*, session: Session, active_only: bool = False) -> list[Ar
 
 
 def resolve_armed_group(*, session: Session, text: str) -> ArmedGroup | None:
-    """Find the listed group a code, name or known phrasing refers to."""
-    wanted = _fold(text)
-    for group in list_armed_groups(session=session, active_only=True):
-        names = [group.code, group.name_en, group.name_ar, *group.aliases.splitlines()]
-        if any(_fold(n) == wanted for n in names if n.strip()):
-            return group
-    return None
+    """Find the listed group a code, name or known phrasing refers to (the folded list is
+    cached for the session's unit of work)."""
+    lookup: dict[str, ArmedGroup] | None = session.info.get(_GROUP_CACHE)
+    if lookup is None:
+        lookup = {}
+        for group in list_armed_groups(session=session, active_only=True):
+            for name in (group.code, group.name_en, group.name_ar, *group.aliases.splitlines()):
+                if name.strip():
+                    lookup.setdefault(_fold(name), group)
+        session.info[_GROUP_CACHE] = lookup
+    return lookup.get(_fold(text))
 
 
 def create_armed_group(
@@ -137,6 +142,7 @@ def create_armed_group(
     group = ArmedGroup(code=code, name_en=name_en.strip(), name_ar=name_ar.strip(),
                        aliases="\n".join(a.strip() for a in aliases or [] if a.strip()))
     session.add(group)
+    session.info.pop(_GROUP_CACHE, None)
     record_event(session=session, actor=actor, action="armed_group.create",
                  object_type="armed_group", object_id=code)
     session.flush()
@@ -166,6 +172,7 @@ def update_armed_group(
     if active is not None:
         group.active = active
     session.add(group)
+    session.info.pop(_GROUP_CACHE, None)
     record_event(session=session, actor=actor, action="armed_group.update",
                  object_type="armed_group", object_id=group.code)
     session.flush()
