@@ -165,7 +165,8 @@ def test_matching_train_reports_before_and_after(folder: Path, database_url: str
 def test_import_validates_encrypts_and_is_idempotent(folder: Path) -> None:
     assert ddr(folder, "init").returncode == 0
     header = FIXTURE.read_text(encoding="utf-8").splitlines()[0]
-    good = "R1,TRP,2025-03-01,libyan_combatant,M,1988-03-02,محمد,علي,سالم,الورفلي,,,,LBY,0912345678,,,"
+    good = ("R1,TRP,2025-03-01,libyan_combatant,M,1988-03-02,محمد,علي,سالم,الورفلي,,,,LBY,"
+            "0912345678,,,")
     bad_phone = "R2,BEN,2025-03-01,libyan_combatant,M,1990,Ali,Omar,,Obeidi,,,,LBY,12,,,"
     bad_site = "R3,XXX,2025-03-01,libyan_combatant,M,1990,Ali,Omar,,Obeidi,,,,LBY,,,,"
     (folder / "in.csv").write_text("\n".join([header, good, bad_phone, bad_site]) + "\n",
