@@ -1,0 +1,118 @@
+"""Online candidate lookup latency against a large SQLite registry.
+
+For each size, builds (once, cached under bench/out/) a SQLite registry of that many synthetic
+registrations imported through `app.registry.bulk` (same validation, encryption and blind
+indexes as one-by-one registration), then times `find_candidates` — blind-indexed blocking,
+decryption and in-memory scoring — for the registrations that come next in the same synthetic
+stream (a quarter of them re-registrations of people already in the registry).
+
+    .venv/bin/python bench/online.py [--sizes 100000 1000000] [--queries 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import itertools
+import statistics
+import time
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from app.core.db import make_engine, session_scope
+from app.core.keys import check_or_store_key, load_crypto
+from app.core.migrate import upgrade
+from app.core.security import SYSTEM
+from app.core.settings import Settings
+from app.dedup.service import find_candidates
+from app.demo import ensure_demo_armed_groups
+from app.registry.bulk import import_records
+from app.registry.reference import ensure_default_sites
+from matching.synthetic import SyntheticConfig, iter_records, persons_for_records
+
+OUT = Path(__file__).parent / "out"
+BENCH_KEY = base64.b64encode(b"bench-only-master-key-32-bytes!!").decode()
+
+
+def settings_for(path: Path) -> Settings:
+    """Settings of a benchmark registry (a fixed key, so the cached file stays readable)."""
+    return Settings(env="test", database_url=f"sqlite:///{path}",
+                    master_key=SecretStr(BENCH_KEY), secret_key=SecretStr("bench" * 8))
+
+
+def stream(size: int, queries: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The first `size` synthetic registrations, and the `queries` after them."""
+    config = SyntheticConfig(n_persons=int(persons_for_records(size + queries) * 1.05), seed=11,
+                             registry_valid=True)
+    records = [r for r, _ in itertools.islice(iter_records(config), size + queries)]
+    return records[:size], records[size:]
+
+
+def build(size: int, records: list[dict[str, str]]) -> Path:
+    """Create the registry file for a size unless it is cached."""
+    path = OUT / f"registry-{size}.db"
+    if path.exists():
+        return path
+    OUT.mkdir(exist_ok=True)
+    partial = path.with_suffix(".partial.db")
+    partial.unlink(missing_ok=True)
+    settings = settings_for(partial)
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    crypto = load_crypto(settings)
+    check_or_store_key(engine, crypto)
+    with session_scope(engine) as session:
+        ensure_default_sites(session=session)
+        ensure_demo_armed_groups(session=session)
+    started = time.perf_counter()
+
+    def progress(done: int) -> None:
+        if done % 50_000 < 2000:
+            print(f"  imported {done:,} in {time.perf_counter() - started:.0f} s", flush=True)
+
+    report = import_records(engine=engine, crypto=crypto, actor=SYSTEM, records=records,
+                            progress=progress)
+    engine.dispose()
+    print(f"  built {report.imported:,} registrations ({len(report.rejected)} rejected) in "
+          f"{time.perf_counter() - started:.0f} s")
+    partial.rename(path)
+    return path
+
+
+def measure(path: Path, queries: list[dict[str, str]]) -> None:
+    """Time find_candidates for each query and print the distribution."""
+    settings = settings_for(path)
+    engine = make_engine(settings.database_url)
+    crypto = load_crypto(settings)
+    check_or_store_key(engine, crypto)
+    latencies, found = [], []
+    for record in queries:
+        draft = {k: v or None for k, v in record.items() if k != "record_id"}
+        started = time.perf_counter()
+        with session_scope(engine) as session:
+            candidates = find_candidates(session=session, crypto=crypto, actor=SYSTEM,
+                                         draft=draft)
+        latencies.append((time.perf_counter() - started) * 1000)
+        found.append(len(candidates))
+    engine.dispose()
+    cuts = statistics.quantiles(latencies, n=100)
+    print(f"  lookups={len(latencies)} p50={cuts[49]:.1f} ms p95={cuts[94]:.1f} ms "
+          f"p99={cuts[98]:.1f} ms; with candidates: {sum(1 for f in found if f)}")
+
+
+def main() -> None:
+    """Build (or reuse) each registry size and measure lookups against it."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=500)
+    args = parser.parse_args()
+    for size in args.sizes:
+        print(f"registry of {size:,} registrations")
+        registry, queries = stream(size, args.queries)
+        path = build(size, registry)
+        measure(path, queries)
+
+
+if __name__ == "__main__":
+    main()
