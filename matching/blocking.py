@@ -1,20 +1,27 @@
 """Blocking: short deterministic keys per record, and candidate pairs sharing a key.
 
 Every key combines at least two pieces of evidence so that no often-missing field forms a key
-alone, and all name pieces are cross-script phonetic keys (:func:`blocking_name_key`), so an
-Arabic-script and a Latin registration of the same person share keys. The registry stores an
-HMAC of each key as a blind index; the batch engine joins records on the same keys.
+alone, except a whole national or passport number (six characters or more, not a placeholder):
+such a number is near-unique, so its block is one person, or one number on two names, which the
+review queue must see. All name pieces are cross-script phonetic keys
+(:func:`blocking_name_key`), so an Arabic-script and a Latin registration of the same person
+share keys. The registry stores an HMAC of each key as a blind index; the batch engine joins
+records on the same keys.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from matching.features import WHOLE_IDENTIFIER
 from matching.normalise import (
     normalise_date,
     normalise_name,
     normalise_national_id,
+    normalise_passport,
     normalise_phone,
 )
 from matching.phonetic import blocking_name_key
@@ -25,7 +32,7 @@ __all__ = ["blocking_keys", "candidate_pairs", "keys_for_parts"]
 
 def keys_for_parts(
     given: str, father: str, grandfather: str, family: str, year: int, born_on: str,
-    phone: str, nid: str,
+    phone: str, nid: str, passport: str = "",
 ) -> list[str]:
     """Return the blocking keys from a record's coarse name keys and identifiers.
 
@@ -38,6 +45,7 @@ def keys_for_parts(
         born_on: Full date of birth ``YYYY-MM-DD``, "" unless day and month are known.
         phone: Phone in E.164, "" if missing.
         nid: National number digits, "" if missing.
+        passport: Normalised passport number, "" if missing.
 
     Returns:
         Sorted keys such as ``"gpf:MHMD|L|WRFL"``.
@@ -65,7 +73,10 @@ def keys_for_parts(
         ("id", (nid, family[:1])),
         ("idy", (nid, born)),
     )
-    return sorted({f"{kind}:{'|'.join(parts)}" for kind, parts in combos if all(parts)})
+    keys = {f"{kind}:{'|'.join(parts)}" for kind, parts in combos if all(parts)}
+    keys.update(f"{kind}:{value}" for kind, value in (("nid", nid), ("pp", passport))
+                if _WHOLE.match(value))
+    return sorted(keys)
 
 
 def blocking_keys(record: Record) -> list[str]:
@@ -95,7 +106,11 @@ def blocking_keys(record: Record) -> list[str]:
         coarse[0], coarse[1], coarse[2], coarse[3], year, _born_on(year, month, day),
         normalise_phone(record.get("phone")),
         normalise_national_id(record.get("national_id")),
+        normalise_passport(record.get("passport_no")),
     )
+
+
+_WHOLE = re.compile(WHOLE_IDENTIFIER)
 
 
 def _born_on(year: int, month: int, day: int) -> str:
@@ -108,7 +123,8 @@ def frame_keys(prepared: pd.DataFrame) -> list[list[str]]:
                zip(prepared["year"], prepared["month"], prepared["day"], strict=True)]
     columns = [prepared[c].tolist() for c in
                ("k_given", "k_father", "k_grandfather", "k_family", "year")]
-    columns += [born_on, prepared["phone"].tolist(), prepared["nid"].tolist()]
+    columns += [born_on, prepared["phone"].tolist(), prepared["nid"].tolist(),
+                prepared["passport"].tolist()]
     return [keys_for_parts(*row) for row in zip(*columns, strict=True)]
 
 
@@ -164,6 +180,10 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
         _combine(born_on, f1), _combine(phone, g1), _combine(phone, year), _combine(phone, a2),
         _combine(nid, year),
     ]
+    # a whole national or passport number alone (near-unique identifiers)
+    for column in ("nid", "passport"):
+        values = prepared[column].where(prepared[column].str.match(WHOLE_IDENTIFIER), "")
+        groups.append(_codes(values))
     out = [(rows, codes) for codes in groups]
     # date of birth or national number with the initial of the given or the family name, in
     # one key space each, so that swapped given and family names still meet

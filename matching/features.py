@@ -87,6 +87,25 @@ def _digit_level(left: pd.Series, right: pd.Series, ia: np.ndarray, ib: np.ndarr
     return level
 
 
+WHOLE_IDENTIFIER = r"^(?!(.)\1*$).{6,}$"
+"""A whole identifier: six characters or more, not one character repeated (a placeholder)."""
+
+
+def _whole_identifier(values: pd.Series) -> np.ndarray:
+    return values.str.match(WHOLE_IDENTIFIER).to_numpy(dtype=bool)
+
+
+def _shared_identifier(
+    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, out: dict[str, np.ndarray]
+) -> np.ndarray:
+    """1 where a whole national number, or a whole passport number of the same
+    nationality, is the same on both records."""
+    nid = (out["nid"] == 1) & _whole_identifier(prepared["nid"])[ia]
+    passport = (out["passport"] == 1) & _whole_identifier(prepared["passport"])[ia] & (
+        out["nationality"] != 0)
+    return (nid | passport).astype(np.int8)
+
+
 def _adjacent_swap(ma: np.ndarray, mb: np.ndarray) -> np.ndarray:
     differs = ma != mb
     shifted = np.zeros_like(differs)
@@ -164,7 +183,8 @@ def compare_pairs(
         swapped, as ``given`` and ``family`` then hold the crossed similarities); level
         codes ``dob`` (:data:`DOB_LEVELS`), ``phone``, ``nid``, ``passport``
         (:data:`ID_LEVELS`); ``sex`` and ``nationality``
-        (1 same, 0 different, -1 missing); and ``year_gap``.
+        (1 same, 0 different, -1 missing); ``year_gap``; and ``identifier`` (1 when a whole
+        national number, or a whole passport number of the same nationality, agrees).
     """
     out: dict[str, np.ndarray] = {}
     names = names or NameTable(prepared)
@@ -203,4 +223,5 @@ def compare_pairs(
         a = prepared[column].to_numpy(dtype=object)[ia]
         b = prepared[column].to_numpy(dtype=object)[ib]
         out[column] = np.where((a == "") | (b == ""), -1, (a == b).astype(np.int8))
+    out["identifier"] = _shared_identifier(prepared, ia, ib, out)
     return pd.DataFrame(out)

@@ -64,9 +64,9 @@ def comparison_levels(comparisons: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         A DataFrame of small ints indexing :data:`FIELD_LEVELS` of each field, and
-        ``crossed_name`` (a :data:`NAME_LEVELS` index of the given name against the other
-        record's family name, see :func:`matching.features.compare_pairs`), which the model
-        does not weigh.
+        two columns the model does not weigh: ``crossed_name`` (a :data:`NAME_LEVELS` index of
+        the given name against the other record's family name) and ``shared_identifier``
+        (1 when a whole identifier agrees); see :func:`matching.features.compare_pairs`.
     """
     out: dict[str, np.ndarray] = {}
     for source, field in _NAME_FIELDS.items():
@@ -89,6 +89,7 @@ def comparison_levels(comparisons: pd.DataFrame) -> pd.DataFrame:
     out["father_name"] = np.where(shift, 6, out["father_name"]).astype(np.int8)
     # Not weighed by the model: the decision policy reads it (matching.scoring).
     out["crossed_name"] = _name_level(comparisons["crossed"].to_numpy(dtype=np.float32))
+    out["shared_identifier"] = comparisons["identifier"].to_numpy().astype(np.int8)
     out["date_of_birth"] = comparisons["dob"].to_numpy().astype(np.int8)
     for field, source in (("phone", "phone"), ("national_id", "nid"), ("passport_no", "passport")):
         out[field] = comparisons[source].to_numpy().astype(np.int8)

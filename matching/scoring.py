@@ -46,15 +46,16 @@ class MatchSettings:
             names, or different given names with births years apart and the rest of the
             nasab shared) to human review (``possible``) however high their score: a false
             merge of two brothers is worse than a missed pair.
-        trust_identifiers: A pair sharing a whole national number or passport number is a
-            ``match`` when its given name agrees as well (or, the given name missing or
-            unlike, the family name agrees, or one record's given name is the other's family
-            name), the sexes do not differ and the pair does not
-            look like relatives, however much else disagrees: such a number is near-unique,
-            and dates of birth and other names are mistyped far more often. A shared number
-            with neither name agreeing is sent to review (``possible``) at least, never
-            merged silently: it may be one person under two names, or a number copied onto
-            the wrong person.
+        trust_identifiers: A pair sharing a whole national number, or a whole passport
+            number of the same nationality (six characters or more, not a placeholder such
+            as ``000000``), is a ``match`` when its given name agrees as well (or, the given
+            name missing or unlike, the family name agrees, or one record's given name is
+            the other's family name), the sexes do not differ and the pair does not look
+            like relatives, however much else disagrees: such a number is near-unique, and
+            dates of birth and other names are mistyped far more often. A shared number with
+            neither name agreeing is sent to review (``possible``) at least, never merged
+            silently: it may be one person under two names, or a number copied onto the
+            wrong person.
     """
 
     match_threshold: float = 0.65
@@ -132,9 +133,7 @@ def identifier_flags(levels: pd.DataFrame, relatives: np.ndarray) -> np.ndarray:
     Returns:
         An int8 array; see :attr:`MatchSettings.trust_identifiers`.
     """
-    same = FIELD_LEVELS["national_id"].index("same")
-    shared = (levels["national_id"].to_numpy() == same) | (
-        levels["passport_no"].to_numpy() == same)
+    shared = levels["shared_identifier"].to_numpy() == 1
     given = levels["given_name"].to_numpy()
     family_agrees = np.isin(levels["family_name"].to_numpy(), _AGREE)
     crossed = np.isin(levels["crossed_name"].to_numpy(), _AGREE)

@@ -51,3 +51,12 @@ def test_same_passport_with_given_and_family_swapped() -> None:
 )
 def test_shared_number_without_corroboration_goes_to_review(other: dict[str, str]) -> None:
     assert _decision(other) == "possible"
+
+
+def test_a_placeholder_number_is_no_identifier() -> None:
+    other = {"date_of_birth": "1961-11-20", "father_name": "", "grandfather_name": "",
+             "family_name": "Zlitni"}
+    [pair] = score_candidates({**BASE, "national_id": "000000000000"},
+                              [{**BASE, "record_id": "x", **other,
+                                "national_id": "000000000000"}])
+    assert pair.decision != "match"
