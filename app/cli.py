@@ -121,8 +121,8 @@ def _read_password(password_stdin: bool) -> str:
 @users_cli.command("create")
 def users_create(
     username: Annotated[str, typer.Option(help="login name")],
-    role: Annotated[str, typer.Option(help="admin, registration_officer, case_manager, "
-                                           "committee or auditor")],
+    role: Annotated[str, typer.Option(help="admin, registration_officer, supervisor, "
+                                           "case_manager, committee or auditor")],
     site: Annotated[list[str] | None, typer.Option(help="site code (repeat for several)")] = None,
     full_name: str = "",
     language: str = "ar",

@@ -27,6 +27,7 @@ DEMO_ACCOUNTS = (
     ("admin", "admin", ["*"]),
     ("officer.trp", "registration_officer", ["TRP"]),
     ("officer.ben", "registration_officer", ["BEN"]),
+    ("supervisor", "supervisor", ["TRP", "BEN", "MIS"]),
     ("casemanager", "case_manager", ["TRP", "BEN", "MIS"]),
     ("committee", "committee", ["*"]),
     ("auditor", "auditor", ["*"]),

@@ -16,7 +16,7 @@ from matching.batch import (
 from matching.blocking import blocking_keys
 from matching.cluster import cluster
 from matching.explain import EXPLANATION_MESSAGES, FieldContribution
-from matching.model import MatchModel, load_model
+from matching.model import MatchModel, load_model, model_from_json
 from matching.names import compare_names, compare_words
 from matching.normalise import (
     detect_script,
@@ -62,6 +62,7 @@ __all__ = [
     "detect_script",
     "fold_digits",
     "load_model",
+    "model_from_json",
     "name_key",
     "name_keys",
     "normalise_arabic",

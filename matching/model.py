@@ -187,7 +187,15 @@ def load_model(path: str | Path | None = None) -> MatchModel:
     Raises:
         ValueError: The file is not a model of a known format or lacks features.
     """
-    data = json.loads(Path(path or DEFAULT_MODEL_PATH).read_text(encoding="utf-8"))
+    return model_from_json(json.loads(Path(path or DEFAULT_MODEL_PATH).read_text(encoding="utf-8")))
+
+
+def model_from_json(data: dict[str, Any]) -> MatchModel:
+    """Build a model from the dict :meth:`MatchModel.to_json` returns.
+
+    Raises:
+        ValueError: Not a model of a known format, or it lacks features.
+    """
     if data.get("format") != _FORMAT:
         raise ValueError(f"not a match model file (format {data.get('format')!r})")
     names = feature_names()

@@ -14,6 +14,7 @@ from app.core.db import session_scope
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import Principal
 from app.core.settings import Settings
+from app.dedup.model_store import active_model
 from app.users import service as users
 from matching import MatchModel
 
@@ -32,12 +33,6 @@ def get_crypto(request: Request) -> FieldCrypto:
     return crypto
 
 
-def get_match_model(request: Request) -> MatchModel | None:
-    """The match model in use (None: the shipped model)."""
-    model: MatchModel | None = request.app.state.match_model
-    return model
-
-
 def get_settings_dep(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
@@ -45,6 +40,14 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_match_model(request: Request, session: SessionDep) -> MatchModel | None:
+    """The match model in use: the version an admin activated, else the configured file,
+    else (None) the shipped model."""
+    return active_model(session, request.app.state.match_model)
+
+
 CryptoDep = Annotated[FieldCrypto, Depends(get_crypto)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ModelDep = Annotated[MatchModel | None, Depends(get_match_model)]

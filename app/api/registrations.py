@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 
 from app.api.deps import CryptoDep, CurrentUser, ModelDep, SessionDep
 from app.dedup import service as dedup
+from app.dedup import signals
 from app.registry import queries, service
 from app.registry.schemas import (
     CandidateOut,
@@ -120,12 +121,16 @@ def add_weapon(
     session: SessionDep,
     crypto: CryptoDep,
     actor: CurrentUser,
+    model: ModelDep,
 ) -> WeaponOut:
-    """Record a weapon handed in; `same_serial_elsewhere` lists other receipts of its serial."""
+    """Record a weapon handed in; `same_serial_elsewhere` lists other receipts of its serial
+    (and a serial seen before raises an integrity signal for the review queue)."""
     registration = service.scoped_registration(session=session, actor=actor,
                                                registration_id=registration_id)
     weapon = service.add_weapon(session=session, crypto=crypto, actor=actor,
                                 registration=registration, weapon=body)
+    signals.scan(session=session, crypto=crypto, actor=actor,
+                 registration_ids=[registration.id], model=model)
     return queries.weapon_view(session=session, crypto=crypto, weapon=weapon)
 
 

@@ -29,3 +29,4 @@ def all_models() -> None:
     import app.dedup.models  # noqa: F401
     import app.registry.models  # noqa: F401
     import app.users.models  # noqa: F401
+    import reintegration.models  # noqa: F401

@@ -14,6 +14,7 @@ from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.db import session_scope
 from app.core.security import Principal
+from app.dedup import signals
 from app.dedup.models import CandidatePair, ordered
 from app.dedup.service import CLOSED, registry_record
 from app.registry.models import Person, Registration
@@ -49,24 +50,32 @@ def run_registry_dedupe(
         closed = session.exec(select(CandidatePair).where(
             col(CandidatePair.status).in_(CLOSED))).all()
         cannot = [(str(p.registration_a_id), str(p.registration_b_id)) for p in closed]
+        # a `different persons` decision holds for every registration of the two persons
+        different = {frozenset((person_of.get(a), person_of.get(b))) for a, b in cannot}
         known = {(str(a), str(b)) for a, b in session.exec(
             select(CandidatePair.registration_a_id, CandidatePair.registration_b_id)).all()}
     if frame.empty:
         return {"records": 0, "new_pairs": 0}
+    site_of = dict(zip(frame["record_id"], frame["site"], strict=True))
     result = dedupe(frame, cannot_link=cannot, progress=progress)
     new = 0
     with session_scope(engine) as session:
         for row in result.pairs.to_dict("records"):
             a, b = ordered(uuid.UUID(str(row["record_id_a"])), uuid.UUID(str(row["record_id_b"])))
-            if (str(a), str(b)) in known or person_of[str(a)] == person_of[str(b)]:
+            persons = person_of[str(a)], person_of[str(b)]
+            if ((str(a), str(b)) in known or persons[0] == persons[1]
+                    or frozenset(persons) in different):
                 continue
             session.add(CandidatePair(registration_a_id=a, registration_b_id=b,
                                       score=float(row["score"]), decision=str(row["decision"]),
                                       model_version=str(result.stats["model_version"]),
-                                      source="batch"))
+                                      source="batch", site_a=site_of[str(a)],
+                                      site_b=site_of[str(b)]))
             known.add((str(a), str(b)))
             new += 1
-        stats = {**result.stats, "new_pairs": new}
+        session.flush()
+        changed = signals.scan(session=session, crypto=crypto, actor=actor)
+        stats = {**result.stats, "new_pairs": new, "signals": changed}
         record_event(session=session, actor=actor, action="matching.batch",
                      object_type="registry", details=stats)
     return stats

@@ -11,6 +11,7 @@ from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.sealed import unseal
 from app.core.security import Principal
+from app.dedup import signals
 from app.dedup.models import CandidatePair, ordered
 from app.registry.enums import IndexKind
 from app.registry.models import Registration, RegistrationIndex
@@ -105,9 +106,11 @@ def find_candidates(
     ids = [i for i in _candidate_ids(session, block_digests(crypto, draft)) if i not in skip]
     if not ids:
         return []
+    # a person judged different from this one is never proposed again
+    different = person_cannot_link(session, exclude_person) if exclude_person else set()
     registrations = [r for r in session.exec(
         select(Registration).where(col(Registration.id).in_(ids))).all()
-        if r.person_id != exclude_person]
+        if r.person_id != exclude_person and r.person_id not in different]
     found = score_against(crypto=crypto, actor=actor, record=draft,
                           registrations=registrations, model=model)[:limit]
     record_event(session=session, actor=actor, action="matching.candidates",
@@ -127,6 +130,27 @@ def cannot_link(session: Session, registration_id: uuid.UUID) -> set[uuid.UUID]:
             else p.registration_a_id for p in pairs}
 
 
+def person_cannot_link(session: Session, person_id: uuid.UUID) -> set[uuid.UUID]:
+    """Persons judged different from this one (on any pair of their registrations)."""
+    mine = select(Registration.id).where(Registration.person_id == person_id)
+    pairs = session.exec(select(CandidatePair.registration_a_id,
+                                CandidatePair.registration_b_id).where(
+        col(CandidatePair.status).in_(CLOSED),
+        or_(col(CandidatePair.registration_a_id).in_(mine),
+            col(CandidatePair.registration_b_id).in_(mine)))).all()
+    others = {rid for pair in pairs for rid in pair}
+    if not others:
+        return set()
+    persons = set(session.exec(select(Registration.person_id).where(
+        col(Registration.id).in_(others))).all())
+    return persons - {person_id}
+
+
+def reveal_reasons(pair: ScoredPair) -> list[Reason]:
+    """A scored pair's reasons in full (for reviewers, who see both sides anyway)."""
+    return _redacted(pair, True)
+
+
 def record_pairs(
     *,
     session: Session,
@@ -134,16 +158,25 @@ def record_pairs(
     candidates: Sequence[CandidateOut],
     source: str,
 ) -> int:
-    """Store match/possible pairs for review, once each; return how many were new."""
+    """Store match/possible pairs for review, once each; return how many were new. Pairs with
+    a person judged different from this registration's person are not stored again."""
     added = 0
+    registration = session.get(Registration, registration_id)
+    assert registration is not None
+    different = person_cannot_link(session, registration.person_id) if candidates else set()
     for candidate in candidates:
+        if candidate.person_id in different or candidate.person_id == registration.person_id:
+            continue
         a, b = ordered(registration_id, candidate.registration_id)
         exists = session.exec(select(CandidatePair.id).where(
             CandidatePair.registration_a_id == a, CandidatePair.registration_b_id == b)).first()
         if exists is None:
+            sites = {registration_id: registration.site_code,
+                     candidate.registration_id: candidate.site}
             session.add(CandidatePair(registration_a_id=a, registration_b_id=b,
                                       score=candidate.score, decision=candidate.decision,
-                                      model_version=candidate.model_version, source=source))
+                                      model_version=candidate.model_version, source=source,
+                                      site_a=sites[a], site_b=sites[b]))
             added += 1
     session.flush()
     return added
@@ -174,6 +207,8 @@ def register_and_match(
                                  model=model)
     record_pairs(session=session, registration_id=registration.id, candidates=candidates,
                  source="registration")
+    signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=[registration.id],
+                 model=model)
     return enrolment, candidates
 
 

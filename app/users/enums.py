@@ -8,14 +8,21 @@ class Role(StrEnum):
 
     admin = "admin"
     registration_officer = "registration_officer"
+    supervisor = "supervisor"
     case_manager = "case_manager"
     committee = "committee"
     auditor = "auditor"
 
 
 # Roles that may read a participant's identifying data (always within their sites).
-PII_READERS = frozenset({Role.admin, Role.registration_officer, Role.case_manager})
+PII_READERS = frozenset({Role.admin, Role.registration_officer, Role.supervisor,
+                         Role.case_manager})
 # Roles that may enrol participants.
-REGISTRARS = frozenset({Role.admin, Role.registration_officer})
+REGISTRARS = frozenset({Role.admin, Role.registration_officer, Role.supervisor})
 # Roles that may correct a registration or record a weapon handover.
-EDITORS = frozenset({Role.admin, Role.registration_officer, Role.case_manager})
+EDITORS = frozenset({Role.admin, Role.registration_officer, Role.supervisor, Role.case_manager})
+# Roles that review candidate duplicates (within their sites).
+REVIEWERS = frozenset({Role.admin, Role.registration_officer, Role.supervisor,
+                       Role.case_manager})
+# Roles that decide escalated pairs and confirm merges of persons with cases or benefits.
+SUPERVISORS = frozenset({Role.admin, Role.supervisor})

@@ -56,8 +56,9 @@ def create_user(
     if language not in LANGUAGES:
         errors.append(FieldError("language", "must be ar or en"))
     all_sites = role in (Role.admin, Role.committee, Role.auditor) or "*" in sites
-    if role in (Role.registration_officer, Role.case_manager) and not sites:
-        errors.append(FieldError("sites", "officers and case managers need at least one site"))
+    if role in (Role.registration_officer, Role.supervisor, Role.case_manager) and not sites:
+        errors.append(FieldError("sites", "officers, supervisors and case managers need at "
+                                          "least one site"))
     if errors:
         raise ValidationFailed(errors)
     codes = [] if all_sites else _check_sites(session, sites)

@@ -13,17 +13,21 @@ from sqlalchemy.engine import Engine
 
 from tests.factories import registration_body, user_headers
 
-ACTORS = ("anonymous", "admin", "officer_trp", "officer_ben", "case_manager_trp", "committee",
-          "auditor")
+ACTORS = ("anonymous", "admin", "officer_trp", "officer_ben", "supervisor_trp",
+          "case_manager_trp", "committee", "auditor")
 ROLES = {"admin": ("admin", None), "officer_trp": ("registration_officer", ["TRP"]),
          "officer_ben": ("registration_officer", ["BEN"]),
+         "supervisor_trp": ("supervisor", ["TRP"]),
          "case_manager_trp": ("case_manager", ["TRP"]), "committee": ("committee", None),
          "auditor": ("auditor", None)}
 _counter = itertools.count()
 
 
 def expect(default: int, **special: int) -> dict[str, int]:
-    """Expected status per actor: anonymous 401, `default` unless named."""
+    """Expected status per actor: anonymous 401, `default` unless named; a site supervisor
+    may do whatever an officer of the site may, unless named."""
+    if "officer_trp" in special:
+        special.setdefault("supervisor_trp", special["officer_trp"])
     return {"anonymous": 401, **dict.fromkeys(ACTORS[1:], default), **special}
 
 
@@ -83,6 +87,27 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
         lambda c: (f"/api/v1/users/{c['uid']}", {"json": {"language": "en"}}), ADMIN_ONLY),
     ("GET", "/api/v1/audit"): (lambda c: ("/api/v1/audit", {}), expect(403, admin=200,
                                                                         auditor=200)),
+    ("GET", "/api/v1/matching/pairs"): (
+        lambda c: ("/api/v1/matching/pairs", {"params": {"site": "TRP"}}),
+        expect(200, committee=403, auditor=403)),
+    ("GET", "/api/v1/matching/pairs/{pair_id}"): (
+        lambda c: (f"/api/v1/matching/pairs/{c['pair']}", {}), READ_PII),
+    # a stale version: allowed reviewers reach the conflict check (409), others never do
+    ("POST", "/api/v1/matching/pairs/{pair_id}/decision"): (
+        lambda c: (f"/api/v1/matching/pairs/{c['pair']}/decision",
+                   {"json": {"decision": "different_persons", "version": 99}}),
+        expect(409, officer_ben=404, committee=403, auditor=403)),
+    ("POST", "/api/v1/matching/pairs/{pair_id}/undo"): (
+        lambda c: (f"/api/v1/matching/pairs/{c['pair']}/undo", {"json": {"reason": "matrix"}}),
+        expect(409, officer_ben=404, committee=403, auditor=403)),
+    ("GET", "/api/v1/matching/signals"): (
+        lambda c: ("/api/v1/matching/signals", {}), expect(200, committee=403, auditor=403)),
+    ("POST", "/api/v1/matching/signals/{signal_id}/decision"): (
+        lambda c: (f"/api/v1/matching/signals/{c['signal']}/decision",
+                   {"json": {"status": "cleared", "reason": "matrix test"}}), READ_PII),
+    ("GET", "/api/v1/matching/models"): (lambda c: ("/api/v1/matching/models", {}), ADMIN_ONLY),
+    ("POST", "/api/v1/matching/models/{version}/activate"): (
+        lambda c: ("/api/v1/matching/models/configured/activate", {}), expect(403, admin=204)),
 }
 PUBLIC = {("POST", "/api/v1/auth/token")}
 
@@ -103,11 +128,20 @@ def context(client: TestClient, engine: Engine) -> dict[str, Any]:
         headers[actor] = user_headers(client, engine, role, sites)
     created = client.post("/api/v1/registrations", json=registration_body(),
                           headers=headers["officer_trp"]).json()
+    again = client.post("/api/v1/registrations", json=registration_body(),
+                        headers=headers["officer_trp"]).json()
+    assert again["possible_duplicates"], "the second registration should be a candidate"
+    for registration in (created, again):  # one serial at two registrations: a signal
+        client.post(f"/api/v1/registrations/{registration['id']}/weapons",
+                    json={"weapon_type": "rifle", "serial_number": "AK-MATRIX-1"},
+                    headers=headers["officer_trp"])
     groups = client.get("/api/v1/armed-groups", headers=headers["admin"]).json()
     users = client.get("/api/v1/users", headers=headers["admin"]).json()
+    queue = client.get("/api/v1/matching/pairs", headers=headers["admin"]).json()
+    signals = client.get("/api/v1/matching/signals", headers=headers["admin"]).json()
     return {"headers": headers, "rid": created["id"], "pid": created["person_id"],
             "num": created["registration_number"], "gid": groups[0]["id"],
-            "uid": users[0]["id"]}
+            "uid": users[0]["id"], "pair": queue["items"][0]["id"], "signal": signals[0]["id"]}
 
 
 def test_every_endpoint_for_every_actor(client: TestClient, context: dict[str, Any]) -> None:
