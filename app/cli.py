@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
@@ -158,7 +159,7 @@ def demo_data(
     users: Annotated[bool, typer.Option(help="create demo accounts and print them")] = True,
 ) -> None:
     """Register synthetic Libyan-style participants (some twice, at two sites) for demos."""
-    from app.demo import create_demo_users, register_synthetic
+    from app.demo import create_demo_cases, create_demo_users, register_synthetic
 
     if persons < 1:
         fail("--persons must be at least 1")
@@ -168,6 +169,9 @@ def demo_data(
         count = register_synthetic(engine=engine, crypto=crypto, persons=persons, seed=seed,
                                    console=out)
         out.print(f"registered {count} synthetic registrations")
+        cases, payments = create_demo_cases(engine=engine)
+        if cases:
+            out.print(f"opened {cases} reintegration cases, paid {payments} first instalments")
         if users:
             with session_scope(engine) as session:
                 for username, role, password in create_demo_users(
@@ -256,29 +260,69 @@ def import_csv(
 
 @matching_cli.command("train")
 def matching_train(
-    output: Annotated[Path | None, typer.Option(help="where to write the new model file")] = None,
+    output: Annotated[Path | None, typer.Option(help="also write the new model to this file")]
+    = None,
     holdout: Annotated[float, typer.Option(help="share of decisions held back")] = 0.2,
     seed: int = 0,
 ) -> None:
-    """Retrain the match model on reviewed decisions and print before/after figures."""
+    """Retrain the match model on reviewed decisions, print before/after figures on a held-back
+    share, and store the new version (inactive until an administrator activates it)."""
+    from app.dedup import model_store
     from app.dedup.training import retrain
     from matching import load_model
 
     if not 0.05 <= holdout <= 0.5:
         fail("--holdout must be between 0.05 and 0.5")
     with registry() as (engine, crypto, settings):
-        base = load_model(settings.match_model)
+        with Session(engine) as session:
+            base = model_store.active_model(session, load_model(settings.match_model))
+        assert base is not None
         try:
             report = retrain(engine=engine, crypto=crypto, actor=SYSTEM, base=base,
                              holdout=holdout, seed=seed)
         except ValueError as exc:
             fail(str(exc))
-    path = output or Path(f"match-model-{report.model.version}.json")
-    report.model.save(path)
+        with session_scope(engine) as session:
+            model_store.store(session, report, SYSTEM)
+    if output:
+        report.model.save(output)
+        out.print(f"wrote {output}")
     out.print(f"trained on {report.train_pairs} reviewed pairs, {report.holdout_pairs} held back")
     out.print(f"before ({base.version}): {report.before}")
     out.print(f"after  ({report.model.version}): {report.after}")
-    out.print(f"wrote {path}; to use it set DDR_MATCH_MODEL={path} and restart the service")
+    out.print(f"stored version {report.model.version} (not active); to use it: "
+              f"ddr matching activate {report.model.version}  (or the Models page)")
+
+
+@matching_cli.command("models")
+def matching_models() -> None:
+    """List the stored model versions with their held-back figures; * marks the active one."""
+    from app.dedup import model_store
+
+    with registry() as (engine, _crypto, _settings), Session(engine) as session:
+        rows = model_store.versions(session)
+    if not rows:
+        out.print("no trained versions; the shipped (or DDR_MATCH_MODEL) model is in use")
+    for row in rows:
+        report = json.loads(row.report)
+        out.print(f"{'*' if row.active else ' '} {row.version}  before F1 "
+                  f"{report['before']['f1']:.4f}  after F1 {report['after']['f1']:.4f}  "
+                  f"({report['holdout_pairs']} held-back pairs)", highlight=False)
+
+
+@matching_cli.command("activate")
+def matching_activate(
+    model_version: Annotated[str, typer.Argument(
+        metavar="VERSION", help="a stored version, or 'configured' for the shipped model")],
+) -> None:
+    """Score with a stored model version from now on (audited); running services pick it up
+    within seconds."""
+    from app.dedup import model_store
+
+    with registry() as (engine, _crypto, _settings), session_scope(engine) as session:
+        model_store.activate(session, SYSTEM,
+                             None if model_version == "configured" else model_version)
+    out.print(f"active model: {model_version}")
 
 
 @cli.command()

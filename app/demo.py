@@ -8,13 +8,14 @@ from datetime import date
 from rich.console import Console
 from rich.progress import track
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.crypto import FieldCrypto
 from app.core.db import session_scope
 from app.core.errors import DomainError
 from app.core.security import Principal, hash_password
 from app.registry import reference
+from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
 from app.registry.service import register
 from app.users import service as users
@@ -103,3 +104,33 @@ def create_demo_users(*, session: Session, password: str) -> list[tuple[str, str
             session.add(user)
         made.append((username, role, password))
     return made
+
+
+def create_demo_cases(*, engine: Engine, share: int = 4) -> tuple[int, int]:
+    """Open a case for one demo person in `share` and pay the first reinsertion instalment to
+    half of those, so the review queue shows guarded merges and paid-again signals. Runs once
+    (nothing is added when cases exist); returns (cases, payments) added."""
+    from reintegration.models import Case
+    from reintegration.service import open_case, record_payment
+
+    with session_scope(engine) as session:
+        if session.exec(select(Case.id)).first() is not None:
+            return 0, 0
+        registrations = session.exec(select(Registration)
+                                     .order_by(col(Registration.registration_number))).all()
+        seen: dict[uuid.UUID, tuple[str, date]] = {}
+        for r in registrations:
+            seen.setdefault(r.person_id, (r.site_code, r.registered_on))
+        cases = payments = 0
+        for index, (person_id, (site, registered_on)) in enumerate(sorted(
+                seen.items(), key=lambda item: str(item[0]))):
+            if index % share:
+                continue
+            case = open_case(session=session, actor=DEMO_ACTOR, person_id=person_id, site=site)
+            cases += 1
+            if index % (share * 2) == 0:
+                record_payment(session=session, actor=DEMO_ACTOR, person_id=person_id,
+                               site=site, amount=150_000, paid_on=registered_on,
+                               case_id=case.id)
+                payments += 1
+    return cases, payments

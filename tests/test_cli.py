@@ -160,6 +160,19 @@ def test_matching_train_reports_before_and_after(folder: Path, database_url: str
 
     model = load_model(folder / "model.json")
     assert "+reviewed." in model.version
+    assert f"stored version {model.version} (not active)" in trained.stdout
+    listed = ddr(folder, "matching", "models")
+    assert f"  {model.version}  before F1" in listed.stdout  # stored, not active
+    unknown = ddr(folder, "matching", "activate", "no-such-version")
+    assert unknown.returncode == 2
+    assert "model version not found" in unknown.stderr
+    activated = ddr(folder, "matching", "activate", model.version)
+    assert activated.returncode == 0, activated.stderr
+    assert f"* {model.version}  before F1" in ddr(folder, "matching", "models").stdout
+    with engine.begin() as conn:
+        active = conn.execute(text("SELECT version FROM match_model_version WHERE active"))
+        assert active.scalars().all() == [model.version]
+    engine.dispose()
 
 
 def test_import_validates_encrypts_and_is_idempotent(folder: Path) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
@@ -157,10 +157,11 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
 
 def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
                 ) -> list[tuple[str, str, set[uuid.UUID]]]:
-    """Registrations of (or possibly of) a person paid before they registered."""
-    paid = select(BenefitPayment.person_id, func.min(BenefitPayment.created_at)).group_by(
+    """Registrations made after a reinsertion instalment was paid to their person, or to the
+    person of a possible duplicate of theirs (dates as recorded, so imports count too)."""
+    paid = select(BenefitPayment.person_id, func.min(BenefitPayment.paid_on)).group_by(
         col(BenefitPayment.person_id))
-    first_paid = dict(session.exec(paid).all())
+    first_paid: dict[uuid.UUID, date] = dict(session.exec(paid).all())
     if not first_paid:
         return []
     found = []
@@ -170,12 +171,12 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
     else:
         targets = targets.where(col(Registration.person_id).in_(list(first_paid)))
     for registration in session.exec(targets).all():
-        at = first_paid.get(registration.person_id)
-        if at is not None and _aware(registration.created_at) > _aware(at):
+        paid_on = first_paid.get(registration.person_id)
+        if paid_on is not None and registration.registered_on > paid_on:
             earliest = session.exec(select(Registration.id).where(
                 Registration.person_id == registration.person_id,
                 Registration.id != registration.id)
-                .order_by(col(Registration.created_at))).first()
+                .order_by(col(Registration.registered_on))).first()
             found.append(("paid_again", f"registration:{registration.id}",
                           {registration.id, *([earliest] if earliest else [])}))
     pairs = select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
@@ -189,15 +190,11 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
         col(Registration.id).in_(ids))).all()} if ids else {}
     for a, b in rows:
         for new, old in ((regs[a], regs[b]), (regs[b], regs[a])):
-            at = first_paid.get(old.person_id)
-            if (at is not None and new.person_id != old.person_id
-                    and _aware(new.created_at) > _aware(at)):
+            paid_on = first_paid.get(old.person_id)
+            if (paid_on is not None and new.person_id != old.person_id
+                    and new.registered_on > paid_on):
                 found.append(("paid_again", f"registration:{new.id}", {new.id, old.id}))
     return found
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _queue_pair(session: Session, crypto: FieldCrypto, members: set[uuid.UUID],
