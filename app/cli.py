@@ -238,8 +238,12 @@ def dedupe(
 @cli.command("import")
 def import_csv(
     input_csv: Annotated[Path, typer.Argument(help="record CSV file (the dedupe format)")],
+    find_duplicates: Annotated[bool, typer.Option(
+        "--dedupe/--no-dedupe", help="then look for duplicates across the registry")] = True,
 ) -> None:
-    """Import registrations from a record CSV file (validated and encrypted like any other)."""
+    """Import registrations from a record CSV file (validated and encrypted like any other),
+    then record possible duplicates and signals for review."""
+    from app.dedup.batch import run_registry_dedupe
     from app.registry.bulk import import_records
     from matching.batch import RecordFileError, read_records_csv
 
@@ -252,8 +256,14 @@ def import_csv(
         report = import_records(engine=engine, crypto=crypto, actor=SYSTEM,
                                 records=cast(list[dict[str, str]], frame.to_dict("records")),
                                 progress=lambda done: bar.update(task, completed=done))
+        if report.imported and find_duplicates:
+            stats = run_registry_dedupe(engine=engine, crypto=crypto, actor=SYSTEM,
+                                        progress=_Bars(bar), source="import")
     out.print(f"imported={report.imported} already_there={report.skipped} "
               f"rejected={len(report.rejected)}")
+    if report.imported and find_duplicates:
+        out.print(f"new_pairs={stats['new_pairs']} signals={stats.get('signals', 0)} "
+                  "(see the review queue)")
     for row_id, problem in report.rejected[:20]:
         err.print(f"  {row_id}: {problem}", highlight=False)
 

@@ -191,5 +191,11 @@ def test_import_validates_encrypts_and_is_idempotent(folder: Path) -> None:
     assert "R3: site" in first.stderr
     again = ddr(folder, "import", "in.csv")
     assert "imported=0 already_there=1 rejected=2" in again.stdout
+    latin = ("R4,BEN,2025-04-01,libyan_combatant,M,1988-03-02,Mohamed,Ali,Salem,Elwarfalli,,,,"
+             "LBY,+218912345678,,,")
+    (folder / "more.csv").write_text("\n".join([header, latin]) + "\n", encoding="utf-8")
+    more = ddr(folder, "import", "more.csv")
+    assert "imported=1 already_there=0 rejected=0" in more.stdout
+    assert "new_pairs=1 " in more.stdout
     missing = ddr(folder, "import", "nowhere.csv")
     assert missing.returncode == 2

@@ -42,9 +42,11 @@ def registry_frame(session: Session, crypto: FieldCrypto, progress: Progress | N
 
 
 def run_registry_dedupe(
-    *, engine: Engine, crypto: FieldCrypto, actor: Principal, progress: Progress | None = None
+    *, engine: Engine, crypto: FieldCrypto, actor: Principal, progress: Progress | None = None,
+    source: str = "batch",
 ) -> dict[str, float | int | str]:
-    """Run the batch matcher over the whole registry and store new pairs for review."""
+    """Run the batch matcher over the whole registry and store new pairs for review (`source`
+    says what ran it: a batch run, or an import)."""
     with Session(engine) as session:
         frame, person_of = registry_frame(session, crypto, progress)
         closed = session.exec(select(CandidatePair).where(
@@ -69,7 +71,7 @@ def run_registry_dedupe(
             session.add(CandidatePair(registration_a_id=a, registration_b_id=b,
                                       score=float(row["score"]), decision=str(row["decision"]),
                                       model_version=str(result.stats["model_version"]),
-                                      source="batch", site_a=site_of[str(a)],
+                                      source=source, site_a=site_of[str(a)],
                                       site_b=site_of[str(b)]))
             known.add((str(a), str(b)))
             new += 1
