@@ -145,13 +145,17 @@ def queue(*, session: Session, actor: Principal, filters: QueueFilters) -> Queue
                                col(CandidatePair.id))
     pairs = session.exec(query.offset((filters.page - 1) * filters.page_size)
                          .limit(filters.page_size)).all()
-    open_pairs = (select(CandidatePair.site_a, CandidatePair.site_b)
-                  .where(visible, col(CandidatePair.status).in_(OPEN_STATUSES)))
     counts: dict[str, int] = {}
-    for site_a, site_b in session.exec(open_pairs).all():
-        for site in {site_a, site_b} - {None}:
-            if actor.can_act_for(str(site)):
-                counts[str(site)] = counts.get(str(site), 0) + 1
+    is_open = col(CandidatePair.status).in_(OPEN_STATUSES)
+    for site_column, extra in ((CandidatePair.site_a, true()),
+                               (CandidatePair.site_b, or_(
+                                   col(CandidatePair.site_a).is_(None),
+                                   col(CandidatePair.site_b) != CandidatePair.site_a))):
+        by_site = (select(site_column, func.count()).where(is_open, extra)
+                   .group_by(site_column))
+        for site, count in session.exec(by_site).all():
+            if site is not None and actor.can_act_for(str(site)):
+                counts[str(site)] = counts.get(str(site), 0) + int(count)
     oldest = session.exec(select(func.min(CandidatePair.created_at))
                           .where(visible, col(CandidatePair.status).in_(OPEN_STATUSES))).one()
     return QueueOut(

@@ -159,8 +159,19 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
                 ) -> list[tuple[str, str, set[uuid.UUID]]]:
     """Registrations made after a reinsertion instalment was paid to their person, or to the
     person of a possible duplicate of theirs (dates as recorded, so imports count too)."""
+    pairs = select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
+        CandidatePair.status != "different_persons")
+    if registration_ids is not None:
+        pairs = pairs.where(or_(col(CandidatePair.registration_a_id).in_(registration_ids),
+                                col(CandidatePair.registration_b_id).in_(registration_ids)))
+    rows = session.exec(pairs).all()
+    ids = {i for row in rows for i in row} | set(registration_ids or ())
+    regs = {r.id: r for r in session.exec(select(Registration).where(
+        col(Registration.id).in_(ids))).all()} if ids else {}
     paid = select(BenefitPayment.person_id, func.min(BenefitPayment.paid_on)).group_by(
         col(BenefitPayment.person_id))
+    if registration_ids is not None:  # only the persons concerned (the online path)
+        paid = paid.where(col(BenefitPayment.person_id).in_({r.person_id for r in regs.values()}))
     first_paid: dict[uuid.UUID, date] = dict(session.exec(paid).all())
     if not first_paid:
         return []
@@ -179,15 +190,6 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
                 .order_by(col(Registration.registered_on))).first()
             found.append(("paid_again", f"registration:{registration.id}",
                           {registration.id, *([earliest] if earliest else [])}))
-    pairs = select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
-        CandidatePair.status != "different_persons")
-    if registration_ids is not None:
-        pairs = pairs.where(or_(col(CandidatePair.registration_a_id).in_(registration_ids),
-                                col(CandidatePair.registration_b_id).in_(registration_ids)))
-    rows = session.exec(pairs).all()
-    ids = {i for row in rows for i in row}
-    regs = {r.id: r for r in session.exec(select(Registration).where(
-        col(Registration.id).in_(ids))).all()} if ids else {}
     for a, b in rows:
         for new, old in ((regs[a], regs[b]), (regs[b], regs[a])):
             paid_on = first_paid.get(old.person_id)
