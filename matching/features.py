@@ -6,12 +6,18 @@ thousand distinct names cost a few thousand name comparisons.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from matching.records import Prepared, column
 from matching.similarity import WordTable
 
-__all__ = ["DOB_LEVELS", "ID_LEVELS", "NameTable", "compare_pairs"]
+__all__ = ["DOB_LEVELS", "ID_LEVELS", "Comparisons", "NameTable", "compare_pairs"]
+
+Comparisons = dict[str, np.ndarray]
+"""Output of :func:`compare_pairs`: one array per comparison, one element per pair."""
 
 DOB_LEVELS = ("missing", "exact", "swapped", "same_month", "year_only", "same_year",
               "year_typo", "one_year", "few_years", "far")
@@ -19,6 +25,15 @@ ID_LEVELS = ("missing", "same", "one_digit", "different")
 
 
 _NAME_COLUMNS = ("given", "father", "grandfather", "family", "mother", "alias", "pob")
+# Every (first record's column, second record's column) name similarity compare_pairs uses.
+_NAME_PAIRS = (
+    *((c, c) for c in _NAME_COLUMNS),
+    ("given", "family"), ("family", "given"), ("father", "given"), ("given", "father"),
+    ("grandfather", "father"), ("father", "grandfather"), ("grandfather", "family"),
+    ("family", "grandfather"),
+)
+_ONE_CALL_BELOW = 50_000
+"""Pairs × name comparisons under which all name similarities are scored in one call."""
 
 
 class NameTable:
@@ -31,14 +46,13 @@ class NameTable:
         prepared: Output of :func:`matching.records.prepare_records`.
     """
 
-    def __init__(self, prepared: pd.DataFrame) -> None:
-        values = pd.unique(pd.concat([prepared[c] for c in _NAME_COLUMNS], ignore_index=True))
+    def __init__(self, prepared: Prepared) -> None:
+        columns = {c: column(prepared, c, object) for c in _NAME_COLUMNS}
+        values = pd.unique(np.concatenate(list(columns.values())))
         self.table = WordTable([str(v) for v in values])
         index = pd.Index(values)
-        self.codes = {
-            c: index.get_indexer(pd.Index(prepared[c])).astype(np.int64) for c in _NAME_COLUMNS
-        }
-        self.present = {c: (prepared[c] != "").to_numpy() for c in _NAME_COLUMNS}
+        self.codes = {c: index.get_indexer(v).astype(np.int64) for c, v in columns.items()}
+        self.present = {c: v != "" for c, v in columns.items()}
         self.width = max(len(values), 1)
 
     def pairs(self, ia: np.ndarray, ib: np.ndarray) -> _NameSimilarity:
@@ -56,18 +70,32 @@ class _NameSimilarity:
         self.ia, self.ib = ia, ib
 
     def __call__(self, left: str, right: str) -> np.ndarray:
-        ca = self.codes[left][self.ia]
-        cb = self.codes[right][self.ib]
+        return self._score(self.codes[left][self.ia], self.codes[right][self.ib])
+
+    def many(self, combos: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], np.ndarray]:
+        """Return the similarities of several column pairs.
+
+        Few pairs (the online path) are scored in one call over all column pairs, so the
+        fixed cost of a call is paid once; the similarity of each pair is the same.
+        """
+        if len(self.ia) * len(combos) >= _ONE_CALL_BELOW:
+            return {combo: self(*combo) for combo in combos}
+        scores = self._score(
+            np.concatenate([self.codes[left][self.ia] for left, _ in combos]),
+            np.concatenate([self.codes[right][self.ib] for _, right in combos]))
+        return dict(zip(combos, np.split(scores, len(combos)), strict=True))
+
+    def _score(self, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
         low, high = np.minimum(ca, cb), np.maximum(ca, cb)
         inverse, distinct = pd.factorize(low * self.width + high, sort=False)
         scores = self.table.similarity(distinct // self.width, distinct % self.width)
         return scores[inverse]
 
 
-def _digit_level(left: pd.Series, right: pd.Series, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+def _digit_level(values: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """Level codes of identifier pairs: missing, same, one_digit (one typo) or different."""
-    a = left.to_numpy(dtype=object)[ia]
-    b = right.to_numpy(dtype=object)[ib]
+    a = values[ia]
+    b = values[ib]
     level = np.full(len(ia), 3, dtype=np.int8)
     missing = (a == "") | (b == "")
     level[missing] = 0
@@ -89,20 +117,25 @@ def _digit_level(left: pd.Series, right: pd.Series, ia: np.ndarray, ib: np.ndarr
 
 WHOLE_IDENTIFIER = r"^(?!(.)\1*$).{6,}$"
 """A whole identifier: six characters or more, not one character repeated (a placeholder)."""
+_WHOLE = re.compile(WHOLE_IDENTIFIER)
 
 
-def _whole_identifier(values: pd.Series) -> np.ndarray:
-    return values.str.match(WHOLE_IDENTIFIER).to_numpy(dtype=bool)
+def _whole_identifier(values: np.ndarray, same: np.ndarray) -> np.ndarray:
+    """True where ``same`` (the identifier agrees) and the value is a whole identifier."""
+    whole = np.zeros(len(values), dtype=bool)
+    for index in np.flatnonzero(same):
+        whole[index] = _WHOLE.match(values[index]) is not None
+    return whole
 
 
 def _shared_identifier(
-    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, out: dict[str, np.ndarray]
+    prepared: Prepared, ia: np.ndarray, out: dict[str, np.ndarray]
 ) -> np.ndarray:
     """1 where a whole national number, or a whole passport number of the same
     nationality, is the same on both records."""
-    nid = (out["nid"] == 1) & _whole_identifier(prepared["nid"])[ia]
-    passport = (out["passport"] == 1) & _whole_identifier(prepared["passport"])[ia] & (
-        out["nationality"] != 0)
+    nid = _whole_identifier(column(prepared, "nid", object)[ia], out["nid"] == 1)
+    passport = _whole_identifier(column(prepared, "passport", object)[ia],
+                                 out["passport"] == 1) & (out["nationality"] != 0)
     return (nid | passport).astype(np.int8)
 
 
@@ -115,10 +148,11 @@ def _adjacent_swap(ma: np.ndarray, mb: np.ndarray) -> np.ndarray:
     return (shifted & cross).any(axis=1)
 
 
-def _dob_level(prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
-    ya, yb = prepared["year"].to_numpy()[ia], prepared["year"].to_numpy()[ib]
-    ma, mb = prepared["month"].to_numpy()[ia], prepared["month"].to_numpy()[ib]
-    da, db = prepared["day"].to_numpy()[ia], prepared["day"].to_numpy()[ib]
+def _dob_level(prepared: Prepared, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    year, month, day = (column(prepared, c) for c in ("year", "month", "day"))
+    ya, yb = year[ia], year[ib]
+    ma, mb = month[ia], month[ib]
+    da, db = day[ia], day[ib]
     # 1 January is the usual default for an unknown date: treat it as year-only.
     full_a = (ma > 0) & ~((ma == 1) & (da == 1))
     full_b = (mb > 0) & ~((mb == 1) & (db == 1))
@@ -164,35 +198,36 @@ def _order_free(
 
 
 def compare_pairs(
-    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, names: NameTable | None = None
-) -> pd.DataFrame:
+    prepared: Prepared, ia: np.ndarray, ib: np.ndarray, names: NameTable | None = None
+) -> Comparisons:
     """Compare record pairs field by field.
 
     Args:
-        prepared: Output of :func:`matching.records.prepare_records`.
+        prepared: Output of :func:`matching.records.prepare_records` (or
+            :func:`matching.records.prepared_columns`).
         ia: Row positions of the first record of each pair.
         ib: Row positions of the second record.
         names: :class:`NameTable` of ``prepared`` (built here when None).
 
     Returns:
-        One row per pair: name similarities in [0, 1] (NaN when a side is missing) for
-        ``given``, ``father``, ``grandfather``, ``family``, ``full``, ``mother``, ``alias``,
-        ``pob``, ``shift`` (one record's father/grandfather against the other's
-        given/father: high for father and son) and ``crossed`` (the better of one record's
-        given name against the other's family name and the reverse; NaN when the two are
-        swapped, as ``given`` and ``family`` then hold the crossed similarities); level
-        codes ``dob`` (:data:`DOB_LEVELS`), ``phone``, ``nid``, ``passport``
-        (:data:`ID_LEVELS`); ``sex`` and ``nationality``
-        (1 same, 0 different, -1 missing); ``year_gap``; and ``identifier`` (1 when a whole
-        national number, or a whole passport number of the same nationality, agrees).
+        One array per comparison, one element per pair: name similarities in [0, 1] (NaN
+        when a side is missing) for ``given``, ``father``, ``grandfather``, ``family``,
+        ``full``, ``mother``, ``alias``, ``pob``, ``shift`` (one record's father/grandfather
+        against the other's given/father: high for father and son) and ``crossed`` (the
+        better of one record's given name against the other's family name and the reverse;
+        NaN when the two are swapped, as ``given`` and ``family`` then hold the crossed
+        similarities); level codes ``dob`` (:data:`DOB_LEVELS`), ``phone``, ``nid``,
+        ``passport`` (:data:`ID_LEVELS`); ``sex`` and ``nationality`` (1 same, 0 different,
+        -1 missing); ``year_gap``; and ``identifier`` (1 when a whole national number, or a
+        whole passport number of the same nationality, agrees).
     """
     out: dict[str, np.ndarray] = {}
     names = names or NameTable(prepared)
-    similarity = names.pairs(ia, ib)
-    for column in _NAME_COLUMNS:
-        out[column] = similarity(column, column)
+    similarity = names.pairs(ia, ib).many(_NAME_PAIRS)
+    for name in _NAME_COLUMNS:
+        out[name] = similarity[name, name]
     # An officer may swap the given and family names: compare them crossed as well.
-    g_a, a_g = similarity("given", "family"), similarity("family", "given")
+    g_a, a_g = similarity["given", "family"], similarity["family", "given"]
     # Swapped when both crossed names agree, or when one agrees closely and the other
     # loosely (a swap with a typing error) and crossing explains the names better.
     crossed = np.fmin(g_a, a_g)
@@ -205,23 +240,23 @@ def compare_pairs(
     # One name moved to the other field (the other replaced): the better crossed agreement.
     out["crossed"] = np.where(swapped, np.nan, np.fmax(g_a, a_g)).astype(np.float32)
     g, f, q, a = (out[c] for c in ("given", "father", "grandfather", "family"))
-    f_g, g_f = similarity("father", "given"), similarity("given", "father")
-    q_f, f_q = similarity("grandfather", "father"), similarity("father", "grandfather")
-    q_a, a_q = similarity("grandfather", "family"), similarity("family", "grandfather")
+    f_g, g_f = similarity["father", "given"], similarity["given", "father"]
+    q_f, f_q = similarity["grandfather", "father"], similarity["father", "grandfather"]
+    q_a, a_q = similarity["grandfather", "family"], similarity["family", "grandfather"]
     out["shift"] = np.maximum(
         (np.nan_to_num(f_g) + np.nan_to_num(q_f)) / 2, (np.nan_to_num(g_f) + np.nan_to_num(f_q)) / 2
     )
     out["full"] = _order_free(names, ia, ib, (g, f, q, a), (f_g, g_f, q_f, f_q, q_a, a_q))
     out["dob"] = _dob_level(prepared, ia, ib)
-    years = prepared["year"].to_numpy()
+    years = column(prepared, "year")
     out["year_gap"] = np.where(
         (years[ia] > 0) & (years[ib] > 0), np.abs(years[ia] - years[ib]), -1
     ).astype(np.int16)
-    for column in ("phone", "nid", "passport"):
-        out[column] = _digit_level(prepared[column], prepared[column], ia, ib)
-    for column in ("sex", "nationality"):
-        a = prepared[column].to_numpy(dtype=object)[ia]
-        b = prepared[column].to_numpy(dtype=object)[ib]
-        out[column] = np.where((a == "") | (b == ""), -1, (a == b).astype(np.int8))
-    out["identifier"] = _shared_identifier(prepared, ia, ib, out)
-    return pd.DataFrame(out)
+    for name in ("phone", "nid", "passport"):
+        out[name] = _digit_level(column(prepared, name, object), ia, ib)
+    for name in ("sex", "nationality"):
+        values = column(prepared, name, object)
+        a, b = values[ia], values[ib]
+        out[name] = np.where((a == "") | (b == ""), -1, (a == b).astype(np.int8))
+    out["identifier"] = _shared_identifier(prepared, ia, out)
+    return out

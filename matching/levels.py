@@ -9,11 +9,13 @@ record's father's name is the other's given name: father and son).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from matching.features import DOB_LEVELS, ID_LEVELS
+from matching.features import DOB_LEVELS, ID_LEVELS, Comparisons
 
-__all__ = ["FIELD_LEVELS", "NAME_LEVELS", "comparison_levels", "feature_names"]
+__all__ = ["FIELD_LEVELS", "NAME_LEVELS", "Levels", "comparison_levels", "feature_names"]
+
+Levels = dict[str, np.ndarray]
+"""Output of :func:`comparison_levels`: one array of level indices per field."""
 
 NAME_LEVELS = ("missing", "exact", "high", "similar", "weak", "different")
 _NAME_FIELDS = {
@@ -56,50 +58,50 @@ def _name_level(similarity: np.ndarray) -> np.ndarray:
     return level
 
 
-def comparison_levels(comparisons: pd.DataFrame) -> pd.DataFrame:
-    """Return one level index per field (column names are record columns) for each pair.
+def comparison_levels(comparisons: Comparisons) -> Levels:
+    """Return one level index per field (keys are record columns) for each pair.
 
     Args:
         comparisons: Output of :func:`matching.features.compare_pairs`.
 
     Returns:
-        A DataFrame of small ints indexing :data:`FIELD_LEVELS` of each field, and
-        two columns the model does not weigh: ``crossed_name`` (a :data:`NAME_LEVELS` index of
+        int8 arrays of indices into :data:`FIELD_LEVELS` of each field, and
+        two arrays the model does not weigh: ``crossed_name`` (a :data:`NAME_LEVELS` index of
         the given name against the other record's family name) and ``shared_identifier``
         (1 when a whole identifier agrees); see :func:`matching.features.compare_pairs`.
     """
     out: dict[str, np.ndarray] = {}
     for source, field in _NAME_FIELDS.items():
-        out[field] = _name_level(comparisons[source].to_numpy(dtype=np.float32))
-    given = comparisons["given"].to_numpy()
-    father = np.nan_to_num(comparisons["father"].to_numpy())
-    family = np.nan_to_num(comparisons["family"].to_numpy())
-    grandfather = np.nan_to_num(comparisons["grandfather"].to_numpy())
+        out[field] = _name_level(comparisons[source].astype(np.float32, copy=False))
+    given = comparisons["given"]
+    father = np.nan_to_num(comparisons["father"])
+    family = np.nan_to_num(comparisons["family"])
+    grandfather = np.nan_to_num(comparisons["grandfather"])
     relatives = (np.nan_to_num(given, nan=1.0) < 0.85) & (father >= 0.92) & (
         (family >= 0.92) | (grandfather >= 0.92)
     )
-    dob = comparisons["dob"].to_numpy()
+    dob = comparisons["dob"]
     same_birth = (dob == 1) | (dob == 2)
-    apart = comparisons["year_gap"].to_numpy() >= 2
+    apart = comparisons["year_gap"] >= 2
     given_level = np.select(
         [relatives & same_birth, relatives & apart, relatives], [7, 8, 6], out["given_name"]
     )
     out["given_name"] = given_level.astype(np.int8)
-    shift = (comparisons["shift"].to_numpy() >= 0.9) & (father < 0.85)
+    shift = (comparisons["shift"] >= 0.9) & (father < 0.85)
     out["father_name"] = np.where(shift, 6, out["father_name"]).astype(np.int8)
     # Not weighed by the model: the decision policy reads it (matching.scoring).
-    out["crossed_name"] = _name_level(comparisons["crossed"].to_numpy(dtype=np.float32))
-    out["shared_identifier"] = comparisons["identifier"].to_numpy().astype(np.int8)
-    out["date_of_birth"] = comparisons["dob"].to_numpy().astype(np.int8)
+    out["crossed_name"] = _name_level(comparisons["crossed"].astype(np.float32, copy=False))
+    out["shared_identifier"] = comparisons["identifier"].astype(np.int8)
+    out["date_of_birth"] = comparisons["dob"].astype(np.int8)
     for field, source in (("phone", "phone"), ("national_id", "nid"), ("passport_no", "passport")):
-        out[field] = comparisons[source].to_numpy().astype(np.int8)
+        out[field] = comparisons[source].astype(np.int8)
     for field in ("sex", "nationality"):
-        value = comparisons[field].to_numpy()
+        value = comparisons[field]
         out[field] = np.select([value < 0, value == 1], [0, 1], default=2).astype(np.int8)
-    return pd.DataFrame(out, index=comparisons.index)
+    return out
 
 
-def design_matrix(levels: pd.DataFrame, rarity: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+def design_matrix(levels: Levels, rarity: np.ndarray, distinct: np.ndarray) -> np.ndarray:
     """Build the model's design matrix from levels and the two rarity columns.
 
     Args:
@@ -113,12 +115,13 @@ def design_matrix(levels: pd.DataFrame, rarity: np.ndarray, distinct: np.ndarray
         A float32 array with one column per :func:`feature_names` entry.
     """
     blocks: list[np.ndarray] = []
+    n = len(rarity)
     for field, field_levels in FIELD_LEVELS.items():
-        onehot = np.zeros((len(levels), len(field_levels)), dtype=np.float32)
-        onehot[np.arange(len(levels)), levels[field].to_numpy()] = 1.0
+        onehot = np.zeros((n, len(field_levels)), dtype=np.float32)
+        onehot[np.arange(n), levels[field]] = 1.0
         # A missing value is no evidence either way (as in Fellegi–Sunter): its column stays 0.
         onehot[:, field_levels.index("missing")] = 0.0
         blocks.append(onehot)
-    blocks.append(rarity.astype(np.float32).reshape(len(levels), len(RARITY_FEATURES)))
-    blocks.append(distinct.astype(np.float32).reshape(len(levels), len(DISTINCT_FEATURES)))
+    blocks.append(rarity.astype(np.float32).reshape(n, len(RARITY_FEATURES)))
+    blocks.append(distinct.astype(np.float32).reshape(n, len(DISTINCT_FEATURES)))
     return np.hstack(blocks)

@@ -10,22 +10,26 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from matching.features import Comparisons
 from matching.levels import (
     DISTINCT_FEATURES,
     FIELD_LEVELS,
     RARITY_FEATURES,
+    Levels,
     comparison_levels,
     design_matrix,
     feature_names,
 )
+from matching.records import Prepared, column
 
 __all__ = ["DEFAULT_MODEL_PATH", "MatchModel", "fit_model", "load_model"]
 
@@ -33,6 +37,17 @@ DEFAULT_MODEL_PATH = Path(__file__).with_name("models") / "ddr-lr-1.json"
 _FORMAT = "ddr-match-model/1"
 COMMON_SPELLING = 2e-4
 """Share of name-part occurrences from which a spelling counts as a common name."""
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_T = TypeVar("_T")
+
+
+def _per_value(values: np.ndarray, function: Any, dtype: Any) -> np.ndarray:
+    """Apply a function once per distinct value of an array."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([function(u) for u in uniques], dtype=dtype)
+    if len(mapped) == 0:
+        return np.zeros(len(values), dtype=dtype)
+    return mapped[codes]
 
 
 @dataclass(frozen=True)
@@ -56,7 +71,7 @@ class MatchModel:
     term_frequencies: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
-    def record_terms(self, prepared: pd.DataFrame) -> dict[str, np.ndarray]:
+    def record_terms(self, prepared: Prepared) -> dict[str, np.ndarray]:
         """Return per-record arrays the design needs: name rarity and common-name flags.
 
         Compute it once per record set and pass it to :meth:`design` for every chunk.
@@ -65,27 +80,26 @@ class MatchModel:
         for name, source in (("given", "k_given"), ("family", "k_family")):
             table = self.term_frequencies.get(name, {})
             floor = min(table.values(), default=1e-6) / 2
-            codes, uniques = pd.factorize(prepared[source])
+            codes, uniques = pd.factorize(column(prepared, source, object))
             share = np.array([table.get(u, floor) for u in uniques] or [floor], dtype=np.float64)
             # log10 of 1/share, scaled so a name held by 1 in 10 scores 0 and 1 in 1e6 scores 1
             value = np.clip((np.log10(1.0 / np.maximum(share, 1e-9)) - 1.0) / 5.0, 0.0, 1.0)
             terms[f"{name}_rarity"] = value[np.maximum(codes, 0)].astype(np.float32)
         spelling = self.term_frequencies.get("spelling", {})
-        for column in ("given", "father"):
-            codes, uniques = pd.factorize(prepared[column])
-            common = np.array([spelling.get(u, 0.0) >= COMMON_SPELLING for u in uniques]
-                              or [False], dtype=bool)
-            terms[f"{column}_common"] = common[np.maximum(codes, 0)] & (codes >= 0)
-            terms[f"{column}_arabic"] = prepared[column].str.contains(
-                "[\u0600-\u06ff]", regex=True).to_numpy(dtype=bool)
+        for name in ("given", "father"):
+            values = column(prepared, name, object)
+            terms[f"{name}_common"] = _per_value(
+                values, lambda v: spelling.get(v, 0.0) >= COMMON_SPELLING, bool)
+            terms[f"{name}_arabic"] = _per_value(
+                values, lambda v: _ARABIC_LETTER.search(v) is not None, bool)
         return terms
 
-    def rarity(self, terms: dict[str, np.ndarray], ia: np.ndarray, comparisons: pd.DataFrame
+    def rarity(self, terms: dict[str, np.ndarray], ia: np.ndarray, comparisons: Comparisons
                ) -> np.ndarray:
         """Return the rarity (0 common .. 1 rare) of agreeing given and family names."""
         columns = []
         for name in ("given", "family"):
-            agrees = np.nan_to_num(comparisons[name].to_numpy()) >= 0.92
+            agrees = np.nan_to_num(comparisons[name]) >= 0.92
             columns.append(np.where(agrees, terms[f"{name}_rarity"][ia], 0.0))
         return np.column_stack(columns)
 
@@ -100,9 +114,9 @@ class MatchModel:
         both = common[ia] & common[ib] & (arabic[ia] == arabic[ib])
         return both & (np.nan_to_num(similarity) < 0.92)
 
-    def components(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
-                   comparisons: pd.DataFrame, terms: dict[str, np.ndarray] | None = None,
-                   ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    def components(self, prepared: Prepared, ia: np.ndarray, ib: np.ndarray,
+                   comparisons: Comparisons, terms: dict[str, np.ndarray] | None = None,
+                   ) -> tuple[Levels, np.ndarray, np.ndarray]:
         """Return ``(levels, rarity, distinct)``: what the model weighs for each pair.
 
         Args:
@@ -113,38 +127,65 @@ class MatchModel:
             terms: Output of :meth:`record_terms` for ``prepared`` (computed when None).
         """
         terms = terms if terms is not None else self.record_terms(prepared)
-        comparisons = comparisons.copy()
+        comparisons = dict(comparisons)
         flags = []
-        for column in ("given", "father"):
-            distinct = self.distinct_names(terms, ia, ib, column, comparisons[column].to_numpy())
-            comparisons[column] = np.where(distinct, np.float32(0.0), comparisons[column])
+        for name in ("given", "father"):
+            distinct = self.distinct_names(terms, ia, ib, name, comparisons[name])
+            comparisons[name] = np.where(distinct, np.float32(0.0), comparisons[name])
             flags.append(distinct)
         levels = comparison_levels(comparisons)
         return levels, self.rarity(terms, ia, comparisons), np.column_stack(flags)
 
-    def design(self, prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray,
-               comparisons: pd.DataFrame, terms: dict[str, np.ndarray] | None = None,
-               ) -> tuple[np.ndarray, pd.DataFrame]:
+    def design(self, prepared: Prepared, ia: np.ndarray, ib: np.ndarray,
+               comparisons: Comparisons, terms: dict[str, np.ndarray] | None = None,
+               ) -> tuple[np.ndarray, Levels]:
         """Return the design matrix and the levels of compared pairs (see :meth:`components`)."""
         levels, rarity, distinct = self.components(prepared, ia, ib, comparisons, terms)
         return design_matrix(levels, rarity, distinct), levels
 
-    def fast_probability(self, levels: pd.DataFrame, rarity: np.ndarray, distinct: np.ndarray
+    def fast_probability(self, levels: Levels, rarity: np.ndarray, distinct: np.ndarray
                          ) -> np.ndarray:
         """Return match probabilities straight from :meth:`components` (no design matrix).
 
         Gives the same result as :meth:`probability` of the design matrix, with a table
         lookup per field instead of a matrix product, for millions of pairs.
         """
-        weights = dict(zip(self.features, self.weights, strict=True))
-        logit = np.full(len(levels), self.intercept, dtype=np.float64)
-        for column, names in FIELD_LEVELS.items():
-            table = np.array([0.0 if level == "missing" else weights[f"{column}={level}"]
-                              for level in names])
-            logit += table[levels[column].to_numpy()]
-        extra = [weights[name] for name in (*RARITY_FEATURES, *DISTINCT_FEATURES)]
-        logit += np.hstack([rarity, distinct]).astype(np.float64) @ np.array(extra)
+        tables, extra = self._weight_tables()
+        logit = np.full(len(rarity), self.intercept, dtype=np.float64)
+        for name, table in tables.items():
+            logit += table[levels[name]]
+        logit += np.hstack([rarity, distinct]).astype(np.float64) @ extra
         return 1.0 / (1.0 + np.exp(-logit))
+
+    def weight_of(self, feature: str) -> float:
+        """Return the weight of one feature (``field=level``, ``field:rarity`` ...)."""
+        return self.weight_map()[feature]
+
+    def weight_map(self) -> dict[str, float]:
+        """Return the weight of each feature, by name."""
+        return self.derived("weight_map",
+                            lambda: dict(zip(self.features, self.weights, strict=True)))
+
+    def derived(self, key: str, build: Callable[[], _T]) -> _T:
+        """Return a value derived from this (immutable) model, built on first use."""
+        cache: dict[str, Any] = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = build()
+        value: _T = cache[key]
+        return value
+
+    def _weight_tables(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Per field, the weight of each level (0 for missing); then the extra weights."""
+
+        def build() -> tuple[dict[str, np.ndarray], np.ndarray]:
+            weights = self.weight_map()
+            tables = {name: np.array([0.0 if level == "missing" else weights[f"{name}={level}"]
+                                      for level in levels])
+                      for name, levels in FIELD_LEVELS.items()}
+            extra = np.array([weights[name] for name in (*RARITY_FEATURES, *DISTINCT_FEATURES)])
+            return tables, extra
+
+        return self.derived("weight_tables", build)
 
     def log_odds(self, matrix: np.ndarray) -> np.ndarray:
         """Return the log-odds of a match for each row of a design matrix."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,10 @@ from matching.normalise import (
 )
 from matching.phonetic import blocking_name_key
 
-__all__ = ["RECORD_COLUMNS", "Record", "prepare_records", "records_frame"]
+__all__ = [
+    "PREPARED_COLUMNS", "RECORD_COLUMNS", "Prepared", "Record", "column", "prepare_record",
+    "prepare_records", "prepared_columns", "records_frame",
+]
 
 Record = Mapping[str, str | None]
 """One registration keyed by the record CSV columns; ``None`` or ``""`` means missing."""
@@ -28,6 +32,22 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "nationality", "phone", "national_id", "passport_no", "armed_group",
 )
 NASAB = ("given_name", "father_name", "grandfather_name", "family_name")
+PREPARED_COLUMNS: tuple[str, ...] = (
+    "record_id", "given", "k_given", "father", "k_father", "grandfather", "k_grandfather",
+    "family", "k_family", "full", "mother", "k_mother", "alias", "pob", "year", "month", "day",
+    "phone", "nid", "passport", "sex", "nationality",
+)
+"""Columns of a prepared record set, in :func:`prepare_records` order."""
+_DTYPES = {"year": np.int32, "month": np.int8, "day": np.int8}
+
+Prepared = pd.DataFrame | Mapping[str, np.ndarray]
+"""Prepared records: the DataFrame of :func:`prepare_records`, or the same columns as numpy
+arrays (:func:`prepared_columns`, the online path's form without pandas overhead)."""
+
+
+def column(prepared: Prepared, name: str, dtype: Any = None) -> np.ndarray:
+    """Return one column of prepared records (or of pair comparisons) as a numpy array."""
+    return np.asarray(prepared[name], dtype=dtype)
 
 
 def records_frame(records: Iterable[Record]) -> pd.DataFrame:
@@ -60,6 +80,77 @@ def _repair_nasab(given: str, father: str, grandfather: str, family: str) -> tup
     return (words[0], words[1], words[2], " ".join(family_words))
 
 
+def _full_name(given: str, father: str, grandfather: str, family: str) -> str:
+    return " ".join(f"{given} {father} {grandfather} {family}".split())
+
+
+def _sex_code(value: str) -> str:
+    return value.strip().upper()[:1]
+
+
+def _nationality_code(value: str) -> str:
+    return value.strip().upper()
+
+
+def prepare_record(record: Record) -> dict[str, Any]:
+    """Prepare one record: the values :func:`prepare_records` gives its row, without pandas.
+
+    Both apply the same functions to each field, so a record prepared alone or in a
+    DataFrame compares the same.
+
+    Args:
+        record: A record keyed by the record CSV columns.
+
+    Returns:
+        A dict keyed by :data:`PREPARED_COLUMNS`.
+    """
+    return dict(_prepare_values(tuple(str(record.get(c) or "") for c in RECORD_COLUMNS)))
+
+
+@lru_cache(maxsize=50_000)
+def _prepare_values(raw: tuple[str, ...]) -> dict[str, Any]:
+    fields = dict(zip(RECORD_COLUMNS, raw, strict=True))
+    given, father, grandfather, family = _repair_nasab(
+        *(normalise_name(fields[c]) for c in NASAB))
+    year, month, day = normalise_date(fields["date_of_birth"])
+    mother = normalise_name(fields["mother_name"])
+    return {
+        "record_id": fields["record_id"],
+        "given": given, "k_given": blocking_name_key(given),
+        "father": father, "k_father": blocking_name_key(father),
+        "grandfather": grandfather, "k_grandfather": blocking_name_key(grandfather),
+        "family": family, "k_family": blocking_name_key(family),
+        "full": _full_name(given, father, grandfather, family),
+        "mother": mother, "k_mother": blocking_name_key(mother),
+        "alias": normalise_name(fields["alias"]),
+        "pob": normalise_name(fields["place_of_birth"]),
+        "year": year, "month": month, "day": day,
+        "phone": normalise_phone(fields["phone"]),
+        "nid": normalise_national_id(fields["national_id"]),
+        "passport": normalise_passport(fields["passport_no"]),
+        "sex": _sex_code(fields["sex"]),
+        "nationality": _nationality_code(fields["nationality"]),
+    }
+
+
+def prepared_columns(records: Iterable[Record]) -> dict[str, np.ndarray]:
+    """Prepare records into numpy columns (:func:`prepare_record` of each, stacked).
+
+    The online path's form of :func:`prepare_records`: the same columns and dtypes, without
+    building a DataFrame, for one record and its few hundred candidates at most.
+
+    Args:
+        records: Records keyed by the record CSV columns.
+
+    Returns:
+        A dict of arrays keyed by :data:`PREPARED_COLUMNS`.
+    """
+    rows = [_prepare_values(tuple(str(r.get(c) or "") for c in RECORD_COLUMNS))
+            for r in records]
+    return {c: np.array([row[c] for row in rows], dtype=_DTYPES.get(c, object))
+            for c in PREPARED_COLUMNS}
+
+
 def prepare_records(frame: pd.DataFrame) -> pd.DataFrame:
     """Normalise a record DataFrame into the columns the comparison and blocking use.
 
@@ -88,8 +179,7 @@ def prepare_records(frame: pd.DataFrame) -> pd.DataFrame:
     for column in parts.columns:
         out[column] = parts[column]
         out["k_" + column] = _per_unique(parts[column], blocking_name_key)
-    full = parts["given"] + " " + parts["father"] + " " + parts["grandfather"]
-    out["full"] = (full + " " + parts["family"]).str.split().str.join(" ")
+    out["full"] = [_full_name(*names) for names in repaired]
     out["mother"] = _per_unique(frame["mother_name"], normalise_name)
     out["k_mother"] = _per_unique(out["mother"], blocking_name_key)
     out["alias"] = _per_unique(frame["alias"], normalise_name)
@@ -101,6 +191,6 @@ def prepare_records(frame: pd.DataFrame) -> pd.DataFrame:
     out["phone"] = _per_unique(frame["phone"], normalise_phone)
     out["nid"] = _per_unique(frame["national_id"], normalise_national_id)
     out["passport"] = _per_unique(frame["passport_no"], normalise_passport)
-    out["sex"] = frame["sex"].fillna("").astype(str).str.strip().str.upper().str[:1]
-    out["nationality"] = frame["nationality"].fillna("").astype(str).str.strip().str.upper()
+    out["sex"] = _per_unique(frame["sex"], _sex_code)
+    out["nationality"] = _per_unique(frame["nationality"], _nationality_code)
     return out

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, cast
 
 import numpy as np
-import pandas as pd
 
 from matching.explain import EXPLANATION_MESSAGES, FieldContribution
 from matching.features import NameTable, compare_pairs
-from matching.levels import FIELD_LEVELS
+from matching.levels import DISTINCT_FEATURES, FIELD_LEVELS, RARITY_FEATURES, Levels
 from matching.model import MatchModel, load_model
-from matching.records import Record, prepare_records, records_frame
+from matching.records import Prepared, Record, prepared_columns
 
 __all__ = [
     "DEFAULT_SETTINGS",
     "Decision",
     "MatchSettings",
     "ScoredPair",
+    "PairComponents",
+    "candidate_components",
     "decide",
     "default_model",
+    "explain_pair",
     "identifier_flags",
     "looks_like_relatives",
+    "pair_components",
+    "pair_extras",
+    "pair_levels",
+    "record_display",
     "score_candidates",
     "score_pairs",
 ]
@@ -108,10 +114,10 @@ def default_model() -> MatchModel:
     return load_model()
 
 
-def relatives_from_components(levels: pd.DataFrame, distinct: np.ndarray) -> np.ndarray:
+def relatives_from_components(levels: Levels, distinct: np.ndarray) -> np.ndarray:
     """Same flags as :func:`looks_like_relatives`, from :meth:`MatchModel.components`."""
     sibling = FIELD_LEVELS["given_name"].index("different_sibling")
-    return np.asarray((levels["given_name"].to_numpy() == sibling) | distinct[:, 0], dtype=bool)
+    return np.asarray((levels["given_name"] == sibling) | distinct[:, 0], dtype=bool)
 
 
 IDENTIFIER_SHARED = 1
@@ -123,7 +129,7 @@ _RELATIVE_GIVEN = [FIELD_LEVELS["given_name"].index(level) for level in
                    ("different_relative", "different_twin", "different_sibling")]
 
 
-def identifier_flags(levels: pd.DataFrame, relatives: np.ndarray) -> np.ndarray:
+def identifier_flags(levels: Levels, relatives: np.ndarray) -> np.ndarray:
     """Return per pair 0, :data:`IDENTIFIER_SHARED` or :data:`IDENTIFIER_CORROBORATED`.
 
     Args:
@@ -133,20 +139,68 @@ def identifier_flags(levels: pd.DataFrame, relatives: np.ndarray) -> np.ndarray:
     Returns:
         An int8 array; see :attr:`MatchSettings.trust_identifiers`.
     """
-    shared = levels["shared_identifier"].to_numpy() == 1
-    given = levels["given_name"].to_numpy()
-    family_agrees = np.isin(levels["family_name"].to_numpy(), _AGREE)
-    crossed = np.isin(levels["crossed_name"].to_numpy(), _AGREE)
+    shared = levels["shared_identifier"] == 1
+    given = levels["given_name"]
+    family_agrees = np.isin(levels["family_name"], _AGREE)
+    crossed = np.isin(levels["crossed_name"], _AGREE)
     named = np.isin(given, _AGREE) | (
         (family_agrees | crossed) & ~np.isin(given, _RELATIVE_GIVEN))
-    sex_differs = levels["sex"].to_numpy() == FIELD_LEVELS["sex"].index("different")
+    sex_differs = levels["sex"] == FIELD_LEVELS["sex"].index("different")
     corroborated = shared & named & ~sex_differs & ~np.asarray(relatives, dtype=bool)
     return np.where(corroborated, IDENTIFIER_CORROBORATED,
                     np.where(shared, IDENTIFIER_SHARED, 0)).astype(np.int8)
 
 
+@dataclass(frozen=True)
+class PairComponents:
+    """What decides a batch of scored pairs, computed once for the batch and online paths.
+
+    Attributes:
+        levels: Level index of each field (:func:`matching.levels.comparison_levels`).
+        rarity: ``(n, 2)`` rarity of the agreeing given and family names.
+        distinct: ``(n, 2)`` flags: two different common given (father's) names.
+        scores: Match probabilities (:meth:`MatchModel.fast_probability`).
+        relatives: Flags of :func:`looks_like_relatives`.
+        identifiers: Flags of :func:`identifier_flags`.
+    """
+
+    levels: Levels
+    rarity: np.ndarray
+    distinct: np.ndarray
+    scores: np.ndarray
+    relatives: np.ndarray
+    identifiers: np.ndarray
+
+
+def pair_components(
+    prepared: Prepared, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
+    context: tuple[NameTable, dict[str, np.ndarray]] | None = None,
+) -> PairComponents:
+    """Compare and score pairs of prepared records: the one rule path of batch and online mode.
+
+    Args:
+        prepared: Output of :func:`matching.records.prepare_records`, or of
+            :func:`matching.records.prepared_columns` (online: no DataFrame).
+        ia: Row positions of first records.
+        ib: Row positions of second records.
+        model: The match model.
+        context: ``(NameTable(prepared), model.record_terms(prepared))``, to reuse across
+            chunks of pairs of the same records (built here when None).
+
+    Returns:
+        Levels, rarity and distinct-name flags, scores, relatives and identifier flags.
+    """
+    names, terms = context or (NameTable(prepared), model.record_terms(prepared))
+    comparisons = compare_pairs(prepared, ia, ib, names)
+    levels, rarity, distinct = model.components(prepared, ia, ib, comparisons, terms)
+    scores = model.fast_probability(levels, rarity, distinct)
+    relatives = relatives_from_components(levels, distinct)
+    return PairComponents(levels, rarity, distinct, scores, relatives,
+                          identifier_flags(levels, relatives))
+
+
 def score_pairs_fast(
-    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
+    prepared: Prepared, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
     context: tuple[NameTable, dict[str, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(scores, relatives, identifiers)`` of pairs without explanations (batch mode).
@@ -162,12 +216,8 @@ def score_pairs_fast(
         Match probabilities, the relatives flags of :func:`looks_like_relatives` and the
         flags of :func:`identifier_flags`.
     """
-    names, terms = context
-    comparisons = compare_pairs(prepared, ia, ib, names)
-    levels, rarity, distinct = model.components(prepared, ia, ib, comparisons, terms)
-    scores = model.fast_probability(levels, rarity, distinct)
-    relatives = relatives_from_components(levels, distinct)
-    return scores, relatives, identifier_flags(levels, relatives)
+    found = pair_components(prepared, ia, ib, model, context)
+    return found.scores, found.relatives, found.identifiers
 
 
 def looks_like_relatives(model: MatchModel, matrix: np.ndarray) -> np.ndarray:
@@ -212,9 +262,9 @@ def decide(
 
 
 def score_pairs(
-    prepared: pd.DataFrame, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
+    prepared: Prepared, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
     context: tuple[NameTable, dict[str, np.ndarray]] | None = None,
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+) -> tuple[np.ndarray, np.ndarray, Levels]:
     """Score pairs of prepared records.
 
     Args:
@@ -234,49 +284,115 @@ def score_pairs(
     return model.probability(matrix), matrix, levels
 
 
-def _display(record: Record, column: str) -> str:
-    if column == "full_name":
-        parts = (record.get(c) or "" for c in
-                 ("given_name", "father_name", "grandfather_name", "family_name"))
-        return " ".join(p.strip() for p in parts if p and p.strip())
-    return (record.get(column) or "").strip()
+_NASAB = ("given_name", "father_name", "grandfather_name", "family_name")
 
 
-def _explain(
-    record_a: Record, record_b: Record, model: MatchModel, row: np.ndarray, levels: pd.Series
+def record_display(record: Record) -> dict[str, str]:
+    """Return the value an explanation shows for each field of a record (as typed)."""
+    shown = {column: (record.get(column) or "").strip() for column in FIELD_LEVELS}
+    parts = (record.get(c) or "" for c in _NASAB)
+    shown["full_name"] = " ".join(p.strip() for p in parts if p and p.strip())
+    return shown
+
+
+def explain_pair(
+    shown_a: Mapping[str, str], shown_b: Mapping[str, str], model: MatchModel,
+    levels: Mapping[str, int], extras: Mapping[str, float],
 ) -> list[FieldContribution]:
-    weights = dict(zip(model.features, model.weights, strict=True))
-    values = dict(zip(model.features, row.tolist(), strict=True))
+    """Return a pair's field contributions to its score, strongest first.
+
+    Args:
+        shown_a: :func:`record_display` of the first record.
+        shown_b: :func:`record_display` of the second record.
+        model: The model that scored the pair.
+        levels: The pair's level index of each field.
+        extras: The pair's rarity and distinct-name terms, keyed by feature name
+            (``given_name:rarity`` ...) with the values the design matrix holds.
+
+    Returns:
+        One contribution per field, plus one per distinct-name or rare-name term that is set.
+    """
+    table = model.derived("explanations", lambda: _explanation_table(model))
     out: list[FieldContribution] = []
-    for column, names in FIELD_LEVELS.items():
-        level = names[int(levels[column])]
-        params = {"a": _display(record_a, column), "b": _display(record_b, column)}
+    for column, (choices, distinct, rare) in table.items():
+        level, weight, template = choices[int(levels[column])]
+        params = {"a": shown_a[column], "b": shown_b[column]}
         if column == "date_of_birth":
             years = [p[:4] for p in (params["a"], params["b"])]
             if all(y.isdigit() for y in years):
                 params["gap"] = str(abs(int(years[0]) - int(years[1])))
-        template = EXPLANATION_MESSAGES[f"{column}.{level}"]
-        weight = weights[f"{column}={level}"]
-        out.append(FieldContribution(column, level, round(weight, 3),
+        out.append(FieldContribution(column, level, weight,
                                      template.format_map(_Blank(params)), template, params))
-        if values.get(f"{column}:distinct", 0.0) > 0:
-            template = EXPLANATION_MESSAGES[f"{column}.distinct"]
-            weight = weights[f"{column}:distinct"]
-            out.append(FieldContribution(column, "distinct", round(weight, 3),
-                                         template.format_map(_Blank(params)), template, params))
-        rarity = values.get(f"{column}:rarity", 0.0)
-        if rarity > 0:
-            template = EXPLANATION_MESSAGES[f"{column}.rare"]
-            weight = weights[f"{column}:rarity"] * rarity
-            out.append(FieldContribution(column, "rare", round(weight, 3),
-                                         template.format_map(_Blank(params)), template, params))
+        if distinct is not None and extras.get(f"{column}:distinct", 0.0) > 0:
+            out.append(FieldContribution(column, "distinct", distinct[0],
+                                         distinct[1].format_map(_Blank(params)), distinct[1],
+                                         params))
+        rarity = extras.get(f"{column}:rarity", 0.0)
+        if rare is not None and rarity > 0:
+            out.append(FieldContribution(column, "rare", round(rare[0] * rarity, 3),
+                                         rare[1].format_map(_Blank(params)), rare[1], params))
     out.sort(key=lambda c: -abs(c.weight))
     return out
+
+
+_Choice = tuple[str, float, str]
+
+
+def _explanation_table(model: MatchModel) -> dict[
+        str, tuple[list[_Choice], tuple[float, str] | None, tuple[float, str] | None]]:
+    """Per field: (level, rounded weight, template) of each level; the distinct-name
+    (rounded weight, template) and the rare-name (weight, template) terms where it has them."""
+    weights = model.weight_map()
+    table = {}
+    for column, names in FIELD_LEVELS.items():
+        choices = [(level, round(weights[f"{column}={level}"], 3),
+                    EXPLANATION_MESSAGES[f"{column}.{level}"]) for level in names]
+        distinct = rare = None
+        if f"{column}:distinct" in weights:
+            distinct = (round(weights[f"{column}:distinct"], 3),
+                        EXPLANATION_MESSAGES[f"{column}.distinct"])
+        if f"{column}:rarity" in weights:
+            rare = (weights[f"{column}:rarity"], EXPLANATION_MESSAGES[f"{column}.rare"])
+        table[column] = (choices, distinct, rare)
+    return table
+
+
+def pair_extras(found: PairComponents) -> list[dict[str, float]]:
+    """Return each pair's rarity and distinct-name terms as the design matrix holds them."""
+    values = np.hstack([found.rarity, found.distinct]).astype(np.float32).tolist()
+    names = (*RARITY_FEATURES, *DISTINCT_FEATURES)
+    return [dict(zip(names, row, strict=True)) for row in values]
+
+
+def pair_levels(found: PairComponents) -> list[dict[str, int]]:
+    """Return each pair's level index of each field."""
+    fields = list(FIELD_LEVELS)
+    rows = np.column_stack([found.levels[f] for f in fields]).tolist()
+    return [dict(zip(fields, row, strict=True)) for row in rows]
 
 
 class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "?"
+
+
+def candidate_components(
+    record: Record, candidates: Sequence[Record], model: MatchModel
+) -> PairComponents:
+    """Return the :class:`PairComponents` of a record against each candidate (online path).
+
+    Args:
+        record: The new record.
+        candidates: At least one candidate record.
+        model: The match model.
+
+    Returns:
+        Components of the pairs ``(record, candidate)``, in candidate order.
+    """
+    prepared = prepared_columns([record, *candidates])
+    ib = np.arange(1, len(candidates) + 1, dtype=np.int64)
+    ia = np.zeros(len(ib), dtype=np.int64)
+    return pair_components(prepared, ia, ib, model)
 
 
 def score_candidates(
@@ -285,14 +401,23 @@ def score_candidates(
     *,
     settings: MatchSettings = DEFAULT_SETTINGS,
     model: MatchModel | None = None,
+    explain_non_matches: bool = True,
 ) -> list[ScoredPair]:
     """Score a new or draft record against candidate registrations (online mode).
+
+    The online path of :func:`pair_components`, the rules batch mode applies: the record and
+    its candidates are prepared one by one (:func:`matching.records.prepared_columns`, no
+    DataFrame) and compared as numpy arrays of pairs, with every name similarity scored in
+    one call (:meth:`matching.similarity.WordTable.similarity`, scalar rapidfuzz for so few
+    pairs). A lookup of one candidate costs about a millisecond, not tens.
 
     Args:
         record: The new record, keyed by the record CSV columns (``record_id`` may be empty).
         candidates: Registrations sharing a blocking key with it.
         settings: Thresholds.
         model: Match model; the shipped model when None.
+        explain_non_matches: Explain ``non_match`` pairs too (when False their explanation is
+            empty: a caller that drops them saves the work).
 
     Returns:
         One scored pair per candidate, highest score first, each with its decision, model
@@ -301,23 +426,25 @@ def score_candidates(
     if not candidates:
         return []
     model = model or default_model()
-    records = [record, *candidates]
-    prepared = prepare_records(records_frame(records))
-    ib = np.arange(1, len(records), dtype=np.int64)
-    ia = np.zeros(len(ib), dtype=np.int64)
-    scores, matrix, levels = score_pairs(prepared, ia, ib, model)
-    relatives = looks_like_relatives(model, matrix)
-    decisions = decide(scores, relatives, settings, identifier_flags(levels, relatives))
+    found = candidate_components(record, candidates, model)
+    decisions = decide(found.scores, found.relatives, settings, found.identifiers).tolist()
+    levels, extras = pair_levels(found), pair_extras(found)
+    shown = record_display(record)
+    record_id = str(record.get("record_id") or "")
     pairs = []
     for index, candidate in enumerate(candidates):
-        score = float(scores[index])
+        decision = cast(Decision, decisions[index])
+        explanation = []
+        if explain_non_matches or decision != "non_match":
+            explanation = explain_pair(shown, record_display(candidate), model, levels[index],
+                                       extras[index])
         pairs.append(ScoredPair(
-            record_id_a=str(record.get("record_id") or ""),
+            record_id_a=record_id,
             record_id_b=str(candidate.get("record_id") or ""),
-            score=round(score, 6),
-            decision=cast(Decision, str(decisions[index])),
+            score=round(float(found.scores[index]), 6),
+            decision=decision,
             model_version=model.version,
-            explanation=_explain(record, candidate, model, matrix[index], levels.iloc[index]),
+            explanation=explanation,
         ))
     pairs.sort(key=lambda p: -p.score)
     return pairs
