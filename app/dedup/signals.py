@@ -47,8 +47,9 @@ MESSAGES = {
 }
 
 
-def _upsert(session: Session, kind: str, key: str, members: Iterable[uuid.UUID]) -> bool:
-    """Store a signal and its members; True when it is new or gained a member."""
+def _upsert(session: Session, kind: str, key: str, members: Iterable[uuid.UUID]
+            ) -> uuid.UUID | None:
+    """Store a signal and its members; its id when it is new or gained a member."""
     signal = session.exec(select(IntegritySignal).where(IntegritySignal.kind == kind,
                                                         IntegritySignal.key == key)).first()
     created = signal is None
@@ -66,7 +67,7 @@ def _upsert(session: Session, kind: str, key: str, members: Iterable[uuid.UUID])
         if signal.status == "cleared":
             signal.status = "open"
         session.add(signal)
-    return created or bool(new)
+    return signal.id if created or new else None
 
 
 def _groups(rows: Iterable[tuple[str, uuid.UUID]]) -> dict[str, set[uuid.UUID]]:
@@ -144,11 +145,13 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
 
     changed = 0
     for kind, key, members in touched:
-        if _upsert(session, kind, key, members):
+        signal_id = _upsert(session, kind, key, members)
+        if signal_id is not None:
             changed += 1
             record_event(session=session, actor=actor, action="signal.raise",
-                         object_type="signal", object_id=f"{kind}",
-                         details={"registrations": sorted(str(m) for m in members)})
+                         object_type="signal", object_id=str(signal_id),
+                         details={"kind": kind,
+                                  "registrations": sorted(str(m) for m in members)})
             if kind != "shared_phone":
                 _queue_pair(session, crypto, members, model)
     session.flush()
