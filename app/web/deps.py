@@ -16,7 +16,7 @@ from app.core.errors import DomainError, Forbidden, Unauthorized
 from app.core.security import Principal
 from app.core.settings import Settings
 from app.users import service as users
-from app.users.enums import PII_READERS
+from app.users.enums import PII_READERS, REVIEWERS, Role
 from app.web.i18n import LANGUAGES, pick_language
 
 SESSION_COOKIE = "ddr_session"
@@ -153,6 +153,26 @@ def pii_principal(actor: WebUser) -> Principal:
 
 
 Officer = Annotated[Principal, Depends(pii_principal)]
+
+
+def reviewer_principal(actor: WebUser) -> Principal:
+    """A signed-in user whose role reviews candidate duplicates."""
+    if actor.role not in REVIEWERS:
+        raise Forbidden("your role does not review duplicates")
+    return actor
+
+
+Reviewer = Annotated[Principal, Depends(reviewer_principal)]
+
+
+def admin_principal(actor: WebUser) -> Principal:
+    """A signed-in administrator."""
+    if actor.role != Role.admin:
+        raise Forbidden("only an administrator manages models")
+    return actor
+
+
+WebAdmin = Annotated[Principal, Depends(admin_principal)]
 
 
 def request_language(request: Request) -> str:

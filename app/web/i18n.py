@@ -12,6 +12,7 @@ from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from app.dedup.schemas import SignalOut
 from app.registry.schemas import Reason
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -68,3 +69,26 @@ def translate_reason(reason: Reason, language: str) -> str:
         return template.format(**reason.params)
     except (KeyError, IndexError, ValueError):
         return reason.message
+
+
+def translate_signal(signal: SignalOut, language: str) -> str:
+    """A fraud or integrity signal's reason in the user's language."""
+    catalogue = translations(language)
+    params = dict(signal.params)
+    document = params.get("document")  # "passport" or "national": a word of the sentence
+    if document:
+        params["document"] = catalogue.gettext(document)
+    try:
+        return catalogue.gettext(signal.template).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return signal.message
+
+
+def format_age(hours: float | None, language: str) -> str:
+    """How long a pair has waited: hours under two days, else days."""
+    if hours is None:
+        return "—"
+    catalogue = translations(language)
+    if hours < 48:
+        return catalogue.gettext("{n} h").format(n=round(hours))
+    return catalogue.gettext("{n} days").format(n=round(hours / 24))

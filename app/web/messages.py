@@ -6,6 +6,7 @@ built with f-strings appear here in each form they can take.
 
 from __future__ import annotations
 
+from app.dedup.signals import MESSAGES as SIGNAL_MESSAGES
 from app.registry.enums import Category
 from app.registry.validation import ADULT_AGE, MAX_AGE, MIN_AGE
 from app.web.forms import N_
@@ -56,11 +57,35 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("give the reason for the correction"),
     N_("Under 18 at registration: the child pathway applies. Hand the child over to child "
        "protection at once; adult demobilisation steps and cash benefits do not apply."),
+    # duplicate review (app.dedup.review, signals, model_store)
+    N_("your role does not review duplicates"),
+    N_("only an administrator manages models"),
+    N_("only an administrator activates a model"),
+    N_("model version not found"),
+    N_("pair not found"),
+    N_("signal not found"),
+    N_("this pair was changed by someone else meanwhile; reload it"),
+    N_("this pair waits for a supervisor"),
+    N_("say what is unclear for the supervisor"),
+    N_("must be one of the pair's persons"),
+    N_("these registrations were moved meanwhile; reload the pair"),
+    N_("these persons were judged different on another pair; that decision must be reviewed "
+       "first"),
+    N_("this pair has no merge to undo"),
+    N_("a supervisor confirmed this merge; only a supervisor can undo it"),
+    N_("the persons changed after this merge (a later merge or move); undo that first"),
+    N_("the form is damaged; reload the page"),
+    # integrity signals: their reasons, and the document word of shared_document
+    *SIGNAL_MESSAGES.values(),
+    N_("passport"),
+    N_("national"),
 )
 
 # The f-string messages of `app.registry.validation.classify`, in each form they take.
 FORMATTED_MESSAGES: tuple[str, ...] = (
     f"age must be {MIN_AGE}-{MAX_AGE} at registration",
     *(f"required for {c.value}" for c in Category),
+    *(f"this pair was already decided ({status}); reload it"
+      for status in ("same_person", "different_persons", "superseded")),
 )
 assert ADULT_AGE == 18, "the child messages above say 18"

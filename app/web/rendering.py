@@ -12,10 +12,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.core.security import Principal
 from app.web import deps
-from app.web.i18n import direction, format_day, translate_message, translate_reason, translations
+from app.web.i18n import (
+    direction,
+    format_age,
+    format_day,
+    translate_message,
+    translate_reason,
+    translate_signal,
+    translations,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC_VERSION = "1"
+STATIC_VERSION = "2"
 
 
 @cache
@@ -34,6 +42,8 @@ def environment(language: str) -> jinja2.Environment:
     env.filters["day"] = lambda value: format_day(value, language)
     env.filters["msg"] = lambda value: translate_message(str(value), language)
     env.filters["reason"] = lambda value: translate_reason(value, language)
+    env.filters["signal"] = lambda value: translate_signal(value, language)
+    env.filters["age"] = lambda value: format_age(value, language)
     return env
 
 

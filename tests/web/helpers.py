@@ -1,6 +1,9 @@
-"""Helpers for web tests: log in through the form, read CSRF tokens, parse HTML."""
+"""Helpers for web tests: log in through the form, read CSRF tokens, parse HTML, take
+screenshots; the people of the review tests."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -11,6 +14,20 @@ from app.core.security import SYSTEM
 from app.users import service as users
 from app.users.models import User
 from tests.factories import PASSWORD, make_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+# a man registered twice at TRP (Arabic, then Latin letters): the review tests' second pair
+KHALED = {"given_name": "خالد", "father_name": "حسن", "grandfather_name": "عمر",
+          "family_name": "المصراتي", "mother_name": "سالمة", "date_of_birth": "1975-05-20",
+          "place_of_birth": "مصراتة", "alias": None, "phone": "0923456789",
+          "national_id": "119750520111"}
+KHALED_LATIN = {**KHALED, "given_name": "Khaled", "father_name": "Hassan",
+                "grandfather_name": "Omar", "family_name": "Al-Misrati", "mother_name": "Salma",
+                "place_of_birth": "Misrata"}
 
 
 def soup(html: str) -> BeautifulSoup:
@@ -43,3 +60,9 @@ def web_login(client: TestClient, username: str, password: str = PASSWORD) -> st
                            headers={"Origin": "http://testserver"})
     assert response.status_code == 200, response.text  # followed the redirect home
     return csrf_from(response.text)
+
+
+def shot(page: object, name: str, full_page: bool = True) -> None:
+    """Save a screenshot as a test artifact."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)  # type: ignore[attr-defined]

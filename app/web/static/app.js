@@ -20,4 +20,55 @@
       if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
     }
   });
+
+  // Duplicate review keys: one key per decision. Elements name their key in data-key; a key
+  // clicks its button or link, or focuses its text field. Physical keys (event.code), so the
+  // keys work the same on an Arabic keyboard layout.
+  var CODES = { KeyS: "s", KeyD: "d", KeyN: "n", KeyU: "u", KeyJ: "j", KeyK: "k" };
+  var busy = false;
+  function typing(el) {
+    return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  document.addEventListener("htmx:beforeRequest", function () { busy = true; });
+  document.addEventListener("htmx:afterRequest", function () { busy = false; });
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+    var el = event.target;
+    if (typing(el)) {
+      if (event.key === "Escape") { el.blur(); }
+      else if (event.key === "Enter" && !event.shiftKey && el.dataset.mode === "enter") {
+        var send = document.querySelector(el.dataset.enter);
+        if (send) { event.preventDefault(); if (!busy) { send.click(); } }
+      }
+      return;
+    }
+    var key = CODES[event.code];
+    if (!key && (event.code === "ArrowLeft" || event.code === "ArrowRight")) {
+      // "next" is the reading direction: right in English, left in Arabic
+      var rtl = document.documentElement.dir === "rtl";
+      key = (event.code === "ArrowRight") !== rtl ? "j" : "k";
+    }
+    var target = key && document.querySelector('[data-key="' + key + '"]');
+    if (!target) { return; }
+    event.preventDefault();
+    if (event.repeat || busy) { return; }
+    if (typing(target)) {
+      if (target.dataset.enter) { target.dataset.mode = "enter"; }
+      target.focus();
+    } else {
+      target.click();
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    if (event.target.dataset && event.target.dataset.mode) { delete event.target.dataset.mode; }
+  });
+  // After htmx brings the next pair, put the focus on its heading (screen readers announce it)
+  // or on the problem it reports.
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = document.getElementById("problem") || document.getElementById("pair-title");
+    if (target && document.activeElement !== target && !typing(document.activeElement)) {
+      if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+      target.focus();
+    }
+  });
 })();

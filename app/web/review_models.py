@@ -1,0 +1,36 @@
+"""Match model versions trained on reviewed decisions: figures, and which one is active."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.api.deps import SessionDep
+from app.dedup import model_store
+from app.web import deps
+from app.web.auth import redirect
+from app.web.rendering import render
+
+router = APIRouter(prefix="/review/models", dependencies=[Depends(deps.csrf_protect)],
+                   include_in_schema=False)
+
+
+@router.get("")
+def models_page(request: Request, session: SessionDep, actor: deps.WebAdmin) -> Response:
+    """Stored versions with precision, recall and F1 before and after, on held-back pairs."""
+    versions = [{"version": v.version, "created_at": v.created_at, "active": v.active,
+                 "activated_at": v.activated_at, "report": json.loads(v.report)}
+                for v in model_store.versions(session)]
+    return render(request, "review_models.html",
+                  {"versions": versions, "any_active": any(v["active"] for v in versions),
+                   "activated": request.query_params.get("activated")}, actor=actor)
+
+
+@router.post("/{version}/activate")
+def activate(request: Request, version: str, session: SessionDep,
+             actor: deps.WebAdmin) -> Response:
+    """Score with this version from now on (`configured`: back to the shipped model); audited."""
+    model_store.activate(session, actor, None if version == "configured" else version)
+    return redirect(request, "/review/models?activated=1")
