@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy import ColumnElement, func, or_, true, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
@@ -115,11 +116,9 @@ def _items(session: Session, pairs: Sequence[CandidatePair]) -> list[PairItem]:
         for p in pairs]
 
 
-def queue(*, session: Session, actor: Principal, filters: QueueFilters) -> QueueOut:
-    """A page of the reviewer's queue, with open counts per site and the oldest open pair."""
-    require_reviewer(actor)
-    visible = _visible_clause(actor)
-    query = select(CandidatePair).where(visible)
+def _queue_query(actor: Principal, filters: QueueFilters) -> SelectOfScalar[CandidatePair]:
+    """The pairs a reviewer's filters select, unordered."""
+    query = select(CandidatePair).where(_visible_clause(actor))
     if filters.status == "decided":
         query = query.where(col(CandidatePair.status).not_in(OPEN_STATUSES))
     else:
@@ -135,15 +134,35 @@ def queue(*, session: Session, actor: Principal, filters: QueueFilters) -> Queue
     if filters.until:
         query = query.where(CandidatePair.created_at
                             <= datetime.combine(filters.until, time.max, UTC))
+    return query
+
+
+def _ordered(query: SelectOfScalar[CandidatePair], order: str) -> SelectOfScalar[CandidatePair]:
+    if order == "age":
+        return query.order_by(col(CandidatePair.created_at), col(CandidatePair.id))
+    if order == "uncertain":
+        return query.order_by(func.abs(CandidatePair.score - 0.5), col(CandidatePair.id))
+    return query.order_by(col(CandidatePair.score).desc(), col(CandidatePair.created_at),
+                          col(CandidatePair.id))
+
+
+def pair_ids(*, session: Session, actor: Principal, filters: QueueFilters, offset: int = 0,
+             limit: int = 1) -> list[uuid.UUID]:
+    """Ids of the queue's pairs from an offset, without the page's summary (the keyboard flow
+    asks this after every decision)."""
+    require_reviewer(actor)
+    query = _ordered(_queue_query(actor, filters), filters.order).offset(max(offset, 0))
+    return [p.id for p in session.exec(query.limit(limit)).all()]
+
+
+def queue(*, session: Session, actor: Principal, filters: QueueFilters) -> QueueOut:
+    """A page of the reviewer's queue, with open counts per site and the oldest open pair."""
+    require_reviewer(actor)
+    visible = _visible_clause(actor)
+    query = _queue_query(actor, filters)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    if filters.order == "age":
-        query = query.order_by(col(CandidatePair.created_at), col(CandidatePair.id))
-    elif filters.order == "uncertain":
-        query = query.order_by(func.abs(CandidatePair.score - 0.5), col(CandidatePair.id))
-    else:
-        query = query.order_by(col(CandidatePair.score).desc(), col(CandidatePair.created_at),
-                               col(CandidatePair.id))
-    pairs = session.exec(query.offset((filters.page - 1) * filters.page_size)
+    pairs = session.exec(_ordered(query, filters.order)
+                         .offset((filters.page - 1) * filters.page_size)
                          .limit(filters.page_size)).all()
     counts: dict[str, int] = {}
     is_open = col(CandidatePair.status).in_(OPEN_STATUSES)
@@ -157,7 +176,7 @@ def queue(*, session: Session, actor: Principal, filters: QueueFilters) -> Queue
             if site is not None and actor.can_act_for(str(site)):
                 counts[str(site)] = counts.get(str(site), 0) + int(count)
     oldest = session.exec(select(func.min(CandidatePair.created_at))
-                          .where(visible, col(CandidatePair.status).in_(OPEN_STATUSES))).one()
+                          .where(visible, is_open)).one()
     return QueueOut(
         items=_items(session, pairs), total=total, page=filters.page,
         page_size=filters.page_size,
@@ -169,11 +188,9 @@ def queue(*, session: Session, actor: Principal, filters: QueueFilters) -> Queue
 def next_pair(*, session: Session, actor: Principal, filters: QueueFilters,
               after: uuid.UUID | None = None) -> uuid.UUID | None:
     """The first pair of the queue (other than `after`): where the keyboard flow goes next."""
-    page = queue(session=session, actor=actor,
-                 filters=filters.model_copy(update={"page": 1, "page_size": 2}))
-    for item in page.items:
-        if item.id != after:
-            return item.id
+    for pair_id in pair_ids(session=session, actor=actor, filters=filters, limit=2):
+        if pair_id != after:
+            return pair_id
     return None
 
 

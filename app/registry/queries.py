@@ -129,6 +129,8 @@ def get_person(
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("person not found")
+    if person.status == "merged" and person.merged_into_id is not None:
+        return _merged_person(session, actor, person)
     registrations = session.exec(select(Registration)
                                  .where(Registration.person_id == person.id)
                                  .order_by(col(Registration.created_at))).all()
@@ -147,6 +149,26 @@ def get_person(
                                               site=r.site_code, registered_on=r.registered_on)
                              for r in registrations if r not in visible],
     )
+
+
+def _merged_person(session: Session, actor: Principal, person: Person) -> PersonOut:
+    """A person merged into another: where they went (their registrations moved there), for
+    callers who may see the surviving person."""
+    survivor = person
+    for _ in range(50):  # follow a chain of merges to the person now holding the registrations
+        if survivor.merged_into_id is None:
+            break
+        following = session.get(Person, survivor.merged_into_id)
+        if following is None:
+            break
+        survivor = following
+    sites = session.exec(select(Registration.site_code)
+                         .where(Registration.person_id == survivor.id)).all()
+    if not any(actor.can_act_for(site) for site in sites):
+        raise NotFound("person not found")
+    return PersonOut(id=person.id, status=person.status, merged_into_id=survivor.id,
+                     is_child=person.is_child, pathway=person.pathway,
+                     created_at=person.created_at, registrations=[], other_registrations=[])
 
 
 def _digests(crypto: FieldCrypto, query: SearchIn) -> list[tuple[str, str]]:

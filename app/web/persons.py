@@ -32,6 +32,9 @@ def _page(request: Request, session: SessionDep, crypto: CryptoDep, actor: Princ
           person_id: uuid.UUID, extra: dict[str, Any] | None = None,
           status_code: int = 200) -> Response:
     person = queries.get_person(session=session, crypto=crypto, actor=actor, person_id=person_id)
+    if person.status == "merged" and person.merged_into_id is not None:
+        # merged into another person: the registrations are there now
+        return redirect(request, f"/persons/{person.merged_into_id}?merged_from={person.id}")
     context = {
         "person": person, "labels": FIELD_LABELS, "categories": CATEGORY_LABELS,
         "pathways": PATHWAY_LABELS, "weapon_labels": WEAPON_LABELS,

@@ -152,9 +152,8 @@ def pair_at(session: Session, actor: Principal, filters: QueueFilters,
     """The pair at an offset of the queue (None past its end)."""
     if offset < 0:
         return None
-    page = review.queue(session=session, actor=actor,
-                        filters=filters.model_copy(update={"page": offset + 1, "page_size": 1}))
-    return page.items[0].id if page.items else None
+    found = review.pair_ids(session=session, actor=actor, filters=filters, offset=offset)
+    return found[0] if found else None
 
 
 def _next_after(session: Session, actor: Principal, where: Position,

@@ -140,6 +140,13 @@ def test_merge_then_undo_restores_everything(
     assert during["registrations"][second["id"]][1] == before["registrations"][second["id"]][1]
     person = client.get(f"/api/v1/persons/{survivor}", headers=reviewers["admin"]).json()
     assert {r["id"] for r in person["registrations"]} == {first["id"], second["id"]}
+    gone = client.get(f"/api/v1/persons/{second['person_id']}", headers=reviewers["ben"])
+    assert gone.status_code == 200
+    assert gone.json()["status"] == "merged"
+    assert gone.json()["merged_into_id"] == survivor
+    assert gone.json()["registrations"] == []
+    outsider = client.get(f"/api/v1/persons/{second['person_id']}", headers=reviewers["mis"])
+    assert outsider.status_code == 404
 
     undone = client.post(f"{API}/pairs/{duplicate['pair']['id']}/undo",
                          json={"reason": "wrong: twins"}, headers=reviewers["ben"])

@@ -174,6 +174,10 @@ def test_htmx_decision_answers_with_the_next_pair(
     assert numbers == {pairs["first"]["registration_number"],
                        pairs["second"]["registration_number"]}
     assert pair_status(engine, strong["id"]) == "same_person"
+    # the merged person's page sends the reader on to the surviving person
+    gone = client.get(f"/persons/{pairs['second']['person_id']}", follow_redirects=False)
+    assert gone.status_code == 303
+    assert urlparse(gone.headers["location"]).path == person_url
 
 
 def test_plain_form_post_redirects_to_the_next_pair_then_the_queue(
