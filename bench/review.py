@@ -18,32 +18,14 @@ pairs-per-minute ceiling those server times imply (a reviewer's reading time com
 from __future__ import annotations
 
 import argparse
-import logging
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
+from _demo_web import demo_client, stats
 from bs4 import BeautifulSoup
 
-PASSWORD = "bench-password-123"
 DEMO_SEED = 7  # `ddr demo-data`'s default seed
-
-
-def _prepare(workdir: Path, persons: int) -> dict[str, str]:
-    env = {**os.environ, "DDR_DATABASE_URL": f"sqlite:///{workdir / 'ddr.db'}",
-           "DDR_MASTER_KEY_FILE": str(workdir / "ddr_master.key"),
-           "DDR_DEMO_PASSWORD": PASSWORD, "DDR_ENV": "development"}
-    ddr = str(Path(sys.executable).with_name("ddr"))
-    for command in (["init", "--demo-groups"], ["demo-data", "--persons", str(persons)],
-                    ["dedupe", "--registry"]):
-        subprocess.run([ddr, *command], env=env, check=True, capture_output=True)
-    return env
 
 
 def _truth(persons: int) -> dict[str, str]:
@@ -57,19 +39,8 @@ def _truth(persons: int) -> dict[str, str]:
             for record_id, person in truth.items()}
 
 
-def _csrf(html: str) -> str:
-    field = BeautifulSoup(html, "lxml").find("input", attrs={"name": "csrf_token"})
-    assert field is not None
-    return str(field["value"])
-
-
 def _server_ms(response: Any) -> float:
     return float(response.headers.get("server-timing", "app;dur=nan").split("dur=")[1])
-
-
-def _stats(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
 def _pair(html: str) -> dict[str, str] | None:
@@ -93,63 +64,48 @@ def main() -> None:
                         help="demo account reviewing (admin sees every site)")
     args = parser.parse_args()
     truth = _truth(args.persons)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = _prepare(Path(tmp), args.persons)
-        os.environ.update(env)
-        from fastapi.testclient import TestClient
-
-        from app.core.settings import Settings
-        from app.main import create_app
-
-        app = create_app(Settings())
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        with TestClient(app) as client:
-            token = _csrf(client.get("/login").text)
-            home = client.post("/login", data={"username": args.user, "password": PASSWORD,
-                                               "csrf_token": token})
-            token = _csrf(home.text)
-            htmx = {"X-CSRF-Token": token, "Origin": "http://testserver", "HX-Request": "true"}
-            queue = BeautifulSoup(client.get("/review").text, "lxml")
-            open_pairs = int(queue.select_one("#queue-total .big").get_text())
-            start = queue.select_one("#start-review")
-            current = _pair(client.get(str(start["href"]), headers=htmx).text) if start else None
-            render_ms: list[float] = []
-            decide_ms: list[float] = []
-            wall_ms: list[float] = []
-            decided = {"same_person": 0, "different_persons": 0}
-            by_truth = conflicts = 0
-            while current is not None and len(decide_ms) < open_pairs + 50:
-                shown = client.get(f"/review/pairs/{current['id']}?pos={current['pos']}",
-                                   headers=htmx)
-                assert shown.status_code == 200, shown.text[:300]
-                render_ms.append(_server_ms(shown))
-                current = _pair(shown.text) or current
-                first, second = current["registrations"].split()
-                if first in truth and second in truth:
-                    by_truth += 1
-                    same = truth[first] == truth[second]
-                else:
-                    same = current["band"] == "match"
-                choice = "same_person" if same else "different_persons"
-                started = time.perf_counter()
-                answer = client.post(f"/review/pairs/{current['id']}/decision", headers=htmx,
-                                     data={"decision": choice, "version": current["version"],
-                                           "pos": current["pos"], "reason": ""})
-                wall_ms.append((time.perf_counter() - started) * 1000)
-                if answer.status_code == 409:
-                    conflicts += 1
-                    current = _pair(answer.text)
-                    continue
-                assert answer.status_code == 200, answer.text[:300]
-                decide_ms.append(_server_ms(answer))
-                decided[choice] += 1
+    with demo_client(args.persons, args.user, dedupe=True) as (client, token):
+        htmx = {"X-CSRF-Token": token, "Origin": "http://testserver", "HX-Request": "true"}
+        queue = BeautifulSoup(client.get("/review").text, "lxml")
+        open_pairs = int(queue.select_one("#queue-total .big").get_text())
+        start = queue.select_one("#start-review")
+        current = _pair(client.get(str(start["href"]), headers=htmx).text) if start else None
+        render_ms: list[float] = []
+        decide_ms: list[float] = []
+        wall_ms: list[float] = []
+        decided = {"same_person": 0, "different_persons": 0}
+        by_truth = conflicts = 0
+        while current is not None and len(decide_ms) < open_pairs + 50:
+            shown = client.get(f"/review/pairs/{current['id']}?pos={current['pos']}",
+                               headers=htmx)
+            assert shown.status_code == 200, shown.text[:300]
+            render_ms.append(_server_ms(shown))
+            current = _pair(shown.text) or current
+            first, second = current["registrations"].split()
+            if first in truth and second in truth:
+                by_truth += 1
+                same = truth[first] == truth[second]
+            else:
+                same = current["band"] == "match"
+            choice = "same_person" if same else "different_persons"
+            started = time.perf_counter()
+            answer = client.post(f"/review/pairs/{current['id']}/decision", headers=htmx,
+                                 data={"decision": choice, "version": current["version"],
+                                       "pos": current["pos"], "reason": ""})
+            wall_ms.append((time.perf_counter() - started) * 1000)
+            if answer.status_code == 409:
+                conflicts += 1
                 current = _pair(answer.text)
-            after = BeautifulSoup(client.get("/review").text, "lxml")
-            remaining = int(after.select_one("#queue-total .big").get_text())
-        app.state.engine.dispose()
-    d50, d95 = _stats(decide_ms)
-    r50, r95 = _stats(render_ms)
-    w50, w95 = _stats(wall_ms)
+                continue
+            assert answer.status_code == 200, answer.text[:300]
+            decide_ms.append(_server_ms(answer))
+            decided[choice] += 1
+            current = _pair(answer.text)
+        after = BeautifulSoup(client.get("/review").text, "lxml")
+        remaining = int(after.select_one("#queue-total .big").get_text())
+    d50, d95 = stats(decide_ms)
+    r50, r95 = stats(render_ms)
+    w50, w95 = stats(wall_ms)
     print(f"demo database: {args.persons} persons, {open_pairs} open pairs; reviewer "
           f"{args.user}")
     print(f"pairs decided: {sum(decided.values())} ({decided['same_person']} same person, "

@@ -11,41 +11,11 @@ header) and of the wall time seen by the client.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
+from _demo_web import demo_client, stats
 from bs4 import BeautifulSoup
-
-PASSWORD = "bench-password-123"
-
-
-def _prepare(workdir: Path, persons: int) -> dict[str, str]:
-    env = {**os.environ, "DDR_DATABASE_URL": f"sqlite:///{workdir / 'ddr.db'}",
-           "DDR_MASTER_KEY_FILE": str(workdir / "ddr_master.key"),
-           "DDR_DEMO_PASSWORD": PASSWORD, "DDR_ENV": "development"}
-    ddr = str(Path(sys.executable).with_name("ddr"))
-    subprocess.run([ddr, "init", "--demo-groups"], env=env, check=True, capture_output=True)
-    subprocess.run([ddr, "demo-data", "--persons", str(persons)], env=env, check=True,
-                   capture_output=True)
-    return env
-
-
-def _csrf(html: str) -> str:
-    field = BeautifulSoup(html, "lxml").find("input", attrs={"name": "csrf_token"})
-    assert field is not None
-    return str(field["value"])
-
-
-def _stats(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
 def main() -> None:
@@ -54,64 +24,49 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=40)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = _prepare(Path(tmp), args.persons)
-        os.environ.update(env)
-        from fastapi.testclient import TestClient
-
-        from app.core.settings import Settings
-        from app.main import create_app
-
-        app = create_app(Settings())
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        with TestClient(app) as client:
-            token = _csrf(client.get("/login").text)
-            home = client.post("/login", data={"username": "officer.trp", "password": PASSWORD,
-                                               "csrf_token": token})
-            token = _csrf(home.text)
-            headers = {"X-CSRF-Token": token, "Origin": "http://testserver"}
-            htmx = {**headers, "HX-Request": "true"}
-            # A few registrations today, so the home page lists some.
-            for i in range(10):
-                client.post("/registrations", headers=headers, data={
-                    "csrf_token": token, "id": str(uuid.uuid4()), "site": "TRP",
-                    "category": "libyan_combatant", "sex": "M", "date_of_birth": "1990",
-                    "nationality": "LBY", "given_name": "سالم", "father_name": f"عمر{i}",
-                    "family_name": "المصراتي", "consent": "yes"})
-            found = client.post("/search", data={"q": "محمد"}, headers=htmx)
-            link = BeautifulSoup(found.text, "lxml").select_one("tbody a")
-            assert link is not None, "demo data has no محمد"
-            person_url = str(link["href"])
-            draft = {"given_name": "Mohamed", "father_name": "Ali", "family_name": "Warfalli",
-                     "date_of_birth": "1988-03-02", "sex": "M", "nationality": "LBY",
-                     "national_id": "119880123456", "phone": "0912345678"}
-            pages = [
-                ("GET  /login (anonymous)", lambda: client.get("/login", cookies={})),
-                ("GET  / (officer home)", lambda: client.get("/")),
-                ("GET  /registrations/new", lambda: client.get("/registrations/new")),
-                ("POST /search name (htmx)",
-                 lambda: client.post("/search", data={"q": "محمد"}, headers=htmx)),
-                ("POST /search national id (htmx)",
-                 lambda: client.post("/search", data={"q": "119880123456"}, headers=htmx)),
-                ("POST /registrations/check (htmx)",
-                 lambda: client.post("/registrations/check", data=draft, headers=htmx)),
-                ("GET  /persons/{id}", lambda: client.get(person_url)),
-            ]
-            print(f"demo database: {args.persons} persons; {args.repeat} requests per page")
-            print(f"{'page':36} {'server p50':>10} {'p95':>8} {'wall p50':>9} {'p95':>8}  (ms)")
-            for name, call in pages:
-                server, wall = [], []
-                for _ in range(args.repeat):
-                    started = time.perf_counter()
-                    response = call()
-                    wall.append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200, (name, response.status_code)
-                    timing = response.headers.get("server-timing", "app;dur=nan")
-                    server.append(float(timing.split("dur=")[1]))
-                s50, s95 = _stats(server)
-                w50, w95 = _stats(wall)
-                print(f"{name:36} {s50:10.1f} {s95:8.1f} {w50:9.1f} {w95:8.1f}")
-        app.state.engine.dispose()
+    with demo_client(args.persons, "officer.trp") as (client, token):
+        headers = {"X-CSRF-Token": token, "Origin": "http://testserver"}
+        htmx = {**headers, "HX-Request": "true"}
+        # A few registrations today, so the home page lists some.
+        for i in range(10):
+            client.post("/registrations", headers=headers, data={
+                "csrf_token": token, "id": str(uuid.uuid4()), "site": "TRP",
+                "category": "libyan_combatant", "sex": "M", "date_of_birth": "1990",
+                "nationality": "LBY", "given_name": "سالم", "father_name": f"عمر{i}",
+                "family_name": "المصراتي", "consent": "yes"})
+        found = client.post("/search", data={"q": "محمد"}, headers=htmx)
+        link = BeautifulSoup(found.text, "lxml").select_one("tbody a")
+        assert link is not None, "demo data has no محمد"
+        person_url = str(link["href"])
+        draft = {"given_name": "Mohamed", "father_name": "Ali", "family_name": "Warfalli",
+                 "date_of_birth": "1988-03-02", "sex": "M", "nationality": "LBY",
+                 "national_id": "119880123456", "phone": "0912345678"}
+        pages = [
+            ("GET  /login (anonymous)", lambda: client.get("/login", cookies={})),
+            ("GET  / (officer home)", lambda: client.get("/")),
+            ("GET  /registrations/new", lambda: client.get("/registrations/new")),
+            ("POST /search name (htmx)",
+             lambda: client.post("/search", data={"q": "محمد"}, headers=htmx)),
+            ("POST /search national id (htmx)",
+             lambda: client.post("/search", data={"q": "119880123456"}, headers=htmx)),
+            ("POST /registrations/check (htmx)",
+             lambda: client.post("/registrations/check", data=draft, headers=htmx)),
+            ("GET  /persons/{id}", lambda: client.get(person_url)),
+        ]
+        print(f"demo database: {args.persons} persons; {args.repeat} requests per page")
+        print(f"{'page':36} {'server p50':>10} {'p95':>8} {'wall p50':>9} {'p95':>8}  (ms)")
+        for name, call in pages:
+            server, wall = [], []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                response = call()
+                wall.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (name, response.status_code)
+                timing = response.headers.get("server-timing", "app;dur=nan")
+                server.append(float(timing.split("dur=")[1]))
+            s50, s95 = stats(server)
+            w50, w95 = stats(wall)
+            print(f"{name:36} {s50:10.1f} {s95:8.1f} {w50:9.1f} {w95:8.1f}")
 
 
 if __name__ == "__main__":
