@@ -19,8 +19,8 @@ from matching.normalise import (
 from matching.phonetic import blocking_name_key
 
 __all__ = [
-    "PREPARED_COLUMNS", "RECORD_COLUMNS", "Prepared", "Record", "column", "prepare_record",
-    "prepare_records", "prepared_columns", "records_frame",
+    "COMPARED_COLUMNS", "PREPARED_COLUMNS", "RECORD_COLUMNS", "Prepared", "Record", "column",
+    "prepare_record", "prepare_records", "prepared_columns", "records_frame",
 ]
 
 Record = Mapping[str, str | None]
@@ -32,6 +32,12 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "nationality", "phone", "national_id", "passport_no", "armed_group",
 )
 NASAB = ("given_name", "father_name", "grandfather_name", "family_name")
+COMPARED_COLUMNS: tuple[str, ...] = (
+    "record_id", "sex", "date_of_birth", *NASAB, "mother_name", "alias", "place_of_birth",
+    "nationality", "phone", "national_id", "passport_no",
+)
+"""The record columns matching reads (blocking, comparison, explanations); others may be
+left out of a record that is only to be matched."""
 PREPARED_COLUMNS: tuple[str, ...] = (
     "record_id", "given", "k_given", "father", "k_father", "grandfather", "k_grandfather",
     "family", "k_family", "full", "mother", "k_mother", "alias", "pob", "year", "month", "day",

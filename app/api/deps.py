@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from app.core.crypto import FieldCrypto
-from app.core.db import session_scope
+from app.core.db import read_scope, session_scope
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import Principal
 from app.core.settings import Settings
@@ -22,7 +22,8 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent."""
+    """One transaction per request, committed before the response is sent (on SQLite it
+    holds the writer from its first statement to its commit)."""
     with session_scope(request.app.state.engine) as session:
         yield session
 
@@ -42,10 +43,11 @@ def get_settings_dep(request: Request) -> Settings:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_match_model(request: Request, session: SessionDep) -> MatchModel | None:
+def get_match_model(request: Request) -> MatchModel | None:
     """The match model in use: the version an admin activated, else the configured file,
-    else (None) the shipped model."""
-    return active_model(session, request.app.state.match_model)
+    else (None) the shipped model (looked up in a read-only unit of work)."""
+    with read_scope(request.app.state.engine) as session:
+        return active_model(session, request.app.state.match_model)
 
 
 CryptoDep = Annotated[FieldCrypto, Depends(get_crypto)]
@@ -54,12 +56,14 @@ ModelDep = Annotated[MatchModel | None, Depends(get_match_model)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def current_principal(session: SessionDep, token: TokenDep) -> Principal:
-    """Resolve the bearer token to the caller."""
+def current_principal(request: Request, token: TokenDep) -> Principal:
+    """Resolve the bearer token to the caller, in a read-only unit of work of its own (so
+    that the request's transaction, and SQLite's writer, start only with the request's work)."""
     if not token:
         raise Unauthorized("not authenticated")
-    user = users.resolve_token(session=session, token=token)
-    return users.principal_for(session=session, user=user)
+    with read_scope(request.app.state.engine) as session:
+        user = users.resolve_token(session=session, token=token)
+        return users.principal_for(session=session, user=user)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]

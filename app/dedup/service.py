@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
+from app.core.db import read_scope
 from app.core.sealed import unseal
 from app.core.security import Principal
 from app.dedup import signals
@@ -17,21 +20,39 @@ from app.registry.enums import IndexKind
 from app.registry.models import Registration, RegistrationIndex
 from app.registry.queries import require_pii_reader
 from app.registry.schemas import CandidateOut, Reason, RegistrationIn
-from app.registry.service import Enrolment, register
+from app.registry.service import CheckedRegistration, Enrolment, check, register
 from matching import RECORD_COLUMNS, MatchModel, ScoredPair, blocking_keys, score_candidates
+from matching.records import COMPARED_COLUMNS
 
 MAX_CANDIDATES = 400  # registrations decrypted and scored per lookup, at most
 CLOSED = ("different_persons",)
 
 
-def registry_record(crypto: FieldCrypto, registration: Registration) -> dict[str, str | None]:
+_RECORD_FIELDS = tuple(c for c in RECORD_COLUMNS if c in Registration.ENCRYPTED_FIELDS)
+_COMPARED_FIELDS = tuple(c for c in _RECORD_FIELDS if c in COMPARED_COLUMNS)
+"""The encrypted fields the matcher reads: only these are decrypted to score a candidate."""
+
+
+def registry_record(crypto: FieldCrypto, registration: Registration,
+                    fields: Sequence[str] = _RECORD_FIELDS) -> dict[str, str | None]:
     """A registration as a record for the matcher (decrypted; record CSV columns)."""
-    values = unseal(crypto, registration)
-    record: dict[str, str | None] = {c: values.get(c) for c in RECORD_COLUMNS if c in values}
+    record = unseal(crypto, registration, fields)
     record.update(record_id=str(registration.id), site=registration.site_code,
                   registered_on=registration.registered_on.isoformat(),
                   category=registration.category, sex=registration.sex,
                   nationality=registration.nationality)
+    return record
+
+
+def draft_record(data: RegistrationIn, checked: CheckedRegistration) -> dict[str, str | None]:
+    """The record :func:`registry_record` will give once `data` is registered, from its
+    checked values (nothing to decrypt)."""
+    sealed, clear = checked.validated.sealed, checked.validated.clear
+    record: dict[str, str | None] = {c: sealed.get(c) or None for c in _RECORD_FIELDS}
+    record.update(record_id=str(data.id), site=data.site.upper(),
+                  registered_on=checked.registered_on.isoformat(),
+                  category=clear["category"], sex=clear["sex"],
+                  nationality=clear["nationality"])
     return record
 
 
@@ -73,8 +94,9 @@ def score_against(
 ) -> list[CandidateOut]:
     """Score a record against registrations; names in reasons only for the caller's sites."""
     by_id = {str(r.id): r for r in registrations}
-    scored = score_candidates(record, [registry_record(crypto, r) for r in registrations],
-                              model=model)
+    scored = score_candidates(
+        record, [registry_record(crypto, r, _COMPARED_FIELDS) for r in registrations],
+        model=model, explain_non_matches=keep_non_matches)
     out = []
     for pair in scored:
         if pair.decision == "non_match" and not keep_non_matches:
@@ -102,22 +124,75 @@ def find_candidates(
     """Existing registrations that may be the same person as a draft (nothing is saved but
     the audit event of the read)."""
     require_pii_reader(actor)
-    skip = set(exclude)
-    ids = [i for i in _candidate_ids(session, block_digests(crypto, draft)) if i not in skip]
-    if not ids:
-        return []
-    # a person judged different from this one is never proposed again
-    different = person_cannot_link(session, exclude_person) if exclude_person else set()
-    registrations = [r for r in session.exec(
-        select(Registration).where(col(Registration.id).in_(ids))).all()
-        if r.person_id != exclude_person and r.person_id not in different]
-    found = score_against(crypto=crypto, actor=actor, record=draft,
-                          registrations=registrations, model=model)[:limit]
-    record_event(session=session, actor=actor, action="matching.candidates",
-                 object_type="registration",
-                 details={"scored": len(registrations),
-                          "returned": [str(c.registration_id) for c in found]})
-    return found
+    lookup = Lookup(draft=draft, digests=block_digests(crypto, draft),
+                    exclude_person=exclude_person)
+    lookup.score(session=session, crypto=crypto, actor=actor, exclude=exclude, model=model)
+    return lookup.finish(session=session, actor=actor, limit=limit)
+
+
+@dataclass
+class Lookup:
+    """The candidates of a draft, scored in one snapshot and brought up to date in another.
+
+    Scoring (decrypting candidates, comparing them) may run in a read-only unit of work, before
+    the writer is taken; :meth:`score` again in the writing unit of work then scores only the
+    candidates that appeared or changed (a correction, a merge) in between, so the result is
+    what scoring everything under the writer would give.
+    """
+
+    draft: Mapping[str, str | None]
+    digests: list[str]
+    exclude_person: uuid.UUID | None = None
+    seen: dict[uuid.UUID, tuple[int, uuid.UUID]] = field(default_factory=dict)
+    """Each candidate scored, with the (version, person) it was scored at."""
+    found: dict[uuid.UUID, CandidateOut] = field(default_factory=dict)
+    """The match and possible ones among them."""
+    order: list[uuid.UUID] = field(default_factory=list)
+    """The current candidates in the order scoring considers them."""
+    looked_up: bool = False
+    """Whether the last :meth:`score` found any registration sharing a blocking key."""
+
+    def score(self, *, session: Session, crypto: FieldCrypto, actor: Principal,
+              exclude: Iterable[uuid.UUID] = (), model: MatchModel | None = None) -> None:
+        """Score the current candidates not yet scored in their current state."""
+        skip = set(exclude)
+        ids = [i for i in _candidate_ids(session, self.digests) if i not in skip]
+        self.looked_up = bool(ids)
+        if not ids:
+            self.order = []
+            return
+        current = {rid: (version, person) for rid, version, person in session.exec(
+            select(Registration.id, Registration.version, Registration.person_id)
+            .where(col(Registration.id).in_(ids))).all()}
+        # a person judged different from this one is never proposed again
+        different = (person_cannot_link(session, self.exclude_person)
+                     if self.exclude_person else set())
+        self.order = [i for i, (_, person) in current.items()
+                      if person != self.exclude_person and person not in different]
+        stale = [i for i in self.order if self.seen.get(i) != current[i]]
+        if not stale:
+            return
+        for rid in stale:
+            self.found.pop(rid, None)
+        registrations = session.exec(
+            select(Registration).where(col(Registration.id).in_(stale))).all()
+        for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
+                                       registrations=registrations, model=model):
+            self.found[candidate.registration_id] = candidate
+        self.seen.update((r.id, (r.version, r.person_id)) for r in registrations)
+
+    def finish(self, *, session: Session, actor: Principal, limit: int = 10
+               ) -> list[CandidateOut]:
+        """The best `limit` candidates, with the audit event of the read."""
+        if not self.looked_up:
+            return []
+        ranked = [self.found[i] for i in self.order if i in self.found]
+        found = sorted(ranked, key=lambda c: -c.score)[:limit]
+        record_event(session=session, actor=actor, action="matching.candidates",
+                     object_type="registration",
+                     details={"scored": len(self.order),
+                              "returned": [str(c.registration_id) for c in found]})
+        return found
 
 
 def cannot_link(session: Session, registration_id: uuid.UUID) -> set[uuid.UUID]:
@@ -164,13 +239,16 @@ def record_pairs(
     registration = session.get(Registration, registration_id)
     assert registration is not None
     different = person_cannot_link(session, registration.person_id) if candidates else set()
+    known = {(a, b) for a, b in session.exec(
+        select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
+            CandidatePair.registration_a_id == registration_id,
+            CandidatePair.registration_b_id == registration_id))).all()} if candidates else set()
     for candidate in candidates:
         if candidate.person_id in different or candidate.person_id == registration.person_id:
             continue
         a, b = ordered(registration_id, candidate.registration_id)
-        exists = session.exec(select(CandidatePair.id).where(
-            CandidatePair.registration_a_id == a, CandidatePair.registration_b_id == b)).first()
-        if exists is None:
+        if (a, b) not in known:
+            known.add((a, b))
             sites = {registration_id: registration.site_code,
                      candidate.registration_id: candidate.site}
             session.add(CandidatePair(registration_a_id=a, registration_b_id=b,
@@ -191,20 +269,43 @@ def register_and_match(
     model: MatchModel | None = None,
 ) -> tuple[Enrolment, list[CandidateOut]]:
     """Register, then find and record possible duplicates of the new registration.
-    A replay returns the pairs recorded the first time, scored again."""
-    enrolment = register(session=session, crypto=crypto, actor=actor, data=data)
+    A replay returns the pairs recorded the first time, scored again.
+
+    The checks and the scoring of candidates (decrypting them, comparing them) run first in a
+    read-only unit of work; `session` — on SQLite, the single writer — then only inserts,
+    scores the candidates that appeared or changed meanwhile and records the pairs."""
+    checked, lookup = None, None
+    engine = session.get_bind()
+    if isinstance(engine, Engine):
+        with read_scope(engine) as reading:
+            checked = check(session=reading, crypto=crypto, actor=actor, data=data)
+            if checked is not None:
+                require_pii_reader(actor)
+                draft = draft_record(data, checked)
+                lookup = Lookup(draft=draft, digests=block_digests(crypto, draft),
+                                exclude_person=data.person_id)
+                lookup.score(session=reading, crypto=crypto, actor=actor, model=model)
+    enrolment = register(session=session, crypto=crypto, actor=actor, data=data,
+                         checked=checked)
     registration = enrolment.registration
-    record = registry_record(crypto, registration)
-    if not enrolment.created:
-        partners = _recorded_partners(session, registration.id)
-        if not partners:
-            return enrolment, []
-        return enrolment, score_against(crypto=crypto, actor=actor, record=record,
-                                        registrations=partners, model=model,
-                                        keep_non_matches=True)
-    candidates = find_candidates(session=session, crypto=crypto, actor=actor, draft=record,
-                                 exclude={registration.id}, exclude_person=registration.person_id,
-                                 model=model)
+    if not enrolment.created or lookup is None:
+        record = registry_record(crypto, registration)
+        if not enrolment.created:
+            partners = _recorded_partners(session, registration.id)
+            if not partners:
+                return enrolment, []
+            return enrolment, score_against(crypto=crypto, actor=actor, record=record,
+                                            registrations=partners, model=model,
+                                            keep_non_matches=True)
+        candidates = find_candidates(session=session, crypto=crypto, actor=actor, draft=record,
+                                     exclude={registration.id},
+                                     exclude_person=registration.person_id, model=model)
+    else:
+        # a new person has no other registration and no decision yet: nothing more to exclude
+        lookup.exclude_person = data.person_id
+        lookup.score(session=session, crypto=crypto, actor=actor, exclude={registration.id},
+                     model=model)
+        candidates = lookup.finish(session=session, actor=actor)
     record_pairs(session=session, registration_id=registration.id, candidates=candidates,
                  source="registration")
     signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=[registration.id],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
@@ -112,16 +113,25 @@ def list_armed_groups(*, session: Session, active_only: bool = False) -> list[Ar
 
 def resolve_armed_group(*, session: Session, text: str) -> ArmedGroup | None:
     """Find the listed group a code, name or known phrasing refers to (the folded list is
-    cached for the session's unit of work)."""
+    cached for the session's unit of work; the folding, for as long as the list is the same)."""
     lookup: dict[str, ArmedGroup] | None = session.info.get(_GROUP_CACHE)
     if lookup is None:
-        lookup = {}
-        for group in list_armed_groups(session=session, active_only=True):
-            for name in (group.code, group.name_en, group.name_ar, *group.aliases.splitlines()):
-                if name.strip():
-                    lookup.setdefault(_fold(name), group)
+        groups = list_armed_groups(session=session, active_only=True)
+        folded = _folded_names(tuple((g.code, g.name_en, g.name_ar, g.aliases) for g in groups))
+        lookup = {name: groups[index] for name, index in folded.items()}
         session.info[_GROUP_CACHE] = lookup
     return lookup.get(_fold(text))
+
+
+@lru_cache(maxsize=8)
+def _folded_names(groups: tuple[tuple[str, str, str, str], ...]) -> dict[str, int]:
+    """Each folded name, code and alias of the groups, with the position of its group."""
+    lookup: dict[str, int] = {}
+    for index, (code, name_en, name_ar, aliases) in enumerate(groups):
+        for name in (code, name_en, name_ar, *aliases.splitlines()):
+            if name.strip():
+                lookup.setdefault(_fold(name), index)
+    return lookup
 
 
 def create_armed_group(

@@ -134,6 +134,45 @@ def request_digest(crypto: FieldCrypto, data: RegistrationIn) -> str:
     return crypto.keyed_digest("registration-request", body.encode())
 
 
+@dataclass
+class CheckedRegistration:
+    """A registration request that passed every check needing no writer (see :func:`check`)."""
+
+    digest: str
+    registered_on: date
+    validated: Validated
+
+
+def check(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    data: RegistrationIn,
+    today: date | None = None,
+) -> CheckedRegistration | None:
+    """Run the checks :func:`register` makes before inserting, reading only (a read-only unit
+    of work will do); None when the id is already taken (a replay, answered by `register`)."""
+    if actor.role not in REGISTRARS:
+        raise Forbidden("your role may not register participants")
+    digest = request_digest(crypto, data)
+    if session.get(Registration, data.id) is not None:
+        return None
+    _site(session=session, actor=actor, data=data)
+    registered_on = today or date.today()
+    return CheckedRegistration(digest, registered_on,
+                               validate(session=session, data=data, registered_on=registered_on))
+
+
+def _site(*, session: Session, actor: Principal, data: RegistrationIn) -> Site:
+    site = session.get(Site, data.site.upper())
+    if site is None or not site.active:
+        raise ValidationFailed([FieldError("site", "unknown site code")])
+    if not actor.can_act_for(site.code):
+        raise Forbidden("you may not register at this site", [FieldError("site", "not yours")])
+    return site
+
+
 def register(
     *,
     session: Session,
@@ -141,25 +180,28 @@ def register(
     actor: Principal,
     data: RegistrationIn,
     today: date | None = None,
+    checked: CheckedRegistration | None = None,
 ) -> Enrolment:
-    """Enrol a participant, or replay the result of an earlier request with the same UUID."""
+    """Enrol a participant, or replay the result of an earlier request with the same UUID.
+
+    `checked` is the result of :func:`check` for this request, run just before (in a
+    read-only unit of work, so the writer is not held while validating)."""
     if actor.role not in REGISTRARS:
         raise Forbidden("your role may not register participants")
-    digest = request_digest(crypto, data)
+    digest = checked.digest if checked else request_digest(crypto, data)
     existing = session.get(Registration, data.id)
     if existing is not None:
         return _replay(session=session, registration=existing, digest=digest, actor=actor)
-    site = session.get(Site, data.site.upper())
-    if site is None or not site.active:
-        raise ValidationFailed([FieldError("site", "unknown site code")])
-    if not actor.can_act_for(site.code):
-        raise Forbidden("you may not register at this site", [FieldError("site", "not yours")])
-    registered_on = today or date.today()
-    checked = validate(session=session, data=data, registered_on=registered_on)
+    site = _site(session=session, actor=actor, data=data)
+    if checked is None:
+        registered_on = today or date.today()
+        validated = validate(session=session, data=data, registered_on=registered_on)
+    else:
+        registered_on, validated = checked.registered_on, checked.validated
     try:
         with session.begin_nested():
             enrolment = _insert(session=session, crypto=crypto, actor=actor, data=data,
-                                site=site, checked=checked, digest=digest,
+                                site=site, checked=validated, digest=digest,
                                 registered_on=registered_on)
     except IntegrityError:
         # A concurrent request with the same UUID won the race: answer as a replay.

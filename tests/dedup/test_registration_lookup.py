@@ -1,0 +1,142 @@
+"""Registration scores its candidates before taking the writer, and catches up under it.
+
+`register_and_match` checks the request and scores the candidates in a read-only unit of work,
+then registers and records pairs in the writing one. What changed in between (a registration
+that appeared, a candidate corrected or merged) must end up exactly as if everything had been
+scored under the writer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.core.crypto import FieldCrypto
+from app.core.db import read_scope, session_scope
+from app.core.security import Principal
+from app.dedup import service as dedup
+from app.dedup.models import CandidatePair
+from app.registry import service as registry
+from app.registry.models import Registration
+from app.registry.schemas import RegistrationIn
+from app.users.enums import Role
+from tests.conftest import PG_URL
+from tests.factories import PASSWORD, make_user, registration_body, seed_reference
+
+OFFICER = Principal(id=None, username="officer", role=Role.admin, sites=frozenset(),
+                    all_sites=True, language="en")
+LATIN: dict[str, Any] = {
+    "site": "BEN", "given_name": "Mohamed", "father_name": "Abdelsalam", "grandfather_name": "Ali",
+    "family_name": "Elwarfalli", "mother_name": "Fatima", "alias": None,
+    "place_of_birth": "Bani Walid", "date_of_birth": "1988", "national_id": None,
+}
+
+
+@pytest.fixture
+def crypto(app: FastAPI, engine: Engine) -> FieldCrypto:
+    seed_reference(engine)
+    result: FieldCrypto = app.state.crypto
+    return result
+
+
+def register(engine: Engine, crypto: FieldCrypto, body: dict[str, Any]) -> Registration:
+    with session_scope(engine) as session:
+        enrolment, _ = dedup.register_and_match(session=session, crypto=crypto, actor=OFFICER,
+                                                data=RegistrationIn.model_validate(body))
+    return enrolment.registration
+
+
+def test_draft_record_is_the_record_of_the_stored_registration(
+    engine: Engine, crypto: FieldCrypto
+) -> None:
+    for body in (registration_body(), registration_body(**{**LATIN, "phone": None, "alias": ""})):
+        data = RegistrationIn.model_validate(body)
+        with read_scope(engine) as reading:
+            checked = registry.check(session=reading, crypto=crypto, actor=OFFICER, data=data)
+        assert checked is not None
+        stored = register(engine, crypto, body)
+        with Session(engine) as session:
+            registration = session.get(Registration, stored.id)
+            assert registration is not None
+            assert dedup.draft_record(data, checked) == dedup.registry_record(
+                crypto, registration)
+
+
+def lookup_then(engine: Engine, crypto: FieldCrypto, body: dict[str, Any], meanwhile: Any
+                ) -> list[Any]:
+    """Score a draft in a snapshot, let `meanwhile` change the registry, then catch up."""
+    data = RegistrationIn.model_validate(body)
+    with read_scope(engine) as reading:
+        checked = registry.check(session=reading, crypto=crypto, actor=OFFICER, data=data)
+        assert checked is not None
+        draft = dedup.draft_record(data, checked)
+        lookup = dedup.Lookup(draft=draft, digests=dedup.block_digests(crypto, draft))
+        lookup.score(session=reading, crypto=crypto, actor=OFFICER)
+    meanwhile()
+    with session_scope(engine) as session:
+        lookup.score(session=session, crypto=crypto, actor=OFFICER)
+        caught_up = lookup.finish(session=session, actor=OFFICER)
+        fresh = dedup.find_candidates(session=session, crypto=crypto, actor=OFFICER,
+                                      draft=draft)
+    assert [c.model_dump() for c in caught_up] == [c.model_dump() for c in fresh]
+    return caught_up
+
+
+def test_a_registration_made_meanwhile_is_scored(engine: Engine, crypto: FieldCrypto) -> None:
+    first = register(engine, crypto, registration_body())
+    second: list[Registration] = []
+    found = lookup_then(engine, crypto, registration_body(**LATIN),
+                        lambda: second.append(register(engine, crypto, registration_body())))
+    assert {c.registration_id for c in found} == {first.id, second[0].id}
+
+
+def test_a_candidate_corrected_meanwhile_is_scored_again(engine: Engine, crypto: FieldCrypto
+                                                         ) -> None:
+    first = register(engine, crypto, registration_body())
+
+    def correct() -> None:
+        with session_scope(engine) as session:
+            registry.correct(session=session, crypto=crypto, actor=OFFICER,
+                             registration_id=first.id, reason="typed the wrong person",
+                             changes={"given_name": "خالد", "mother_name": "عائشة",
+                                      "date_of_birth": "1979-11-30", "national_id": None,
+                                      "phone": "0925550000"})
+
+    before = lookup_then(engine, crypto, registration_body(**LATIN), lambda: None)
+    assert [c.decision for c in before] == ["match"]
+    after = lookup_then(engine, crypto, registration_body(**LATIN), correct)
+    assert [c.decision for c in after] != ["match"]
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="SQLite's single writer orders registrations; "
+                    "concurrent PostgreSQL transactions do not see each other")
+def test_concurrent_registrations_of_one_person_are_all_paired(
+    live_server: str, engine: Engine
+) -> None:
+    """Scored before the writer, each still sees the ones that committed before it."""
+    make_user(engine, "officer", "registration_officer", ["TRP", "BEN"])
+    token = httpx.post(f"{live_server}/api/v1/auth/token",
+                       data={"username": "officer", "password": PASSWORD}).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    bodies = [registration_body(id=str(uuid.uuid4()), site="TRP" if i % 2 else "BEN",
+                                national_id=None, phone=None) for i in range(8)]
+
+    def post(body: dict[str, Any]) -> httpx.Response:
+        with httpx.Client(timeout=60) as http:
+            return http.post(f"{live_server}/api/v1/registrations", json=body, headers=headers)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(post, bodies))
+    assert [r.status_code for r in responses] == [201] * 8
+    with Session(engine) as session:
+        pairs = session.scalar(select(func.count()).select_from(CandidatePair))
+    # each registration is paired with every one committed before it: 8 * 7 / 2
+    assert pairs == 28
