@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -94,9 +95,11 @@ async def run(base: str, clients: int, seconds: float) -> None:
                     break
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
-        token = (await http.post("/api/v1/auth/token",
-                                 data={"username": "bench", "password": PASSWORD})).json()
-        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        response = await http.post("/api/v1/auth/token",
+                                   data={"username": "bench", "password": PASSWORD})
+        if response.status_code != 200:
+            raise SystemExit(f"log-in failed: {response.status_code} {response.text}")
+        headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
         counter, errors = [0], []
         warm: list[float] = []
         await asyncio.gather(*(client_loop(http, headers, time.perf_counter() + 2, counter, warm,
@@ -120,11 +123,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--registry", type=int, default=5000,
                         help="synthetic persons registered before measuring")
     args = parser.parse_args()
     load_bodies(20_000)
+    if not args.port:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            args.port = sock.getsockname()[1]
     with tempfile.TemporaryDirectory() as folder:
         server = start_server(Path(folder), args.port, args.workers, args.registry)
         try:
