@@ -9,11 +9,15 @@ import pandas as pd
 import pytest
 
 FIXTURES = Path(__file__).with_name("fixtures")
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+# The evaluation data: DDR_SHARED_DATA if set, else ../shared/data next to the repository,
+# else the workplace's copy (a clone made elsewhere on the machine still finds it).
+CANDIDATES = [Path(p) for p in [os.environ.get("DDR_SHARED_DATA", "")] if p] + [
+    Path(__file__).resolve().parents[3] / "shared" / "data", Path("/work/shared/data")]
+SHARED = next((p for p in CANDIDATES if p.is_dir()), CANDIDATES[0])
 
 
 def shared_path(*parts: str) -> Path:
-    """Return a path in ../shared/data; skip locally but fail in CI when it is missing."""
+    """Return a path in the shared data; skip locally but fail in CI when it is missing."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
         if os.environ.get("CI", "").lower() == "true":
