@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from app.core.audit import record_event
@@ -50,18 +51,35 @@ MESSAGES = {
 def _upsert(session: Session, kind: str, key: str, members: Iterable[uuid.UUID]
             ) -> uuid.UUID | None:
     """Store a signal and its members; its id when it is new or gained a member."""
-    signal = session.exec(select(IntegritySignal).where(IntegritySignal.kind == kind,
-                                                        IntegritySignal.key == key)).first()
+    new: list[uuid.UUID] = []
+    def find() -> IntegritySignal | None:
+        return session.exec(select(IntegritySignal).where(
+            IntegritySignal.kind == kind, IntegritySignal.key == key)
+            .execution_options(populate_existing=True)).first()
+
+    signal = find()
     created = signal is None
     if signal is None:
-        signal = IntegritySignal(kind=kind, key=key)
-        session.add(signal)
-        session.flush()
-    known = set(session.exec(select(SignalMember.registration_id)
-                             .where(SignalMember.signal_id == signal.id)).all())
-    new = [m for m in dict.fromkeys(members) if m not in known]
-    for member in new:
-        session.add(SignalMember(signal_id=signal.id, registration_id=member))
+        try:  # two registrations raising one signal at once: the second joins the first's
+            with session.begin_nested():
+                signal = IntegritySignal(kind=kind, key=key)
+                session.add(signal)
+                session.flush()
+        except IntegrityError:
+            signal, created = find(), False
+            assert signal is not None
+    known = set(session.exec(select(SignalMember.registration_id).where(
+        SignalMember.signal_id == signal.id)).all())
+    for member in dict.fromkeys(members):
+        if member in known:
+            continue
+        try:
+            with session.begin_nested():
+                session.add(SignalMember(signal_id=signal.id, registration_id=member))
+                session.flush()
+        except IntegrityError:
+            continue  # added meanwhile by a concurrent registration
+        new.append(member)
     if new and not created:
         signal.updated_at = utcnow()
         if signal.status == "cleared":
@@ -223,11 +241,16 @@ def _queue_pair(session: Session, crypto: FieldCrypto, members: set[uuid.UUID],
             scored = score_candidates(registry_record(crypto, first),
                                       [registry_record(crypto, second)], model=model)[0]
             sites = {first.id: first.site_code, second.id: second.site_code}
-            session.add(CandidatePair(
-                registration_a_id=a, registration_b_id=b, score=scored.score,
-                decision="match" if scored.decision == "match" else "possible",
-                model_version=scored.model_version, source="signal",
-                site_a=sites[a], site_b=sites[b]))
+            try:  # a concurrent registration may queue the same pair: keep theirs
+                with session.begin_nested():
+                    session.add(CandidatePair(
+                        registration_a_id=a, registration_b_id=b, score=scored.score,
+                        decision="match" if scored.decision == "match" else "possible",
+                        model_version=scored.model_version, source="signal",
+                        site_a=sites[a], site_b=sites[b]))
+                    session.flush()
+            except IntegrityError:
+                pass
             return
 
 
