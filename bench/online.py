@@ -24,6 +24,7 @@ from pydantic import SecretStr
 from app.core.db import make_engine, session_scope
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.migrate import upgrade
+from app.core.runtime import tune_gc
 from app.core.security import SYSTEM
 from app.core.settings import Settings
 from app.dedup.service import find_candidates
@@ -88,7 +89,9 @@ def build(size: int, records: list[dict[str, str]]) -> Path:
 
 
 def measure(path: Path, queries: list[dict[str, str]]) -> None:
-    """Time find_candidates for each query and print the distribution."""
+    """Time find_candidates for each query and print the distribution (in a process with the
+    service's garbage-collector settings, as `create_app` applies them)."""
+    tune_gc()
     settings = settings_for(path)
     engine = make_engine(settings.database_url)
     crypto = load_crypto(settings)

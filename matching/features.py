@@ -32,6 +32,8 @@ _NAME_PAIRS = (
     ("grandfather", "father"), ("father", "grandfather"), ("grandfather", "family"),
     ("family", "grandfather"),
 )
+_DICT_BELOW = 2_000
+"""Records under which name codes come from a dict rather than a pandas index."""
 _ONE_CALL_BELOW = 50_000
 """Pairs × name comparisons under which all name similarities are scored in one call."""
 
@@ -48,10 +50,17 @@ class NameTable:
 
     def __init__(self, prepared: Prepared) -> None:
         columns = {c: column(prepared, c, object) for c in _NAME_COLUMNS}
-        values = pd.unique(np.concatenate(list(columns.values())))
+        if len(columns["given"]) < _DICT_BELOW:
+            # a few hundred records (online): a dict is cheaper than pandas' hashing setup
+            positions: dict[str, int] = {}
+            self.codes = {c: np.array([positions.setdefault(v, len(positions)) for v in values],
+                                      dtype=np.int64) for c, values in columns.items()}
+            values = np.array(list(positions), dtype=object)
+        else:
+            values = pd.unique(np.concatenate(list(columns.values())))
+            index = pd.Index(values)
+            self.codes = {c: index.get_indexer(v).astype(np.int64) for c, v in columns.items()}
         self.table = WordTable([str(v) for v in values])
-        index = pd.Index(values)
-        self.codes = {c: index.get_indexer(v).astype(np.int64) for c, v in columns.items()}
         self.present = {c: v != "" for c, v in columns.items()}
         self.width = max(len(values), 1)
 

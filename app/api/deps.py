@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.core.crypto import FieldCrypto
@@ -21,20 +23,24 @@ from matching import MatchModel
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent (on SQLite it
-    holds the writer from its first statement to its commit)."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request, committed as soon as the route returns, before the
+    response is sent.
+
+    The commit runs on the event loop, not in a worker thread: on SQLite the transaction
+    holds the writer from its first statement to its commit, and a commit waiting for a free
+    worker thread — while the workers wait for the writer — would stall every request."""
     with session_scope(request.app.state.engine) as session:
         yield session
 
 
-def get_crypto(request: Request) -> FieldCrypto:
+async def get_crypto(request: Request) -> FieldCrypto:
     """The process's key ring."""
     crypto: FieldCrypto = request.app.state.crypto
     return crypto
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -42,10 +48,43 @@ def get_settings_dep(request: Request) -> Settings:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
+_T = TypeVar("_T")
 
-def get_match_model(request: Request) -> MatchModel | None:
+
+class UnitOfWork:
+    """The request's transaction for a route that does heavy work (an `async def` route).
+
+    :meth:`run` calls a service in a worker thread and commits in that same thread, as soon
+    as the service returns: on SQLite the writer is then held only while the service writes,
+    never while the response is serialised or a worker thread is awaited.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def run(self, work: Callable[[Session], _T]) -> _T:
+        """Run `work(session)` in one transaction, committed on success, rolled back on any
+        error (which is raised again)."""
+
+        def unit() -> _T:
+            with session_scope(self.engine) as session:
+                return work(session)
+
+        return await run_in_threadpool(unit)
+
+
+async def get_unit_of_work(request: Request) -> UnitOfWork:
+    """The request's unit of work, for routes that commit it in a worker thread."""
+    return UnitOfWork(request.app.state.engine)
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+
+
+async def get_match_model(request: Request) -> MatchModel | None:
     """The match model in use: the version an admin activated, else the configured file,
-    else (None) the shipped model (looked up in a read-only unit of work)."""
+    else (None) the shipped model (looked up in a read-only unit of work at most every few
+    seconds; a cached answer otherwise, so no worker thread is needed)."""
     with read_scope(request.app.state.engine) as session:
         return active_model(session, request.app.state.match_model)
 

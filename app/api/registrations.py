@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from app.api.deps import CryptoDep, CurrentUser, ModelDep, SessionDep
+from app.api.deps import CryptoDep, CurrentUser, ModelDep, SessionDep, UnitOfWorkDep
 from app.dedup import service as dedup
 from app.dedup import signals
 from app.registry import queries, service
@@ -60,18 +60,18 @@ def created_body(
                **ERRORS},
     summary="Register a participant",
 )
-def create_registration(
+async def create_registration(
     body: RegistrationIn,
     response: Response,
-    session: SessionDep,
+    work: UnitOfWorkDep,
     crypto: CryptoDep,
     actor: CurrentUser,
     model: ModelDep,
 ) -> RegistrationCreated:
     """Enrol a participant. Retrying with the same `id` and body returns 200 and the same
     result; the same `id` with a different body is a 409."""
-    enrolment, candidates = dedup.register_and_match(session=session, crypto=crypto,
-                                                     actor=actor, data=body, model=model)
+    enrolment, candidates = await work.run(lambda session: dedup.register_and_match(
+        session=session, crypto=crypto, actor=actor, data=body, model=model))
     if not enrolment.created:
         response.status_code = 200
     return created_body(enrolment, candidates)

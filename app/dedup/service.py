@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol, cast
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
@@ -12,7 +14,6 @@ from sqlmodel import Session, col, or_, select
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.db import read_scope
-from app.core.sealed import unseal
 from app.core.security import Principal
 from app.dedup import signals
 from app.dedup.models import CandidatePair, ordered
@@ -33,10 +34,36 @@ _COMPARED_FIELDS = tuple(c for c in _RECORD_FIELDS if c in COMPARED_COLUMNS)
 """The encrypted fields the matcher reads: only these are decrypted to score a candidate."""
 
 
-def registry_record(crypto: FieldCrypto, registration: Registration,
+_TABLE = Registration.__tablename__
+_CANDIDATE_COLUMNS = (
+    Registration.id, Registration.registration_number, Registration.person_id,
+    Registration.site_code, Registration.registered_on, Registration.category, Registration.sex,
+    Registration.nationality, Registration.version,
+    *(getattr(Registration, f) for f in _COMPARED_FIELDS),
+)
+"""What scoring a candidate reads: its row without the fields the matcher does not compare."""
+
+
+class RegistrationRow(Protocol):
+    """A registration as scoring reads it: a :class:`Registration`, or a row of
+    :data:`_CANDIDATE_COLUMNS` (lighter to load by the hundred)."""
+
+    id: uuid.UUID
+    registration_number: str
+    person_id: uuid.UUID
+    site_code: str
+    registered_on: date
+    category: str
+    sex: str
+    nationality: str
+
+
+def registry_record(crypto: FieldCrypto, registration: RegistrationRow,
                     fields: Sequence[str] = _RECORD_FIELDS) -> dict[str, str | None]:
     """A registration as a record for the matcher (decrypted; record CSV columns)."""
-    record = unseal(crypto, registration, fields)
+    row_id = str(registration.id)
+    record = {f: crypto.decrypt(getattr(registration, f), table=_TABLE, column=f, row_id=row_id)
+              for f in fields}
     record.update(record_id=str(registration.id), site=registration.site_code,
                   registered_on=registration.registered_on.isoformat(),
                   category=registration.category, sex=registration.sex,
@@ -88,7 +115,7 @@ def score_against(
     crypto: FieldCrypto,
     actor: Principal,
     record: Mapping[str, str | None],
-    registrations: Sequence[Registration],
+    registrations: Sequence[RegistrationRow],
     model: MatchModel | None = None,
     keep_non_matches: bool = False,
 ) -> list[CandidateOut]:
@@ -174,12 +201,12 @@ class Lookup:
             return
         for rid in stale:
             self.found.pop(rid, None)
-        registrations = session.exec(
-            select(Registration).where(col(Registration.id).in_(stale))).all()
+        registrations = cast(Sequence[RegistrationRow], session.execute(
+            select(*_CANDIDATE_COLUMNS).where(col(Registration.id).in_(stale))).all())
         for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
                                        registrations=registrations, model=model):
             self.found[candidate.registration_id] = candidate
-        self.seen.update((r.id, (r.version, r.person_id)) for r in registrations)
+        self.seen.update((r.id, current[r.id]) for r in registrations)
 
     def finish(self, *, session: Session, actor: Principal, limit: int = 10
                ) -> list[CandidateOut]:
@@ -232,17 +259,24 @@ def record_pairs(
     registration_id: uuid.UUID,
     candidates: Sequence[CandidateOut],
     source: str,
+    new: bool = False,
 ) -> int:
     """Store match/possible pairs for review, once each; return how many were new. Pairs with
-    a person judged different from this registration's person are not stored again."""
+    a person judged different from this registration's person are not stored again.
+
+    `new` says the registration and its person were both created in this unit of work, so
+    neither has a pair or a decision yet (nothing to look up)."""
     added = 0
     registration = session.get(Registration, registration_id)
     assert registration is not None
-    different = person_cannot_link(session, registration.person_id) if candidates else set()
-    known = {(a, b) for a, b in session.exec(
-        select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
-            CandidatePair.registration_a_id == registration_id,
-            CandidatePair.registration_b_id == registration_id))).all()} if candidates else set()
+    different: set[uuid.UUID] = set()
+    known: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    if candidates and not new:
+        different = person_cannot_link(session, registration.person_id)
+        known = {(a, b) for a, b in session.exec(
+            select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
+                CandidatePair.registration_a_id == registration_id,
+                CandidatePair.registration_b_id == registration_id))).all()}
     for candidate in candidates:
         if candidate.person_id in different or candidate.person_id == registration.person_id:
             continue
@@ -307,7 +341,7 @@ def register_and_match(
                      model=model)
         candidates = lookup.finish(session=session, actor=actor)
     record_pairs(session=session, registration_id=registration.id, candidates=candidates,
-                 source="registration")
+                 source="registration", new=enrolment.created and data.person_id is None)
     signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=[registration.id],
                  model=model)
     return enrolment, candidates

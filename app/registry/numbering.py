@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
-from app.registry.models import RegistrationCounter
+# One upsert statement, the same on SQLite (3.35+) and PostgreSQL; written once as text so
+# that issuing a number does not rebuild and re-key an ORM statement each time.
+_NEXT = text(
+    "INSERT INTO registration_counter (site_code, year, last) VALUES (:site_code, :year, 1) "
+    "ON CONFLICT (site_code, year) DO UPDATE SET last = registration_counter.last + 1 "
+    "RETURNING last"
+).bindparams(bindparam("site_code"), bindparam("year"))
 
 
 def next_number(*, session: Session, site_code: str, year: int) -> int:
     """Atomically take the next counter value for a site and year (one upsert statement)."""
-    table = RegistrationCounter.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(site_code=site_code, year=year, last=1)
-        .on_conflict_do_update(
-            index_elements=["site_code", "year"], set_={"last": table.c.last + 1}
-        )
-        .returning(table.c.last)
-    )
-    return int(session.execute(stmt).scalar_one())
+    return int(session.execute(_NEXT, {"site_code": site_code, "year": year}).scalar_one())
 
 
 def registration_number(*, session: Session, site_code: str, year: int) -> str:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
@@ -114,13 +115,18 @@ def list_armed_groups(*, session: Session, active_only: bool = False) -> list[Ar
 def resolve_armed_group(*, session: Session, text: str) -> ArmedGroup | None:
     """Find the listed group a code, name or known phrasing refers to (the folded list is
     cached for the session's unit of work; the folding, for as long as the list is the same)."""
-    lookup: dict[str, ArmedGroup] | None = session.info.get(_GROUP_CACHE)
+    lookup: dict[str, int] | None = session.info.get(_GROUP_CACHE)
     if lookup is None:
-        groups = list_armed_groups(session=session, active_only=True)
-        folded = _folded_names(tuple((g.code, g.name_en, g.name_ar, g.aliases) for g in groups))
-        lookup = {name: groups[index] for name, index in folded.items()}
+        rows = session.execute(sa.select(col(ArmedGroup.id), col(ArmedGroup.code),
+                                         col(ArmedGroup.name_en), col(ArmedGroup.name_ar),
+                                         col(ArmedGroup.aliases))
+                               .where(col(ArmedGroup.active).is_(True))
+                               .order_by(col(ArmedGroup.name_en))).all()
+        folded = _folded_names(tuple((code, en, ar, aliases) for _, code, en, ar, aliases in rows))
+        lookup = {name: rows[index][0] for name, index in folded.items()}
         session.info[_GROUP_CACHE] = lookup
-    return lookup.get(_fold(text))
+    group_id = lookup.get(_fold(text))
+    return session.get(ArmedGroup, group_id) if group_id is not None else None
 
 
 @lru_cache(maxsize=8)

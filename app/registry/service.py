@@ -136,9 +136,11 @@ def request_digest(crypto: FieldCrypto, data: RegistrationIn) -> str:
 
 @dataclass
 class CheckedRegistration:
-    """A registration request that passed every check needing no writer (see :func:`check`)."""
+    """A registration request that passed every check needing no writer (see :func:`check`):
+    its id was free and its site open to the caller a moment ago."""
 
     digest: str
+    site_code: str
     registered_on: date
     validated: Validated
 
@@ -158,9 +160,9 @@ def check(
     digest = request_digest(crypto, data)
     if session.get(Registration, data.id) is not None:
         return None
-    _site(session=session, actor=actor, data=data)
+    site = _site(session=session, actor=actor, data=data)
     registered_on = today or date.today()
-    return CheckedRegistration(digest, registered_on,
+    return CheckedRegistration(digest, site.code, registered_on,
                                validate(session=session, data=data, registered_on=registered_on))
 
 
@@ -185,23 +187,26 @@ def register(
     """Enrol a participant, or replay the result of an earlier request with the same UUID.
 
     `checked` is the result of :func:`check` for this request, run just before (in a
-    read-only unit of work, so the writer is not held while validating)."""
+    read-only unit of work, so the writer is not held while validating); the id found free
+    then is simply inserted (a request that took it meanwhile makes the insert fail, and
+    this one is answered as its replay)."""
     if actor.role not in REGISTRARS:
         raise Forbidden("your role may not register participants")
-    digest = checked.digest if checked else request_digest(crypto, data)
-    existing = session.get(Registration, data.id)
-    if existing is not None:
-        return _replay(session=session, registration=existing, digest=digest, actor=actor)
-    site = _site(session=session, actor=actor, data=data)
     if checked is None:
+        digest = request_digest(crypto, data)
+        existing = session.get(Registration, data.id)
+        if existing is not None:
+            return _replay(session=session, registration=existing, digest=digest, actor=actor)
+        site_code = _site(session=session, actor=actor, data=data).code
         registered_on = today or date.today()
         validated = validate(session=session, data=data, registered_on=registered_on)
     else:
+        digest, site_code = checked.digest, checked.site_code
         registered_on, validated = checked.registered_on, checked.validated
     try:
         with session.begin_nested():
             enrolment = _insert(session=session, crypto=crypto, actor=actor, data=data,
-                                site=site, checked=validated, digest=digest,
+                                site_code=site_code, checked=validated, digest=digest,
                                 registered_on=registered_on)
     except IntegrityError:
         # A concurrent request with the same UUID won the race: answer as a replay.
@@ -218,7 +223,7 @@ def _insert(
     crypto: FieldCrypto,
     actor: Principal,
     data: RegistrationIn,
-    site: Site,
+    site_code: str,
     checked: Validated,
     digest: str,
     registered_on: date,
@@ -236,9 +241,9 @@ def _insert(
     registration = Registration(
         id=data.id,
         registration_number=registration_number(
-            session=session, site_code=site.code, year=registered_on.year),
+            session=session, site_code=site_code, year=registered_on.year),
         person_id=person.id,
-        site_code=site.code,
+        site_code=site_code,
         registered_on=registered_on,
         created_by_id=actor.id,
         consent=True,
@@ -259,7 +264,7 @@ def _insert(
         _add_dependant(session=session, crypto=crypto, registration=registration, data=dependant)
     record_event(session=session, actor=actor, action="registration.create",
                  object_type="registration", object_id=str(registration.id),
-                 site_code=site.code,
+                 site_code=site_code,
                  details={"person_id": str(person.id), "linked": data.person_id is not None,
                           "is_child": checked.is_child, "weapons": len(data.weapons),
                           "dependants": len(data.dependants)})
