@@ -81,7 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.check_secure()
     logging.basicConfig(level=settings.log_level)
     tune_gc()
-    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                         checkpoint_in_background=True)
     crypto = load_crypto(settings)
     check_or_store_key(engine, crypto)
 

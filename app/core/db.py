@@ -20,6 +20,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,11 +118,22 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(database)
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
-    """Create an engine with the connection settings this project relies on."""
+def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False,
+                checkpoint_in_background: bool = False) -> Engine:
+    """Create an engine with the connection settings this project relies on.
+
+    With `checkpoint_in_background` (the service), a SQLite file's write-ahead log is copied
+    back into the database by a background thread instead of by whichever commit crosses
+    SQLite's threshold, so no request holds the writer while a checkpoint writes and syncs.
+    """
     if url.startswith("sqlite"):
-        engine = _sqlite_engine(url, busy_timeout_ms, echo, read_only=False)
         path = _sqlite_file(url)
+        background = checkpoint_in_background and path is not None
+        engine = _sqlite_engine(url, busy_timeout_ms, echo, read_only=False,
+                                autocheckpoint=not background)
+        if background:
+            assert path is not None
+            _start_checkpointer(engine, path, busy_timeout_ms)
         writer = WriterLock(path.with_name(path.name + "-lock") if path else None)
         _WRITERS[engine] = writer
 
@@ -143,7 +155,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
     return create_engine(url, echo=echo, poolclass=NullPool)
 
 
-def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool, *, read_only: bool) -> Engine:
+def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool, *, read_only: bool,
+                   autocheckpoint: bool = True) -> Engine:
     connect_args: dict[str, Any] = {"check_same_thread": False,
                                     "timeout": busy_timeout_ms / 1000}
     if not read_only:
@@ -162,6 +175,8 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool, *, read_only: boo
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     if read_only:
@@ -170,6 +185,33 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool, *, read_only: boo
             connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+CHECKPOINT_SECONDS = 0.5
+
+
+def _start_checkpointer(engine: Engine, path: Path, busy_timeout_ms: int) -> None:
+    """Checkpoint the write-ahead log every half second while `engine` is alive.
+
+    PASSIVE checkpoints wait for no reader or writer; durability does not depend on them
+    (a commit is durable once its log frames are synced, `synchronous=FULL`)."""
+    stop = threading.Event()
+    weakref.finalize(engine, stop.set)
+
+    def run() -> None:
+        connection = sqlite3.connect(path, timeout=busy_timeout_ms / 1000,
+                                     check_same_thread=False, isolation_level=None)
+        connection.execute("PRAGMA synchronous=FULL")
+        try:
+            while not stop.wait(CHECKPOINT_SECONDS):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    continue  # busy or briefly unavailable: the next round will do
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, name="sqlite-checkpoint", daemon=True).start()
 
 
 def writer_lock(engine: Engine) -> WriterLock | None:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
@@ -56,6 +56,7 @@ class RegistrationRow(Protocol):
     category: str
     sex: str
     nationality: str
+    version: int
 
 
 def registry_record(crypto: FieldCrypto, registration: RegistrationRow,
@@ -88,16 +89,13 @@ def block_digests(crypto: FieldCrypto, record: Mapping[str, str | None]) -> list
     return [crypto.blind_index(IndexKind.block.value, key) for key in blocking_keys(record)]
 
 
-def _candidate_ids(session: Session, digests: Sequence[str]) -> list[uuid.UUID]:
-    if not digests:
-        return []
-    rows = session.exec(
-        select(RegistrationIndex.registration_id)
-        .where(RegistrationIndex.kind == IndexKind.block.value,
-               col(RegistrationIndex.digest).in_(digests))
-        .distinct().limit(MAX_CANDIDATES)
-    ).all()
-    return list(rows)
+def _candidate_ids(digests: Sequence[str]) -> Any:
+    """The registrations sharing a blocking key (at most :data:`MAX_CANDIDATES`), as a
+    subquery: each lookup reads its candidates' rows in the same statement."""
+    return (select(RegistrationIndex.registration_id)
+            .where(RegistrationIndex.kind == IndexKind.block.value,
+                   col(RegistrationIndex.digest).in_(digests))
+            .distinct().limit(MAX_CANDIDATES))
 
 
 def _redacted(pair: ScoredPair, visible: bool) -> list[Reason]:
@@ -183,14 +181,24 @@ class Lookup:
               exclude: Iterable[uuid.UUID] = (), model: MatchModel | None = None) -> None:
         """Score the current candidates not yet scored in their current state."""
         skip = set(exclude)
-        ids = [i for i in _candidate_ids(session, self.digests) if i not in skip]
-        self.looked_up = bool(ids)
-        if not ids:
+        rows: dict[uuid.UUID, RegistrationRow] = {}
+        if not self.digests:
+            current = {}
+        elif not self.seen:  # nothing scored yet: read the candidates' rows at once
+            rows = {row.id: cast(RegistrationRow, row) for row in session.execute(
+                select(*_CANDIDATE_COLUMNS).where(
+                    col(Registration.id).in_(_candidate_ids(self.digests)))).all()
+                if row.id not in skip}
+            current = {rid: (row.version, row.person_id) for rid, row in rows.items()}
+        else:
+            current = {rid: (version, person) for rid, version, person in session.execute(
+                select(Registration.id, Registration.version, Registration.person_id).where(
+                    col(Registration.id).in_(_candidate_ids(self.digests)))).all()
+                if rid not in skip}
+        self.looked_up = bool(current)
+        if not current:
             self.order = []
             return
-        current = {rid: (version, person) for rid, version, person in session.exec(
-            select(Registration.id, Registration.version, Registration.person_id)
-            .where(col(Registration.id).in_(ids))).all()}
         # a person judged different from this one is never proposed again
         different = (person_cannot_link(session, self.exclude_person)
                      if self.exclude_person else set())
@@ -201,8 +209,9 @@ class Lookup:
             return
         for rid in stale:
             self.found.pop(rid, None)
-        registrations = cast(Sequence[RegistrationRow], session.execute(
-            select(*_CANDIDATE_COLUMNS).where(col(Registration.id).in_(stale))).all())
+        registrations = [rows[rid] for rid in stale] if rows else cast(
+            Sequence[RegistrationRow], session.execute(
+                select(*_CANDIDATE_COLUMNS).where(col(Registration.id).in_(stale))).all())
         for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
                                        registrations=registrations, model=model):
             self.found[candidate.registration_id] = candidate

@@ -69,12 +69,17 @@ def replace_indexes(
     registration_id: uuid.UUID,
     values: Mapping[str, str | None],
     new: bool = False,
+    entries: set[tuple[str, str]] | None = None,
 ) -> None:
-    """Write a registration's blind indexes (one statement), replacing any it had."""
+    """Write a registration's blind indexes (one statement), replacing any it had.
+
+    `entries` are :func:`index_entries` of `values` when the caller computed them already."""
     if not new:
         session.exec(delete(RegistrationIndex).where(
             col(RegistrationIndex.registration_id) == registration_id))
     rows = [{"registration_id": registration_id, "kind": kind, "digest": digest}
-            for kind, digest in sorted(index_entries(crypto, values))]
+            for kind, digest in sorted(index_entries(crypto, values) if entries is None
+                                       else entries)]
     if rows:
-        session.execute(insert(RegistrationIndex), rows)
+        # a plain executemany on the unit of work's connection (no ORM bulk bookkeeping)
+        session.connection().execute(insert(RegistrationIndex), rows)

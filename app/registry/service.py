@@ -16,11 +16,11 @@ from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from app.core.models import utcnow
-from app.core.sealed import seal, unseal
+from app.core.sealed import encrypt_fields, seal, unseal
 from app.core.security import Principal
 from app.registry import validation as v
 from app.registry.enums import PersonStatus
-from app.registry.indexes import replace_indexes
+from app.registry.indexes import index_entries, replace_indexes
 from app.registry.models import (
     Correction,
     Dependant,
@@ -137,12 +137,15 @@ def request_digest(crypto: FieldCrypto, data: RegistrationIn) -> str:
 @dataclass
 class CheckedRegistration:
     """A registration request that passed every check needing no writer (see :func:`check`):
-    its id was free and its site open to the caller a moment ago."""
+    its id was free and its site open to the caller a moment ago. Its fields are already
+    encrypted and its blind indexes computed (work that needs no database)."""
 
     digest: str
     site_code: str
     registered_on: date
     validated: Validated
+    ciphertexts: dict[str, bytes | None]
+    indexes: set[tuple[str, str]]
 
 
 def check(
@@ -162,8 +165,12 @@ def check(
         return None
     site = _site(session=session, actor=actor, data=data)
     registered_on = today or date.today()
-    return CheckedRegistration(digest, site.code, registered_on,
-                               validate(session=session, data=data, registered_on=registered_on))
+    validated = validate(session=session, data=data, registered_on=registered_on)
+    return CheckedRegistration(
+        digest, site.code, registered_on, validated,
+        ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
+                                   validated.sealed),
+        indexes=index_entries(crypto, validated.sealed))
 
 
 def _site(*, session: Session, actor: Principal, data: RegistrationIn) -> Site:
@@ -200,20 +207,22 @@ def register(
         site_code = _site(session=session, actor=actor, data=data).code
         registered_on = today or date.today()
         validated = validate(session=session, data=data, registered_on=registered_on)
-    else:
-        digest, site_code = checked.digest, checked.site_code
-        registered_on, validated = checked.registered_on, checked.validated
+        checked = CheckedRegistration(
+            digest, site_code, registered_on, validated,
+            ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
+                                       validated.sealed),
+            indexes=index_entries(crypto, validated.sealed))
     try:
         with session.begin_nested():
             enrolment = _insert(session=session, crypto=crypto, actor=actor, data=data,
-                                site_code=site_code, checked=validated, digest=digest,
-                                registered_on=registered_on)
+                                checked=checked)
     except IntegrityError:
         # A concurrent request with the same UUID won the race: answer as a replay.
         existing = session.get(Registration, data.id, populate_existing=True)
         if existing is None:
             raise
-        return _replay(session=session, registration=existing, digest=digest, actor=actor)
+        return _replay(session=session, registration=existing, digest=checked.digest,
+                       actor=actor)
     return enrolment
 
 
@@ -223,25 +232,24 @@ def _insert(
     crypto: FieldCrypto,
     actor: Principal,
     data: RegistrationIn,
-    site_code: str,
-    checked: Validated,
-    digest: str,
-    registered_on: date,
+    checked: CheckedRegistration,
 ) -> Enrolment:
+    site_code, registered_on = checked.site_code, checked.registered_on
+    validated = checked.validated
     if data.person_id is not None:
         person = session.get(Person, data.person_id)
         if person is None or person.status != PersonStatus.active:
             raise ValidationFailed([FieldError("person_id", "no such active person")])
-        if checked.is_child and not person.is_child:
+        if validated.is_child and not person.is_child:
             person.is_child = True
-            person.pathway = checked.pathway
+            person.pathway = validated.pathway
     else:
-        person = Person(is_child=checked.is_child, pathway=checked.pathway)
-    session.add(person)
+        person = Person(is_child=validated.is_child, pathway=validated.pathway)
+    # the number first: its statement then has nothing pending to flush before it
+    number = registration_number(session=session, site_code=site_code, year=registered_on.year)
     registration = Registration(
         id=data.id,
-        registration_number=registration_number(
-            session=session, site_code=site_code, year=registered_on.year),
+        registration_number=number,
         person_id=person.id,
         site_code=site_code,
         registered_on=registered_on,
@@ -249,26 +257,29 @@ def _insert(
         consent=True,
         consent_by_id=actor.id,
         consent_at=utcnow(),
-        request_digest=digest,
-        **checked.clear,
+        request_digest=checked.digest,
+        **validated.clear,
     )
-    seal(crypto, registration, checked.sealed)
+    for column, ciphertext in checked.ciphertexts.items():
+        setattr(registration, column, ciphertext)
+    session.add(person)
     session.add(registration)
+    record_event(session=session, actor=actor, action="registration.create",
+                 object_type="registration", object_id=str(registration.id),
+                 site_code=site_code,
+                 details={"person_id": str(person.id), "linked": data.person_id is not None,
+                          "is_child": validated.is_child, "weapons": len(data.weapons),
+                          "dependants": len(data.dependants)})
     session.flush()
     replace_indexes(session=session, crypto=crypto, registration_id=registration.id,
-                    values=checked.sealed, new=True)
+                    values=validated.sealed, new=True, entries=checked.indexes)
     for weapon in data.weapons:
         add_weapon(session=session, crypto=crypto, actor=actor, registration=registration,
                    weapon=weapon, audit=False)
     for dependant in data.dependants:
         _add_dependant(session=session, crypto=crypto, registration=registration, data=dependant)
-    record_event(session=session, actor=actor, action="registration.create",
-                 object_type="registration", object_id=str(registration.id),
-                 site_code=site_code,
-                 details={"person_id": str(person.id), "linked": data.person_id is not None,
-                          "is_child": checked.is_child, "weapons": len(data.weapons),
-                          "dependants": len(data.dependants)})
-    session.flush()
+    if data.weapons or data.dependants:
+        session.flush()
     return Enrolment(registration, person, True, person.pathway)
 
 
