@@ -19,6 +19,14 @@ __all__ = ["DOB_LEVELS", "ID_LEVELS", "Comparisons", "NameTable", "compare_pairs
 Comparisons = dict[str, np.ndarray]
 """Output of :func:`compare_pairs`: one array per comparison, one element per pair."""
 
+
+def fill_nan(values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    """Return `values` with NaN (a side missing) replaced by `fill`, dtype kept.
+
+    ``np.nan_to_num`` for similarities, which are never infinite, at a fraction of its cost
+    on the online path's small arrays."""
+    return np.where(np.isnan(values), fill, values)
+
 DOB_LEVELS = ("missing", "exact", "swapped", "same_month", "year_only", "same_year",
               "year_typo", "one_year", "few_years", "far")
 ID_LEVELS = ("missing", "same", "one_digit", "different")
@@ -201,7 +209,7 @@ def _order_free(
     count = np.zeros(len(ia), dtype=np.float32)
     for best, present in ((best_a, present_a), (best_b, present_b)):
         for score, here in zip(best, present, strict=True):
-            total += np.where(here, np.nan_to_num(score), 0.0)
+            total += np.where(here, fill_nan(score), 0.0)
             count += here
     return np.where(count > 0, total / np.maximum(count, 1), np.nan).astype(np.float32)
 
@@ -240,7 +248,7 @@ def compare_pairs(
     # Swapped when both crossed names agree, or when one agrees closely and the other
     # loosely (a swap with a typing error) and crossing explains the names better.
     crossed = np.fmin(g_a, a_g)
-    straight = np.nan_to_num(out["given"]) + np.nan_to_num(out["family"])
+    straight = fill_nan(out["given"]) + fill_nan(out["family"])
     swapped = ((crossed >= 0.85) & (crossed > np.fmax(out["given"], out["family"]))) | (
         (crossed >= 0.7) & (np.fmax(g_a, a_g) >= 0.92) & (g_a + a_g > straight + 0.5)
     )
@@ -253,7 +261,7 @@ def compare_pairs(
     q_f, f_q = similarity["grandfather", "father"], similarity["father", "grandfather"]
     q_a, a_q = similarity["grandfather", "family"], similarity["family", "grandfather"]
     out["shift"] = np.maximum(
-        (np.nan_to_num(f_g) + np.nan_to_num(q_f)) / 2, (np.nan_to_num(g_f) + np.nan_to_num(f_q)) / 2
+        (fill_nan(f_g) + fill_nan(q_f)) / 2, (fill_nan(g_f) + fill_nan(f_q)) / 2
     )
     out["full"] = _order_free(names, ia, ib, (g, f, q, a), (f_g, g_f, q_f, f_q, q_a, a_q))
     out["dob"] = _dob_level(prepared, ia, ib)

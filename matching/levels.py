@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.features import DOB_LEVELS, ID_LEVELS, Comparisons
+from matching.features import DOB_LEVELS, ID_LEVELS, Comparisons, fill_nan
 
 __all__ = ["FIELD_LEVELS", "NAME_LEVELS", "Levels", "comparison_levels", "feature_names"]
 
@@ -52,7 +52,7 @@ def feature_names() -> list[str]:
 
 def _name_level(similarity: np.ndarray) -> np.ndarray:
     # digitize gives 0 (<0.7) .. 4 (>=0.98); map to NAME_LEVELS indices.
-    bins = np.digitize(np.nan_to_num(similarity, nan=-1.0), _NAME_CUTS)
+    bins = np.digitize(fill_nan(similarity, -1.0), _NAME_CUTS)
     level = np.array([5, 4, 3, 2, 1], dtype=np.int8)[bins]
     level[np.isnan(similarity)] = 0
     return level
@@ -74,10 +74,10 @@ def comparison_levels(comparisons: Comparisons) -> Levels:
     for source, field in _NAME_FIELDS.items():
         out[field] = _name_level(comparisons[source].astype(np.float32, copy=False))
     given = comparisons["given"]
-    father = np.nan_to_num(comparisons["father"])
-    family = np.nan_to_num(comparisons["family"])
-    grandfather = np.nan_to_num(comparisons["grandfather"])
-    relatives = (np.nan_to_num(given, nan=1.0) < 0.85) & (father >= 0.92) & (
+    father = fill_nan(comparisons["father"])
+    family = fill_nan(comparisons["family"])
+    grandfather = fill_nan(comparisons["grandfather"])
+    relatives = (fill_nan(given, 1.0) < 0.85) & (father >= 0.92) & (
         (family >= 0.92) | (grandfather >= 0.92)
     )
     dob = comparisons["dob"]

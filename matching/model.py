@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from matching.features import Comparisons
+from matching.features import Comparisons, fill_nan
 from matching.levels import (
     DISTINCT_FEATURES,
     FIELD_LEVELS,
@@ -99,7 +99,7 @@ class MatchModel:
         """Return the rarity (0 common .. 1 rare) of agreeing given and family names."""
         columns = []
         for name in ("given", "family"):
-            agrees = np.nan_to_num(comparisons[name]) >= 0.92
+            agrees = fill_nan(comparisons[name]) >= 0.92
             columns.append(np.where(agrees, terms[f"{name}_rarity"][ia], 0.0))
         return np.column_stack(columns)
 
@@ -112,7 +112,7 @@ class MatchModel:
         """
         common, arabic = terms[f"{column}_common"], terms[f"{column}_arabic"]
         both = common[ia] & common[ib] & (arabic[ia] == arabic[ib])
-        return both & (np.nan_to_num(similarity) < 0.92)
+        return both & (fill_nan(similarity) < 0.92)
 
     def components(self, prepared: Prepared, ia: np.ndarray, ib: np.ndarray,
                    comparisons: Comparisons, terms: dict[str, np.ndarray] | None = None,

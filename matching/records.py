@@ -110,12 +110,18 @@ def prepare_record(record: Record) -> dict[str, Any]:
     Returns:
         A dict keyed by :data:`PREPARED_COLUMNS`.
     """
-    return dict(_prepare_values(tuple(str(record.get(c) or "") for c in RECORD_COLUMNS)))
+    return dict(_prepare_values(_prepare_key(record)))
+
+
+def _prepare_key(record: Record) -> tuple[str, ...]:
+    """The values of the columns :func:`_prepare_values` reads, as strings ("" = missing)."""
+    return tuple(["" if not value else value if type(value) is str else str(value)
+                  for value in map(record.get, COMPARED_COLUMNS)])
 
 
 @lru_cache(maxsize=50_000)
 def _prepare_values(raw: tuple[str, ...]) -> dict[str, Any]:
-    fields = dict(zip(RECORD_COLUMNS, raw, strict=True))
+    fields = dict(zip(COMPARED_COLUMNS, raw, strict=True))
     given, father, grandfather, family = _repair_nasab(
         *(normalise_name(fields[c]) for c in NASAB))
     year, month, day = normalise_date(fields["date_of_birth"])
@@ -151,8 +157,7 @@ def prepared_columns(records: Iterable[Record]) -> dict[str, np.ndarray]:
     Returns:
         A dict of arrays keyed by :data:`PREPARED_COLUMNS`.
     """
-    rows = [_prepare_values(tuple(str(r.get(c) or "") for c in RECORD_COLUMNS))
-            for r in records]
+    rows = [_prepare_values(_prepare_key(r)) for r in records]
     return {c: np.array([row[c] for row in rows], dtype=_DTYPES.get(c, object))
             for c in PREPARED_COLUMNS}
 
