@@ -86,7 +86,7 @@ async def client_loop(http: httpx.AsyncClient, headers: dict[str, str], deadline
             errors.append(response.status_code)
 
 
-async def run(base: str, clients: int, seconds: float) -> None:
+async def run(base: str, clients: int, seconds: float, workers: int) -> None:
     """Warm up, then measure."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         for _ in range(100):
@@ -110,8 +110,8 @@ async def run(base: str, clients: int, seconds: float) -> None:
                                            errors) for _ in range(clients)))
         elapsed = time.perf_counter() - start
     cuts = statistics.quantiles(latencies, n=100)
-    print(f"clients={clients} seconds={elapsed:.1f} registrations={len(latencies)} "
-          f"errors={len(errors)}")
+    print(f"clients={clients} workers={workers} seconds={elapsed:.1f} "
+          f"registrations={len(latencies)} errors={len(errors)}")
     print(f"throughput: {len(latencies) / elapsed:.0f} registrations/s")
     print(f"latency ms: p50={cuts[49] * 1000:.1f} p95={cuts[94] * 1000:.1f} "
           f"p99={cuts[98] * 1000:.1f}")
@@ -135,7 +135,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         server = start_server(Path(folder), args.port, args.workers, args.registry)
         try:
-            asyncio.run(run(f"http://127.0.0.1:{args.port}", args.clients, args.seconds))
+            asyncio.run(run(f"http://127.0.0.1:{args.port}", args.clients, args.seconds,
+                            args.workers))
         finally:
             server.terminate()
             server.wait(timeout=10)
