@@ -141,7 +141,7 @@ class RegistrationIndex(SQLModel, table=True):
 
     __tablename__ = "registration_index"
     __table_args__ = (
-        Index("ix_registration_index_kind_digest", "kind", "digest"),
+        Index("ix_registration_index_lookup", "kind", "digest", "registration_id"),
         UniqueConstraint("registration_id", "kind", "digest", name="uq_registration_index"),
     )
 
