@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, cast
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, or_, select
 
@@ -341,6 +343,8 @@ def register_and_match(
                 lookup = Lookup(draft=draft, digests=block_digests(crypto, draft),
                                 exclude_person=data.person_id)
                 lookup.score(session=reading, crypto=crypto, actor=actor, model=model)
+    if lookup is not None:
+        lock_blocks(session, lookup.digests)
     enrolment = register(session=session, crypto=crypto, actor=actor, data=data,
                          checked=checked)
     registration = enrolment.registration
@@ -367,6 +371,24 @@ def register_and_match(
     signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=[registration.id],
                  model=model)
     return enrolment, candidates
+
+
+def lock_blocks(session: Session, digests: Sequence[str]) -> None:
+    """On PostgreSQL, hold a transaction lock on each of a registration's blocks until commit.
+
+    Two registrations of one person in flight at once share blocks: the second waits here
+    until the first has committed, then (read committed: each statement sees what committed
+    before it) finds it among its candidates. Locks are taken in one sorted order so two
+    registrations never wait for each other. SQLite needs none: its one writer orders
+    registrations already."""
+    bind = session.get_bind()
+    if not digests or bind.dialect.name != "postgresql":
+        return
+    keys = sorted({int.from_bytes(hashlib.blake2b(d.encode(), digest_size=8,
+                                                  person=b"ddr-block").digest(),
+                                  "big", signed=True) for d in digests})
+    session.execute(text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) "
+                         "WITH ORDINALITY AS t(k, n) ORDER BY n"), {"keys": keys}).all()
 
 
 def _recorded_partners(session: Session, registration_id: uuid.UUID) -> list[Registration]:

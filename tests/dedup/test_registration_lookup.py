@@ -28,7 +28,6 @@ from app.registry import service as registry
 from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
 from app.users.enums import Role
-from tests.conftest import PG_URL
 from tests.factories import PASSWORD, make_user, registration_body, seed_reference
 
 OFFICER = Principal(id=None, username="officer", role=Role.admin, sites=frozenset(),
@@ -116,8 +115,6 @@ def test_a_candidate_corrected_meanwhile_is_scored_again(engine: Engine, crypto:
     assert [c.decision for c in after] != ["match"]
 
 
-@pytest.mark.skipif(PG_URL is not None, reason="SQLite's single writer orders registrations; "
-                    "concurrent PostgreSQL transactions do not see each other")
 def test_concurrent_registrations_of_one_person_are_all_paired(
     live_server: str, engine: Engine
 ) -> None:
