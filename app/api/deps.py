@@ -101,8 +101,7 @@ def current_principal(request: Request, token: TokenDep) -> Principal:
     if not token:
         raise Unauthorized("not authenticated")
     with read_scope(request.app.state.engine) as session:
-        user = users.resolve_token(session=session, token=token)
-        return users.principal_for(session=session, user=user)
+        return users.principal_for_token(session=session, token=token)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, cast
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, or_, select
 
@@ -91,10 +91,10 @@ def block_digests(crypto: FieldCrypto, record: Mapping[str, str | None]) -> list
     return [crypto.blind_index(IndexKind.block.value, key) for key in blocking_keys(record)]
 
 
-def _candidate_ids(digests: Sequence[str]) -> Any:
-    """The registrations sharing a blocking key with a draft, best first, at most
-    :data:`MAX_CANDIDATES`, as a subquery (each lookup reads its candidates' rows in the same
-    statement).
+def _candidate_ids() -> Any:
+    """The registrations sharing a blocking key with a draft (the blind indexes bound as
+    `digests`), best first, at most :data:`MAX_CANDIDATES`, as a subquery (each lookup reads
+    its candidates' rows in the same statement).
 
     A candidate's rank is the sum, over the keys it shares, of one over the key's block size:
     sharing a key with few registrations (a rare name with a year, a date of birth with an
@@ -102,6 +102,7 @@ def _candidate_ids(digests: Sequence[str]) -> Any:
     million the blocks of common names hold thousands of registrations; ranking keeps the
     candidates that share the most telling keys instead of an arbitrary few hundred."""
     index = RegistrationIndex
+    digests = bindparam("digests", expanding=True)
     blocks = (select(col(index.digest).label("digest"), func.count().label("size"))
               .where(index.kind == IndexKind.block.value, col(index.digest).in_(digests))
               .group_by(col(index.digest)).subquery("blocks"))
@@ -111,6 +112,14 @@ def _candidate_ids(digests: Sequence[str]) -> Any:
             .group_by(col(index.registration_id))
             .order_by(func.sum(1.0 / blocks.c.size).desc(), col(index.registration_id))
             .limit(MAX_CANDIDATES))
+
+
+_CANDIDATE_ROWS = select(*_CANDIDATE_COLUMNS).where(col(Registration.id).in_(_candidate_ids()))
+"""The rows of a draft's candidates (built once: statement construction costs more than the
+execution of a cached statement)."""
+_CANDIDATE_STATES = select(Registration.id, Registration.version, Registration.person_id).where(
+    col(Registration.id).in_(_candidate_ids()))
+"""The version and person of each of a draft's candidates."""
 
 
 def _redacted(pair: ScoredPair, visible: bool) -> list[Reason]:
@@ -201,15 +210,11 @@ class Lookup:
             current = {}
         elif not self.seen:  # nothing scored yet: read the candidates' rows at once
             rows = {row.id: cast(RegistrationRow, row) for row in session.execute(
-                select(*_CANDIDATE_COLUMNS).where(
-                    col(Registration.id).in_(_candidate_ids(self.digests)))).all()
-                if row.id not in skip}
+                _CANDIDATE_ROWS, {"digests": self.digests}).all() if row.id not in skip}
             current = {rid: (row.version, row.person_id) for rid, row in rows.items()}
         else:
             current = {rid: (version, person) for rid, version, person in session.execute(
-                select(Registration.id, Registration.version, Registration.person_id).where(
-                    col(Registration.id).in_(_candidate_ids(self.digests)))).all()
-                if rid not in skip}
+                _CANDIDATE_STATES, {"digests": self.digests}).all() if rid not in skip}
         self.looked_up = bool(current)
         if not current:
             self.order = []
