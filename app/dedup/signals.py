@@ -138,10 +138,11 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
     for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
         touched.append(("weapon_serial", key, members))
 
-    documents = _index_groups(session, (IndexKind.national_id.value, IndexKind.passport.value),
-                              registration_ids)
-    phones = _index_groups(session, (IndexKind.phone.value,), registration_ids)
-    involved = set().union(*documents.values(), *phones.values()) if documents or phones else set()
+    document_kinds = (IndexKind.national_id.value, IndexKind.passport.value)
+    shared = _index_groups(session, (*document_kinds, IndexKind.phone.value), registration_ids)
+    documents = {k: m for k, m in shared.items() if k.split(":", 1)[0] in document_kinds}
+    phones = {k: m for k, m in shared.items() if k.split(":", 1)[0] == IndexKind.phone.value}
+    involved = set().union(*shared.values()) if shared else set()
     regs = {r.id: r for r in session.exec(select(Registration).where(
         col(Registration.id).in_(involved))).all()} if involved else {}
     names: dict[uuid.UUID, str] = {}
@@ -187,7 +188,8 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
                                 col(CandidatePair.registration_b_id).in_(registration_ids)))
     rows = session.exec(pairs).all()
     ids = {i for row in rows for i in row} | set(registration_ids or ())
-    regs = {r.id: r for r in session.exec(select(Registration).where(
+    regs = {r.id: r for r in session.execute(select(
+        Registration.id, Registration.person_id, Registration.registered_on).where(
         col(Registration.id).in_(ids))).all()} if ids else {}
     paid = select(BenefitPayment.person_id, func.min(BenefitPayment.paid_on)).group_by(
         col(BenefitPayment.person_id))
@@ -197,12 +199,13 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
     if not first_paid:
         return []
     found = []
-    targets = select(Registration)
     if registration_ids is not None:
-        targets = targets.where(col(Registration.id).in_(registration_ids))
+        targets = [regs[i] for i in registration_ids if i in regs]
     else:
-        targets = targets.where(col(Registration.person_id).in_(list(first_paid)))
-    for registration in session.exec(targets).all():
+        targets = list(session.execute(select(
+            Registration.id, Registration.person_id, Registration.registered_on).where(
+            col(Registration.person_id).in_(list(first_paid)))).all())
+    for registration in targets:
         paid_on = first_paid.get(registration.person_id)
         if paid_on is not None and registration.registered_on > paid_on:
             earliest = session.exec(select(Registration.id).where(
