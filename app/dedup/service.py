@@ -371,10 +371,12 @@ def register_and_match(
         lookup.score(session=session, crypto=crypto, actor=actor, exclude={registration.id},
                      model=model)
         candidates = lookup.finish(session=session, actor=actor)
+    new_person = enrolment.created and data.person_id is None
     record_pairs(session=session, registration_id=registration.id, candidates=candidates,
-                 source="registration", new=enrolment.created and data.person_id is None)
+                 source="registration", new=new_person)
     signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=[registration.id],
-                 model=model)
+                 model=model, weapons=bool(data.weapons),
+                 payments=not (new_person and not candidates))
     return enrolment, candidates
 
 

@@ -124,9 +124,13 @@ def _full_name(crypto: FieldCrypto, registration: Registration) -> str:
 
 def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
          registration_ids: Sequence[uuid.UUID] | None = None,
-         model: MatchModel | None = None) -> int:
+         model: MatchModel | None = None, weapons: bool = True, payments: bool = True) -> int:
     """Find signals touching the given registrations (default: the whole registry); return how
-    many are new or have new members. Pairs tying two persons go to the review queue."""
+    many are new or have new members. Pairs tying two persons go to the review queue.
+
+    A caller that knows the registrations have no weapon handover (`weapons=False`), or belong
+    to a person just created with no pair (`payments=False`: nobody was paid), skips those
+    lookups."""
     touched: list[tuple[str, str, set[uuid.UUID]]] = []
 
     serials = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
@@ -135,8 +139,9 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
         serials = serials.where(col(WeaponHandover.serial_index).in_(
             select(WeaponHandover.serial_index).where(
                 col(WeaponHandover.registration_id).in_(registration_ids))))
-    for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
-        touched.append(("weapon_serial", key, members))
+    if weapons:
+        for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
+            touched.append(("weapon_serial", key, members))
 
     document_kinds = (IndexKind.national_id.value, IndexKind.passport.value)
     shared = _index_groups(session, (*document_kinds, IndexKind.phone.value), registration_ids)
@@ -160,7 +165,8 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
         if len({regs[m].person_id for m in members}) >= PHONE_PERSONS:
             touched.append(("shared_phone", key, members))
 
-    touched.extend(_paid_again(session, registration_ids))
+    if payments:
+        touched.extend(_paid_again(session, registration_ids))
 
     changed = 0
     for kind, key, members in touched:
