@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import psutil
 
 from matching.synthetic import SyntheticConfig, generate
 
@@ -87,7 +88,21 @@ async def client_loop(http: httpx.AsyncClient, headers: dict[str, str], deadline
             errors.append(response.status_code)
 
 
-async def run(base: str, clients: int, seconds: float, workers: int) -> None:
+def cpu_seconds(server: psutil.Process) -> tuple[float, float]:
+    """CPU seconds used so far by this process (the clients) and by the server's processes."""
+    mine = time.process_time()
+    theirs = 0.0
+    for process in [server, *server.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        theirs += times.user + times.system
+    return mine, theirs
+
+
+async def run(base: str, clients: int, seconds: float, workers: int,
+              server: psutil.Process) -> None:
     """Warm up, then measure."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         for _ in range(100):
@@ -106,16 +121,23 @@ async def run(base: str, clients: int, seconds: float, workers: int) -> None:
         await asyncio.gather(*(client_loop(http, headers, time.perf_counter() + 2, counter, warm,
                                            errors) for _ in range(clients)))
         latencies: list[float] = []
+        cpu_before = cpu_seconds(server)
         start = time.perf_counter()
         await asyncio.gather(*(client_loop(http, headers, start + seconds, counter, latencies,
                                            errors) for _ in range(clients)))
         elapsed = time.perf_counter() - start
+        cpu_after = cpu_seconds(server)
     cuts = statistics.quantiles(latencies, n=100)
     print(f"clients={clients} workers={workers} seconds={elapsed:.1f} "
           f"registrations={len(latencies)} errors={len(errors)}")
     print(f"throughput: {len(latencies) / elapsed:.0f} registrations/s")
     print(f"latency ms: p50={cuts[49] * 1000:.1f} p95={cuts[94] * 1000:.1f} "
           f"p99={cuts[98] * 1000:.1f}")
+    client_cpu, server_cpu = (after - before for after, before in zip(cpu_after, cpu_before,
+                                                                       strict=True))
+    print(f"cpu per registration: server {server_cpu / len(latencies) * 1000:.1f} ms, "
+          f"clients {client_cpu / len(latencies) * 1000:.1f} ms "
+          f"(server {server_cpu / elapsed:.2f} cores busy of {os.cpu_count()})")
 
 
 def main() -> None:
@@ -137,7 +159,7 @@ def main() -> None:
         server = start_server(Path(folder), args.port, args.workers, args.registry)
         try:
             asyncio.run(run(f"http://127.0.0.1:{args.port}", args.clients, args.seconds,
-                            args.workers))
+                            args.workers, psutil.Process(server.pid)))
         finally:
             server.terminate()
             server.wait(timeout=10)
