@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, cast
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, or_, select
 
@@ -102,7 +102,7 @@ def _candidate_ids() -> Any:
     million the blocks of common names hold thousands of registrations; ranking keeps the
     candidates that share the most telling keys instead of an arbitrary few hundred."""
     index = RegistrationIndex
-    digests = bindparam("digests", expanding=True)
+    digests: BindParameter[list[str]] = bindparam("digests", expanding=True)
     blocks = (select(col(index.digest).label("digest"), func.count().label("size"))
               .where(index.kind == IndexKind.block.value, col(index.digest).in_(digests))
               .group_by(col(index.digest)).subquery("blocks"))

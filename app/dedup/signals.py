@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -194,8 +195,8 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
                                 col(CandidatePair.registration_b_id).in_(registration_ids)))
     rows = session.exec(pairs).all()
     ids = {i for row in rows for i in row} | set(registration_ids or ())
-    regs = {r.id: r for r in session.execute(select(
-        Registration.id, Registration.person_id, Registration.registered_on).where(
+    regs = {r.id: r for r in session.execute(select_columns(
+        col(Registration.id), col(Registration.person_id), col(Registration.registered_on)).where(
         col(Registration.id).in_(ids))).all()} if ids else {}
     paid = select(BenefitPayment.person_id, func.min(BenefitPayment.paid_on)).group_by(
         col(BenefitPayment.person_id))
@@ -208,8 +209,9 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
     if registration_ids is not None:
         targets = [regs[i] for i in registration_ids if i in regs]
     else:
-        targets = list(session.execute(select(
-            Registration.id, Registration.person_id, Registration.registered_on).where(
+        targets = list(session.execute(select_columns(
+            col(Registration.id), col(Registration.person_id),
+            col(Registration.registered_on)).where(
             col(Registration.person_id).in_(list(first_paid)))).all())
     for registration in targets:
         paid_on = first_paid.get(registration.person_id)

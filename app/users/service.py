@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
@@ -170,10 +171,11 @@ def resolve_token(
     return user
 
 
-_BEARER = (select(User.id, User.username, User.role, User.all_sites, User.language,
-                  ApiToken.expires_at, ApiToken.revoked_at)
+_BEARER = (select_columns(col(User.id), col(User.username), col(User.role),
+                         col(User.all_sites), col(User.language), col(ApiToken.expires_at),
+                         col(ApiToken.revoked_at))
            .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-           .where(ApiToken.digest == bindparam("digest"), ApiToken.kind == "api",
+           .where(col(ApiToken.digest) == bindparam("digest"), col(ApiToken.kind) == "api",
                   col(User.active)))
 _SITES = select(UserSite.site_code).where(UserSite.user_id == bindparam("user_id"))
 
