@@ -25,6 +25,7 @@ from app.core.security import Principal
 from app.dedup import service as dedup
 from app.dedup.models import CandidatePair
 from app.registry import service as registry
+from app.registry.bulk import import_records
 from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
 from app.users.enums import Role
@@ -137,3 +138,37 @@ def test_concurrent_registrations_of_one_person_are_all_paired(
         pairs = session.scalar(select(func.count()).select_from(CandidatePair))
     # each registration is paired with every one committed before it: 8 * 7 / 2
     assert pairs == 28
+
+
+FATHERS = ("أحمد", "خالد", "سالم", "عمر", "يوسف", "إبراهيم", "مصطفى", "حسن", "حسين", "عثمان",
+           "صالح", "جمعة", "ميلود", "الهادي", "المبروك")
+GRANDFATHERS = ("رمضان", "الطاهر", "بشير", "منصور", "سليمان", "عبد الله", "مفتاح")
+
+
+def test_a_duplicate_among_more_namesakes_than_are_scored_is_ranked_first(
+    engine: Engine, crypto: FieldCrypto
+) -> None:
+    """A common name fills a block with more registrations than a lookup scores; the one
+    sharing the rarer keys (father's name, date of birth, phone) comes first, and the lookup
+    scores at most MAX_CANDIDATES."""
+    namesakes = [
+        {**{k: v for k, v in registration_body().items() if k not in ("id", "consent")},
+         "record_id": f"NS-{i:04d}", "father_name": FATHERS[i % len(FATHERS)],
+         "grandfather_name": GRANDFATHERS[i % len(GRANDFATHERS)],
+         "date_of_birth": f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+         "mother_name": "خديجة", "alias": None, "phone": None, "national_id": None}
+        for i in range(dedup.MAX_CANDIDATES * 3)]
+    report = import_records(engine=engine, crypto=crypto, actor=OFFICER, records=namesakes)
+    assert report.imported == len(namesakes)
+    assert not report.rejected
+    target = register(engine, crypto, registration_body())
+
+    draft = {**LATIN, "phone": "0912345678", "date_of_birth": "1988-03-02"}
+    digests = dedup.block_digests(crypto, draft)
+    with session_scope(engine) as session:
+        ranked = list(session.execute(dedup._candidate_ids(), {"digests": digests}).scalars())
+        candidates = dedup.find_candidates(session=session, crypto=crypto, actor=OFFICER,
+                                           draft=draft)
+    assert len(ranked) == dedup.MAX_CANDIDATES
+    assert ranked[0] == target.id
+    assert [(c.registration_id, c.decision) for c in candidates][:1] == [(target.id, "match")]
