@@ -212,10 +212,14 @@ def register(
             ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
                                        validated.sealed),
             indexes=index_entries(crypto, validated.sealed))
+    # built before the first statement, which on SQLite takes the writer
+    registration = _new_registration(actor=actor, data=data, checked=checked)
+    new_person = None if data.person_id else Person(is_child=checked.validated.is_child,
+                                                    pathway=checked.validated.pathway)
     try:
         with session.begin_nested():
             enrolment = _insert(session=session, crypto=crypto, actor=actor, data=data,
-                                checked=checked)
+                                checked=checked, registration=registration, person=new_person)
     except IntegrityError:
         # A concurrent request with the same UUID won the race: answer as a replay.
         existing = session.get(Registration, data.id, populate_existing=True)
@@ -226,6 +230,26 @@ def register(
     return enrolment
 
 
+def _new_registration(*, actor: Principal, data: RegistrationIn,
+                      checked: CheckedRegistration) -> Registration:
+    """The registration row to insert, without its number and person (no database work)."""
+    registration = Registration(
+        id=data.id,
+        registration_number="",
+        site_code=checked.site_code,
+        registered_on=checked.registered_on,
+        created_by_id=actor.id,
+        consent=True,
+        consent_by_id=actor.id,
+        consent_at=utcnow(),
+        request_digest=checked.digest,
+        **checked.validated.clear,
+    )
+    for column, ciphertext in checked.ciphertexts.items():
+        setattr(registration, column, ciphertext)
+    return registration
+
+
 def _insert(
     *,
     session: Session,
@@ -233,35 +257,24 @@ def _insert(
     actor: Principal,
     data: RegistrationIn,
     checked: CheckedRegistration,
+    registration: Registration,
+    person: Person | None,
 ) -> Enrolment:
+    """Insert a registration built by :func:`_new_registration`, with its new `person` (None:
+    the existing person the request names)."""
     site_code, registered_on = checked.site_code, checked.registered_on
     validated = checked.validated
-    if data.person_id is not None:
+    if person is None:
         person = session.get(Person, data.person_id)
         if person is None or person.status != PersonStatus.active:
             raise ValidationFailed([FieldError("person_id", "no such active person")])
         if validated.is_child and not person.is_child:
             person.is_child = True
             person.pathway = validated.pathway
-    else:
-        person = Person(is_child=validated.is_child, pathway=validated.pathway)
     # the number first: its statement then has nothing pending to flush before it
-    number = registration_number(session=session, site_code=site_code, year=registered_on.year)
-    registration = Registration(
-        id=data.id,
-        registration_number=number,
-        person_id=person.id,
-        site_code=site_code,
-        registered_on=registered_on,
-        created_by_id=actor.id,
-        consent=True,
-        consent_by_id=actor.id,
-        consent_at=utcnow(),
-        request_digest=checked.digest,
-        **validated.clear,
-    )
-    for column, ciphertext in checked.ciphertexts.items():
-        setattr(registration, column, ciphertext)
+    registration.registration_number = registration_number(
+        session=session, site_code=site_code, year=registered_on.year)
+    registration.person_id = person.id
     session.add(person)
     session.add(registration)
     record_event(session=session, actor=actor, action="registration.create",
