@@ -56,10 +56,17 @@ def test_reviewer_merges_with_the_keyboard_and_undoes(
 
     # to the other pair without deciding, and back (j: next, k: previous in the queue)
     away, back = ("j", "k") if order[0] == strong_id else ("k", "j")
+    # (keys wait while the page is busy — until the new pair has settled: a key pressed in
+    # between is dropped, never applied to a pair the reviewer has not seen)
+    main = page.locator("main#content")
     page.locator("body").press(away)
     expect(page.locator("section#pair")).to_have_attribute("data-pair", weak_id)
+    expect(main).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#pair-title")).to_be_focused()
     page.locator("body").press(back)
     expect(page.locator("section#pair")).to_have_attribute("data-pair", strong_id)
+    expect(main).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#pair-title")).to_be_focused()
 
     page.locator("body").press("s")  # same person: merge; the next pair comes by htmx
     expect(page.locator("section#pair")).to_have_attribute("data-pair", weak_id)
@@ -86,6 +93,8 @@ def test_reviewer_merges_with_the_keyboard_and_undoes(
     expect(page.locator("#last-decision")).to_have_attribute("data-outcome", "undone")
     expect(page.locator("#pair-history li")).to_have_count(2)
     expect(page.locator("#decide-form")).to_be_visible()
+    expect(main).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#pair-title")).to_be_focused()
     shot(page, "review-05-undone-en")
 
     page.locator("body").press("n")  # not sure: the reason, then Enter

@@ -29,8 +29,25 @@
   function typing(el) {
     return !!el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
   }
-  document.addEventListener("htmx:beforeRequest", function () { busy = true; });
-  document.addEventListener("htmx:afterRequest", function () { busy = false; });
+  // Keys wait from a request until its answer has settled: htmx wires up the new pair's
+  // buttons only then, and a key pressed in between would submit the form without htmx.
+  // The page's main region says so (aria-busy) while it waits.
+  var release = null;
+  function main() { return document.getElementById("content"); }
+  function idle() {
+    busy = false;
+    if (release) { clearTimeout(release); release = null; }
+    if (main()) { main().removeAttribute("aria-busy"); }
+  }
+  document.addEventListener("htmx:beforeRequest", function () {
+    busy = true;
+    if (main()) { main().setAttribute("aria-busy", "true"); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) { idle(); return; }
+    release = setTimeout(idle, 1000);  // an answer that swaps nothing never settles
+  });
+  document.addEventListener("htmx:afterSettle", idle);
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
     var el = event.target;
