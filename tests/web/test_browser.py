@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.factories import PASSWORD
-from tests.web.helpers import make_web_user, shot
+from tests.web.helpers import browser_login, make_web_user, shot
 
 pytestmark = pytest.mark.browser
 
@@ -31,14 +32,7 @@ def test_officer_registers_in_arabic_and_links_a_latin_duplicate(
     from playwright.sync_api import expect
 
     make_web_user(engine, "officer.e2e", sites=["TRP"], language="en")
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "officer.e2e")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
+    page: Any = browser_login(browser, live_server, "officer.e2e")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.locator("h1")).to_have_text("Your sites")
 
@@ -98,4 +92,4 @@ def test_officer_registers_in_arabic_and_links_a_latin_duplicate(
     expect(page.locator("#username")).to_be_visible()
     page.goto(f"{live_server}/")
     expect(page.locator("#username")).to_be_visible()
-    context.close()
+    page.context.close()

@@ -4,14 +4,15 @@ sees the merged person, undoes the merge and finds the pair open again."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from tests.factories import PASSWORD, user_headers
+from tests.factories import user_headers
 from tests.review.conftest import LATIN_BODY, register
-from tests.web.helpers import KHALED, KHALED_LATIN, make_web_user, shot
+from tests.web.helpers import KHALED, KHALED_LATIN, browser_login, make_web_user, shot
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +29,7 @@ def test_reviewer_merges_with_the_keyboard_and_undoes(
     register(client, admin, **KHALED_LATIN)
     make_web_user(engine, "reviewer.e2e", sites=["TRP", "BEN"], language="en")
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "reviewer.e2e")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
+    page: Any = browser_login(browser, live_server, "reviewer.e2e")
 
     page.click("#nav-review")
     rows = page.locator("#queue tbody tr")
@@ -123,4 +118,4 @@ def test_reviewer_merges_with_the_keyboard_and_undoes(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"horizontal scrolling at 360 px ({width} px)"
     shot(page, "review-07-queue-ar-360px")
-    context.close()
+    page.context.close()

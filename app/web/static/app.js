@@ -40,6 +40,7 @@
     if (main()) { main().removeAttribute("aria-busy"); }
   }
   document.addEventListener("htmx:beforeRequest", function () {
+    if (release) { clearTimeout(release); release = null; }  // not the previous answer's timer
     busy = true;
     if (main()) { main().setAttribute("aria-busy", "true"); }
   });
