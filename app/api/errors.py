@@ -31,12 +31,15 @@ def _message(error: dict[str, Any]) -> str:
         return "unknown field"
     if error.get("type") == "missing":
         return "required"
+    if error.get("type") == "json_invalid":
+        return "not valid JSON"  # pydantic's location is a character offset, not a field
     return str(error.get("msg", "invalid"))
 
 
 def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     """Turn FastAPI's validation errors into field/message pairs without the input values."""
-    return [{"field": _field(tuple(e.get("loc", ()))), "message": _message(e)}
+    return [{"field": "body" if e.get("type") == "json_invalid"
+             else _field(tuple(e.get("loc", ()))), "message": _message(e)}
             for e in exc.errors()]
 
 

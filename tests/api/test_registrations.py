@@ -296,4 +296,4 @@ def test_malformed_json_is_a_422(client: TestClient, officer: dict[str, str]) ->
     response = client.post(f"{API}/registrations", content=b"{not json",
                            headers={**officer, "Content-Type": "application/json"})
     assert response.status_code == 422
-    assert response.json()["errors"]
+    assert response.json()["errors"] == [{"field": "body", "message": "not valid JSON"}]
