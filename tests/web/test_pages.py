@@ -246,3 +246,19 @@ def test_idle_session_times_out(client: TestClient, engine: Engine, app: Any) ->
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+def test_web_pages_carry_the_browser_security_headers_and_api_answers_do_not(
+        client: TestClient) -> None:
+    page = client.get("/login")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["Server-Timing"].startswith("app;dur=")
+    error = client.get("/no-such-page")
+    assert error.status_code == 404
+    assert "Content-Security-Policy" in error.headers
+    api = client.get("/health")
+    assert api.headers["Referrer-Policy"] == "no-referrer"
+    assert "Server-Timing" not in api.headers
+    assert "Content-Security-Policy" not in api.headers
