@@ -16,6 +16,7 @@ from app.api import audit, auth, matching, reference, registrations, users
 from app.api.errors import install_error_handlers
 from app.core.audit import request_id_var
 from app.core.db import make_engine
+from app.core.group_commit import GroupCommit
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.runtime import tune_gc
 from app.core.settings import Settings, get_settings
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
+    # SQLite's one writer: registrations waiting together are written in one transaction
+    app.state.group_commit = GroupCommit(engine) if engine.dialect.name == "sqlite" else None
     app.state.crypto = crypto
     app.state.match_model = load_model(settings.match_model) if settings.match_model else None
     install_error_handlers(app)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.core.crypto import FieldCrypto
 from app.core.db import read_scope, session_scope
 from app.core.errors import Forbidden, Unauthorized
+from app.core.group_commit import GroupCommit
 from app.core.security import Principal
 from app.core.settings import Settings
 from app.dedup.model_store import active_model
@@ -54,17 +55,27 @@ _T = TypeVar("_T")
 class UnitOfWork:
     """The request's transaction for a route that does heavy work (an `async def` route).
 
-    :meth:`run` calls a service in a worker thread and commits in that same thread, as soon
-    as the service returns: on SQLite the writer is then held only while the service writes,
-    never while the response is serialised or a worker thread is awaited.
+    :meth:`read` runs the work that needs no writer (checks, scoring) in a worker thread;
+    :meth:`run` then runs the writing part and commits it as soon as it returns — on SQLite
+    in the process's :class:`~app.core.group_commit.GroupCommit` (one thread writes the
+    requests waiting together in one transaction), elsewhere in a worker thread of its own.
+    The writer is held only while writing, never while validating, scoring, serialising the
+    response or awaiting a worker thread.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, group: GroupCommit | None = None) -> None:
         self.engine = engine
+        self.group = group
+
+    async def read(self, work: Callable[[], _T]) -> _T:
+        """Run `work()` (which opens read-only units of work of its own) in a worker thread."""
+        return await run_in_threadpool(work)
 
     async def run(self, work: Callable[[Session], _T]) -> _T:
-        """Run `work(session)` in one transaction, committed on success, rolled back on any
-        error (which is raised again)."""
+        """Run `work(session)` in one transaction (or savepoint of a group's transaction),
+        committed on success, rolled back on any error (which is raised again)."""
+        if self.group is not None:
+            return await self.group.run(work)
 
         def unit() -> _T:
             with session_scope(self.engine) as session:
@@ -75,7 +86,7 @@ class UnitOfWork:
 
 async def get_unit_of_work(request: Request) -> UnitOfWork:
     """The request's unit of work, for routes that commit it in a worker thread."""
-    return UnitOfWork(request.app.state.engine)
+    return UnitOfWork(request.app.state.engine, request.app.state.group_commit)
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]

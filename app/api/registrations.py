@@ -70,8 +70,11 @@ async def create_registration(
 ) -> RegistrationCreated:
     """Enrol a participant. Retrying with the same `id` and body returns 200 and the same
     result; the same `id` with a different body is a 409."""
+    prepared = await work.read(lambda: dedup.prepare_registration(
+        engine=work.engine, crypto=crypto, actor=actor, data=body, model=model))
     enrolment, candidates = await work.run(lambda session: dedup.register_and_match(
-        session=session, crypto=crypto, actor=actor, data=body, model=model))
+        session=session, crypto=crypto, actor=actor, data=body, model=model,
+        prepared=prepared))
     if not enrolment.created:
         response.status_code = 200
     return created_body(enrolment, candidates)

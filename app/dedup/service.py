@@ -323,6 +323,38 @@ def record_pairs(
     return added
 
 
+@dataclass
+class PreparedRegistration:
+    """What :func:`prepare_registration` found before the writer is taken: the request's
+    checks (None when its id is already taken: a replay) and its candidates, scored."""
+
+    checked: CheckedRegistration | None = None
+    lookup: Lookup | None = None
+
+
+def prepare_registration(
+    *,
+    engine: Engine,
+    crypto: FieldCrypto,
+    actor: Principal,
+    data: RegistrationIn,
+    model: MatchModel | None = None,
+) -> PreparedRegistration:
+    """Check a registration request and score its candidates (decrypting them, comparing
+    them) in a read-only unit of work: the part of :func:`register_and_match` that needs no
+    writer. Raises what the checks raise (a field error, a role or site refused)."""
+    with read_scope(engine) as reading:
+        checked = check(session=reading, crypto=crypto, actor=actor, data=data)
+        if checked is None:
+            return PreparedRegistration()
+        require_pii_reader(actor)
+        draft = draft_record(data, checked)
+        lookup = Lookup(draft=draft, digests=block_digests(crypto, draft),
+                        exclude_person=data.person_id)
+        lookup.score(session=reading, crypto=crypto, actor=actor, model=model)
+        return PreparedRegistration(checked, lookup)
+
+
 def register_and_match(
     *,
     session: Session,
@@ -330,24 +362,21 @@ def register_and_match(
     actor: Principal,
     data: RegistrationIn,
     model: MatchModel | None = None,
+    prepared: PreparedRegistration | None = None,
 ) -> tuple[Enrolment, list[CandidateOut]]:
     """Register, then find and record possible duplicates of the new registration.
     A replay returns the pairs recorded the first time, scored again.
 
-    The checks and the scoring of candidates (decrypting them, comparing them) run first in a
-    read-only unit of work; `session` — on SQLite, the single writer — then only inserts,
-    scores the candidates that appeared or changed meanwhile and records the pairs."""
-    checked, lookup = None, None
-    engine = session.get_bind()
-    if isinstance(engine, Engine):
-        with read_scope(engine) as reading:
-            checked = check(session=reading, crypto=crypto, actor=actor, data=data)
-            if checked is not None:
-                require_pii_reader(actor)
-                draft = draft_record(data, checked)
-                lookup = Lookup(draft=draft, digests=block_digests(crypto, draft),
-                                exclude_person=data.person_id)
-                lookup.score(session=reading, crypto=crypto, actor=actor, model=model)
+    The checks and the scoring of candidates run first, in a read-only unit of work
+    (:func:`prepare_registration`; `prepared` when the caller ran it already); `session` —
+    on SQLite, the single writer — then only inserts, scores the candidates that appeared or
+    changed meanwhile and records the pairs."""
+    if prepared is None:
+        engine = session.get_bind()
+        prepared = (prepare_registration(engine=engine, crypto=crypto, actor=actor, data=data,
+                                         model=model)
+                    if isinstance(engine, Engine) else PreparedRegistration())
+    checked, lookup = prepared.checked, prepared.lookup
     if lookup is not None:
         lock_blocks(session, lookup.digests)
     enrolment = register(session=session, crypto=crypto, actor=actor, data=data,

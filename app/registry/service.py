@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, func, select
 
 from app.core.audit import record_event
@@ -212,6 +213,12 @@ def register(
             ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
                                        validated.sealed),
             indexes=index_entries(crypto, validated.sealed))
+    else:
+        # written a moment ago by another request of this unit of work (a group commit)
+        existing = session.identity_map.get(identity_key(Registration, data.id))
+        if isinstance(existing, Registration):
+            return _replay(session=session, registration=existing, digest=checked.digest,
+                           actor=actor)
     # built before the first statement, which on SQLite takes the writer
     registration = _new_registration(actor=actor, data=data, checked=checked)
     new_person = None if data.person_id else Person(is_child=checked.validated.is_child,

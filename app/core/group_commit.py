@@ -1,0 +1,131 @@
+"""Group commit: the write phases of concurrent requests run by one thread, in one transaction.
+
+SQLite has one writer, and a transaction holds it from its first statement to its commit (a
+synced write of the log, `synchronous=FULL`). When every request opens and commits a
+transaction of its own, the writer passes from thread to thread — each hand-over waiting for
+the interpreter lock that the other request threads, busy validating and scoring, hold — and
+every registration pays a sync of its own. Here the write phases of the requests waiting at
+one moment run one after another in a single thread and transaction, each in a savepoint of
+its own (a request that fails leaves nothing behind and does not disturb the others), and
+are made durable by one commit. No request is answered before the commit that holds it.
+
+Each write phase runs in the context (context variables: the request id the audit trail
+records) of the request that submitted it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.core.db import session_scope
+
+_T = TypeVar("_T")
+
+MAX_GROUP = 32
+"""Write phases committed together at most (a bound on the writer's hold and on latency)."""
+IDLE_SECONDS = 5.0
+"""The writing thread ends after this long without work (and starts again with the next)."""
+
+
+@dataclass
+class _Job(Generic[_T]):
+    work: Callable[[Session], _T]
+    context: contextvars.Context
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[_T]
+
+    def settle(self, outcome: tuple[bool, Any]) -> None:
+        """Hand the outcome to the waiting request (from the writing thread)."""
+        try:
+            self.loop.call_soon_threadsafe(self._settle, outcome)
+        except RuntimeError:  # the loop was closed meanwhile: nobody waits any more
+            pass
+
+    def _settle(self, outcome: tuple[bool, Any]) -> None:
+        if self.future.done():  # the request was cancelled (its client went away)
+            return
+        ok, value = outcome
+        if ok:
+            self.future.set_result(value)
+        else:
+            self.future.set_exception(value)
+
+
+class GroupCommit:
+    """Run write phases (`work(session)`) of concurrent requests in groups, one transaction
+    per group.
+
+    Args:
+        engine: The database (meant for SQLite: on PostgreSQL each request's own transaction
+            writes in parallel with the others').
+        max_group: Write phases per transaction at most.
+    """
+
+    def __init__(self, engine: Engine, max_group: int = MAX_GROUP) -> None:
+        self.engine = engine
+        self.max_group = max_group
+        self._queue: queue.SimpleQueue[_Job[Any]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    async def run(self, work: Callable[[Session], _T]) -> _T:
+        """Run `work(session)` in the next group and return its result once the group has
+        committed; its exception, with nothing it wrote kept, when it raises."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[_T] = loop.create_future()
+        self._queue.put(_Job(work, contextvars.copy_context(), loop, future))
+        self._ensure_thread()
+        return await future
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="group-commit",
+                                                daemon=True)
+                self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            group = [first]
+            while len(group) < self.max_group:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            for job, outcome in zip(group, self._run_group(group), strict=True):
+                job.settle(outcome)
+
+    def _run_group(self, group: list[_Job[Any]]) -> list[tuple[bool, Any]]:
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            with session_scope(self.engine) as session:
+                for job in group:
+                    outcomes.append(self._run_one(session, job))
+        except Exception as exc:  # the commit itself failed: nothing of the group was kept
+            return [(False, exc)] * len(group)
+        return outcomes
+
+    @staticmethod
+    def _run_one(session: Session, job: _Job[Any]) -> tuple[bool, Any]:
+        try:
+            with session.begin_nested():
+                return True, job.context.run(job.work, session)
+        except Exception as exc:
+            return False, exc
