@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any, Protocol
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
-from app.core.models import AuditEvent
+from app.core.models import AuditEvent, utcnow
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -27,6 +28,9 @@ class Actor(Protocol):
     def role(self) -> str: ...
 
 
+_INSERT_EVENT = insert(AuditEvent)
+
+
 def record_event(
     *,
     session: Session,
@@ -36,21 +40,23 @@ def record_event(
     object_id: str | None = None,
     site_code: str | None = None,
     details: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append an audit event in the caller's transaction (it commits with the change or not)."""
-    event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        actor_username=actor.username if actor else "system",
-        actor_role=str(actor.role) if actor else None,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        site_code=site_code,
-        request_id=request_id_var.get(),
-        details=json.dumps(dict(details or {}), sort_keys=True, default=str),
-    )
-    session.add(event)
-    return event
+) -> None:
+    """Append an audit event in the caller's transaction (it commits with the change or not).
+
+    One plain insert statement, run at once: events are never read back in the unit of work
+    that writes them, and the unit of work's bookkeeping would cost more than the insert."""
+    session.connection().execute(_INSERT_EVENT, {
+        "at": utcnow(),
+        "actor_id": actor.id if actor else None,
+        "actor_username": actor.username if actor else "system",
+        "actor_role": str(actor.role) if actor else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "site_code": site_code,
+        "request_id": request_id_var.get(),
+        "details": json.dumps(dict(details or {}), sort_keys=True, default=str),
+    })
 
 
 def list_events(

@@ -289,14 +289,16 @@ def record_pairs(
     candidates: Sequence[CandidateOut],
     source: str,
     new: bool = False,
+    registration: Registration | None = None,
 ) -> int:
     """Store match/possible pairs for review, once each; return how many were new. Pairs with
     a person judged different from this registration's person are not stored again.
 
     `new` says the registration and its person were both created in this unit of work, so
-    neither has a pair or a decision yet (nothing to look up)."""
+    neither has a pair or a decision yet (nothing to look up); `registration` is the
+    registration itself when the caller holds it."""
     added = 0
-    registration = session.get(Registration, registration_id)
+    registration = registration or session.get(Registration, registration_id)
     assert registration is not None
     different: set[uuid.UUID] = set()
     known: set[tuple[uuid.UUID, uuid.UUID]] = set()
@@ -319,7 +321,8 @@ def record_pairs(
                                       model_version=candidate.model_version, source=source,
                                       site_a=sites[a], site_b=sites[b]))
             added += 1
-    session.flush()
+    if added:
+        session.flush()
     return added
 
 
@@ -402,7 +405,7 @@ def register_and_match(
         candidates = lookup.finish(session=session, actor=actor)
     new_person = enrolment.created and data.person_id is None
     record_pairs(session=session, registration_id=registration.id, candidates=candidates,
-                 source="registration", new=new_person)
+                 source="registration", new=new_person, registration=registration)
     signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=[registration.id],
                  model=model, weapons=bool(data.weapons),
                  payments=not (new_person and not candidates))

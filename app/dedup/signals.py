@@ -18,10 +18,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, bindparam, func
 from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from app.core.audit import record_event
@@ -96,16 +98,33 @@ def _groups(rows: Iterable[tuple[str, uuid.UUID]]) -> dict[str, set[uuid.UUID]]:
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 
+def _sharing() -> Any:
+    """Every registration holding a blind index (of the kinds bound as `kinds`) that one of
+    the registrations bound as `ids` holds: (kind, digest, registration id), theirs included."""
+    mine, other = aliased(RegistrationIndex), aliased(RegistrationIndex)
+    return (select_columns(col(mine.kind), col(mine.digest), col(other.registration_id))
+            .join(other, and_(col(other.kind) == col(mine.kind),
+                              col(other.digest) == col(mine.digest)))
+            .where(col(mine.registration_id).in_(bindparam("ids", expanding=True)),
+                   col(mine.kind).in_(bindparam("kinds", expanding=True))))
+
+
+_SHARING = _sharing()
+"""Built once: statement construction costs more than running the cached statement."""
+
+
 def _index_groups(session: Session, kinds: Sequence[str],
                   registration_ids: Sequence[uuid.UUID] | None) -> dict[str, set[uuid.UUID]]:
     """Registrations sharing a blind index of the given kinds, keyed `kind:digest`."""
-    shared = (select(RegistrationIndex.kind, RegistrationIndex.digest)
-              .where(col(RegistrationIndex.kind).in_(kinds)))
     if registration_ids is not None:
-        shared = shared.where(col(RegistrationIndex.registration_id).in_(registration_ids))
-    else:
-        shared = (shared.group_by(RegistrationIndex.kind, RegistrationIndex.digest)
-                  .having(func.count(func.distinct(RegistrationIndex.registration_id)) > 1))
+        if not registration_ids:
+            return {}
+        return _groups((f"{k}:{d}", r) for k, d, r in session.execute(
+            _SHARING, {"ids": list(registration_ids), "kinds": list(kinds)}).all())
+    shared = (select(RegistrationIndex.kind, RegistrationIndex.digest)
+              .where(col(RegistrationIndex.kind).in_(kinds))
+              .group_by(RegistrationIndex.kind, RegistrationIndex.digest)
+              .having(func.count(func.distinct(RegistrationIndex.registration_id)) > 1))
     keys = {f"{k}:{d}" for k, d in session.exec(shared).all()}
     if not keys:
         return {}

@@ -9,9 +9,9 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
@@ -147,6 +147,8 @@ class CheckedRegistration:
     validated: Validated
     ciphertexts: dict[str, bytes | None]
     indexes: set[tuple[str, str]]
+    registration: Registration | None = None
+    """The row to insert, without its number and person (built with no database work)."""
 
 
 def check(
@@ -167,11 +169,13 @@ def check(
     site = _site(session=session, actor=actor, data=data)
     registered_on = today or date.today()
     validated = validate(session=session, data=data, registered_on=registered_on)
-    return CheckedRegistration(
+    checked = CheckedRegistration(
         digest, site.code, registered_on, validated,
         ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
                                    validated.sealed),
         indexes=index_entries(crypto, validated.sealed))
+    checked.registration = _new_registration(actor=actor, data=data, checked=checked)
+    return checked
 
 
 def _site(*, session: Session, actor: Principal, data: RegistrationIn) -> Site:
@@ -213,14 +217,9 @@ def register(
             ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
                                        validated.sealed),
             indexes=index_entries(crypto, validated.sealed))
-    else:
-        # written a moment ago by another request of this unit of work (a group commit)
-        existing = session.identity_map.get(identity_key(Registration, data.id))
-        if isinstance(existing, Registration):
-            return _replay(session=session, registration=existing, digest=checked.digest,
-                           actor=actor)
     # built before the first statement, which on SQLite takes the writer
-    registration = _new_registration(actor=actor, data=data, checked=checked)
+    registration = checked.registration or _new_registration(actor=actor, data=data,
+                                                             checked=checked)
     new_person = None if data.person_id else Person(is_child=checked.validated.is_child,
                                                     pathway=checked.validated.pathway)
     try:
@@ -257,6 +256,15 @@ def _new_registration(*, actor: Principal, data: RegistrationIn,
     return registration
 
 
+_INSERT_PERSON = sa_insert(Person)
+_INSERT_REGISTRATION = sa_insert(Registration)
+
+
+def _row(instance: SQLModel) -> dict[str, Any]:
+    """A new row's column values, from the object that holds them."""
+    return {c.key: getattr(instance, c.key) for c in instance.__table__.columns}  # type: ignore[attr-defined]
+
+
 def _insert(
     *,
     session: Session,
@@ -278,19 +286,23 @@ def _insert(
         if validated.is_child and not person.is_child:
             person.is_child = True
             person.pathway = validated.pathway
+        session.add(person)
     # the number first: its statement then has nothing pending to flush before it
     registration.registration_number = registration_number(
         session=session, site_code=site_code, year=registered_on.year)
     registration.person_id = person.id
-    session.add(person)
-    session.add(registration)
+    connection = session.connection()
+    if data.person_id is None:
+        connection.execute(_INSERT_PERSON, _row(person))
+    # plain statements, not the unit of work: the rows are complete, and on SQLite every
+    # statement here runs while the writer is held
+    connection.execute(_INSERT_REGISTRATION, _row(registration))
     record_event(session=session, actor=actor, action="registration.create",
                  object_type="registration", object_id=str(registration.id),
                  site_code=site_code,
                  details={"person_id": str(person.id), "linked": data.person_id is not None,
                           "is_child": validated.is_child, "weapons": len(data.weapons),
                           "dependants": len(data.dependants)})
-    session.flush()
     replace_indexes(session=session, crypto=crypto, registration_id=registration.id,
                     values=validated.sealed, new=True, entries=checked.indexes)
     for weapon in data.weapons:
