@@ -220,8 +220,7 @@ def compare_pairs(
     """Compare record pairs field by field.
 
     Args:
-        prepared: Output of :func:`matching.records.prepare_records` (or
-            :func:`matching.records.prepared_columns`).
+        prepared: Output of :func:`matching.records.prepare_records`.
         ia: Row positions of the first record of each pair.
         ib: Row positions of the second record.
         names: :class:`NameTable` of ``prepared`` (built here when None).

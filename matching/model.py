@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from matching.levels import (
 )
 from matching.records import Prepared, column
 
-__all__ = ["DEFAULT_MODEL_PATH", "MatchModel", "fit_model", "load_model"]
+__all__ = ["DEFAULT_MODEL_PATH", "MatchModel", "RowTerms", "fit_model", "load_model"]
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("models") / "ddr-lr-1.json"
 _FORMAT = "ddr-match-model/1"
@@ -48,6 +48,38 @@ def _per_value(values: np.ndarray, function: Any, dtype: Any) -> np.ndarray:
     if len(mapped) == 0:
         return np.zeros(len(values), dtype=dtype)
     return mapped[codes]
+
+
+def _rarity_floor(table: Mapping[str, float]) -> float:
+    """Share given to a name key the model's table does not hold (rarer than any it holds)."""
+    return min(table.values(), default=1e-6) / 2
+
+
+def _rarity(share: np.ndarray) -> np.ndarray:
+    """Rarity in [0, 1] (float32) of names held by ``share`` of the records."""
+    # log10 of 1/share, scaled so a name held by 1 in 10 scores 0 and 1 in 1e6 scores 1
+    value = np.clip((np.log10(1.0 / np.maximum(share, 1e-9)) - 1.0) / 5.0, 0.0, 1.0)
+    return value.astype(np.float32)
+
+
+class RowTerms(NamedTuple):
+    """What :meth:`MatchModel.record_terms` holds of one record (:meth:`MatchModel.row_terms`).
+
+    Attributes:
+        given_rarity: Rarity (0 common .. 1 rare) of the given name's key, a float32 value.
+        family_rarity: Rarity of the family name's key.
+        given_common: The given name's spelling is a common name.
+        father_common: The father's name's spelling is a common name.
+        given_arabic: The given name is in Arabic script.
+        father_arabic: The father's name is in Arabic script.
+    """
+
+    given_rarity: float
+    family_rarity: float
+    given_common: bool
+    father_common: bool
+    given_arabic: bool
+    father_arabic: bool
 
 
 @dataclass(frozen=True)
@@ -79,12 +111,10 @@ class MatchModel:
         terms: dict[str, np.ndarray] = {}
         for name, source in (("given", "k_given"), ("family", "k_family")):
             table = self.term_frequencies.get(name, {})
-            floor = min(table.values(), default=1e-6) / 2
+            floor = _rarity_floor(table)
             codes, uniques = pd.factorize(column(prepared, source, object))
             share = np.array([table.get(u, floor) for u in uniques] or [floor], dtype=np.float64)
-            # log10 of 1/share, scaled so a name held by 1 in 10 scores 0 and 1 in 1e6 scores 1
-            value = np.clip((np.log10(1.0 / np.maximum(share, 1e-9)) - 1.0) / 5.0, 0.0, 1.0)
-            terms[f"{name}_rarity"] = value[np.maximum(codes, 0)].astype(np.float32)
+            terms[f"{name}_rarity"] = _rarity(share)[np.maximum(codes, 0)]
         spelling = self.term_frequencies.get("spelling", {})
         for name in ("given", "father"):
             values = column(prepared, name, object)
@@ -93,6 +123,37 @@ class MatchModel:
             terms[f"{name}_arabic"] = _per_value(
                 values, lambda v: _ARABIC_LETTER.search(v) is not None, bool)
         return terms
+
+    def row_terms(self, row: Mapping[str, Any]) -> RowTerms:
+        """Return the :meth:`record_terms` of one prepared record, without numpy or pandas.
+
+        The online path's form (:mod:`matching.online`): the same values, the rarity of each
+        name key the model knows computed once per model with the same numpy arithmetic.
+
+        Args:
+            row: One prepared record (:func:`matching.records.compared_values`).
+        """
+        rarity = self.derived("rarity_tables", self._rarity_tables)
+        spelling = self.term_frequencies.get("spelling", {})
+        given, father = row["given"], row["father"]
+        return RowTerms(
+            given_rarity=rarity["given"][0].get(row["k_given"], rarity["given"][1]),
+            family_rarity=rarity["family"][0].get(row["k_family"], rarity["family"][1]),
+            given_common=spelling.get(given, 0.0) >= COMMON_SPELLING,
+            father_common=spelling.get(father, 0.0) >= COMMON_SPELLING,
+            given_arabic=_ARABIC_LETTER.search(given) is not None,
+            father_arabic=_ARABIC_LETTER.search(father) is not None,
+        )
+
+    def _rarity_tables(self) -> dict[str, tuple[dict[str, float], float]]:
+        """Per name field, the rarity of each key in the model's table and of any other key."""
+        tables = {}
+        for name in ("given", "family"):
+            table = self.term_frequencies.get(name, {})
+            share = np.array([*table.values(), _rarity_floor(table)], dtype=np.float64)
+            values = _rarity(share).tolist()
+            tables[name] = (dict(zip(table, values[:-1], strict=True)), values[-1])
+        return tables
 
     def rarity(self, terms: dict[str, np.ndarray], ia: np.ndarray, comparisons: Comparisons
                ) -> np.ndarray:

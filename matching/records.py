@@ -20,7 +20,7 @@ from matching.phonetic import blocking_name_key
 
 __all__ = [
     "COMPARED_COLUMNS", "PREPARED_COLUMNS", "RECORD_COLUMNS", "Prepared", "Record", "column",
-    "prepare_record", "prepare_records", "prepared_columns", "records_frame",
+    "compared_values", "prepare_record", "prepare_records", "records_frame",
 ]
 
 Record = Mapping[str, str | None]
@@ -44,11 +44,10 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "phone", "nid", "passport", "sex", "nationality",
 )
 """Columns of a prepared record set, in :func:`prepare_records` order."""
-_DTYPES = {"year": np.int32, "month": np.int8, "day": np.int8}
 
 Prepared = pd.DataFrame | Mapping[str, np.ndarray]
 """Prepared records: the DataFrame of :func:`prepare_records`, or the same columns as numpy
-arrays (:func:`prepared_columns`, the online path's form without pandas overhead)."""
+arrays."""
 
 
 def column(prepared: Prepared, name: str, dtype: Any = None) -> np.ndarray:
@@ -98,6 +97,10 @@ def _nationality_code(value: str) -> str:
     return value.strip().upper()
 
 
+_BLOCKING_ONLY = {"k_father": "father", "k_grandfather": "grandfather", "k_mother": "mother"}
+"""The prepared columns only blocking reads, and the column each is the key of."""
+
+
 def prepare_record(record: Record) -> dict[str, Any]:
     """Prepare one record: the values :func:`prepare_records` gives its row, without pandas.
 
@@ -110,30 +113,46 @@ def prepare_record(record: Record) -> dict[str, Any]:
     Returns:
         A dict keyed by :data:`PREPARED_COLUMNS`.
     """
-    return dict(_prepare_values(_prepare_key(record)))
+    values = compared_values(record)
+    return {c: blocking_name_key(values[_BLOCKING_ONLY[c]]) if c in _BLOCKING_ONLY else values[c]
+            for c in PREPARED_COLUMNS}
+
+
+def compared_values(record: Record) -> Mapping[str, Any]:
+    """Prepare one record for comparison: :func:`prepare_record` but the blocking keys of
+    the father's, grandfather's and mother's names (only blocking reads them).
+
+    Cached per record: the mapping is shared, never to be modified.
+
+    Args:
+        record: A record keyed by the record CSV columns.
+
+    Returns:
+        A mapping keyed by :data:`PREPARED_COLUMNS` but ``k_father``, ``k_grandfather`` and
+        ``k_mother``.
+    """
+    return _compared_values(_prepare_key(record))
 
 
 def _prepare_key(record: Record) -> tuple[str, ...]:
-    """The values of the columns :func:`_prepare_values` reads, as strings ("" = missing)."""
+    """The values of the columns :func:`_compared_values` reads, as strings ("" = missing)."""
     return tuple(["" if not value else value if type(value) is str else str(value)
                   for value in map(record.get, COMPARED_COLUMNS)])
 
 
 @lru_cache(maxsize=50_000)
-def _prepare_values(raw: tuple[str, ...]) -> dict[str, Any]:
+def _compared_values(raw: tuple[str, ...]) -> dict[str, Any]:
     fields = dict(zip(COMPARED_COLUMNS, raw, strict=True))
     given, father, grandfather, family = _repair_nasab(
         *(normalise_name(fields[c]) for c in NASAB))
     year, month, day = normalise_date(fields["date_of_birth"])
-    mother = normalise_name(fields["mother_name"])
     return {
         "record_id": fields["record_id"],
         "given": given, "k_given": blocking_name_key(given),
-        "father": father, "k_father": blocking_name_key(father),
-        "grandfather": grandfather, "k_grandfather": blocking_name_key(grandfather),
+        "father": father, "grandfather": grandfather,
         "family": family, "k_family": blocking_name_key(family),
         "full": _full_name(given, father, grandfather, family),
-        "mother": mother, "k_mother": blocking_name_key(mother),
+        "mother": normalise_name(fields["mother_name"]),
         "alias": normalise_name(fields["alias"]),
         "pob": normalise_name(fields["place_of_birth"]),
         "year": year, "month": month, "day": day,
@@ -143,23 +162,6 @@ def _prepare_values(raw: tuple[str, ...]) -> dict[str, Any]:
         "sex": _sex_code(fields["sex"]),
         "nationality": _nationality_code(fields["nationality"]),
     }
-
-
-def prepared_columns(records: Iterable[Record]) -> dict[str, np.ndarray]:
-    """Prepare records into numpy columns (:func:`prepare_record` of each, stacked).
-
-    The online path's form of :func:`prepare_records`: the same columns and dtypes, without
-    building a DataFrame, for one record and its few hundred candidates at most.
-
-    Args:
-        records: Records keyed by the record CSV columns.
-
-    Returns:
-        A dict of arrays keyed by :data:`PREPARED_COLUMNS`.
-    """
-    rows = [_prepare_values(_prepare_key(r)) for r in records]
-    return {c: np.array([row[c] for row in rows], dtype=_DTYPES.get(c, object))
-            for c in PREPARED_COLUMNS}
 
 
 def prepare_records(frame: pd.DataFrame) -> pd.DataFrame:

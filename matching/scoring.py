@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, cast
+from typing import Literal
 
 import numpy as np
 
+from matching import online
 from matching.explain import EXPLANATION_MESSAGES, FieldContribution
 from matching.features import NameTable, compare_pairs
 from matching.levels import DISTINCT_FEATURES, FIELD_LEVELS, RARITY_FEATURES, Levels
 from matching.model import MatchModel, load_model
-from matching.records import Prepared, Record, prepared_columns
+from matching.records import Prepared, Record
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -21,10 +22,12 @@ __all__ = [
     "MatchSettings",
     "ScoredPair",
     "PairComponents",
-    "candidate_components",
+    "candidate_scores",
     "decide",
+    "decide_pair",
     "default_model",
     "explain_pair",
+    "identifier_flag",
     "identifier_flags",
     "looks_like_relatives",
     "pair_components",
@@ -127,6 +130,8 @@ IDENTIFIER_CORROBORATED = 2
 _AGREE = [FIELD_LEVELS["given_name"].index(level) for level in ("exact", "high", "similar")]
 _RELATIVE_GIVEN = [FIELD_LEVELS["given_name"].index(level) for level in
                    ("different_relative", "different_twin", "different_sibling")]
+_SEX_DIFFERS = FIELD_LEVELS["sex"].index("different")
+_SIBLING = FIELD_LEVELS["given_name"].index("different_sibling")
 
 
 def identifier_flags(levels: Levels, relatives: np.ndarray) -> np.ndarray:
@@ -153,7 +158,7 @@ def identifier_flags(levels: Levels, relatives: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PairComponents:
-    """What decides a batch of scored pairs, computed once for the batch and online paths.
+    """What decides a batch of scored pairs (batch mode; :mod:`matching.online` per pair).
 
     Attributes:
         levels: Level index of each field (:func:`matching.levels.comparison_levels`).
@@ -176,11 +181,10 @@ def pair_components(
     prepared: Prepared, ia: np.ndarray, ib: np.ndarray, model: MatchModel,
     context: tuple[NameTable, dict[str, np.ndarray]] | None = None,
 ) -> PairComponents:
-    """Compare and score pairs of prepared records: the one rule path of batch and online mode.
+    """Compare and score pairs of prepared records: the rule path of batch mode.
 
     Args:
-        prepared: Output of :func:`matching.records.prepare_records`, or of
-            :func:`matching.records.prepared_columns` (online: no DataFrame).
+        prepared: Output of :func:`matching.records.prepare_records`.
         ia: Row positions of first records.
         ib: Row positions of second records.
         model: The match model.
@@ -218,6 +222,25 @@ def score_pairs_fast(
     """
     found = pair_components(prepared, ia, ib, model, context)
     return found.scores, found.relatives, found.identifiers
+
+
+def identifier_flag(levels: Mapping[str, int], relatives: bool) -> int:
+    """:func:`identifier_flags` of one pair (the online path's form).
+
+    Args:
+        levels: The pair's level index of each field, with ``crossed_name`` and
+            ``shared_identifier`` (:class:`matching.online.PairTerms`).
+        relatives: Whether the pair looks like relatives.
+    """
+    if levels["shared_identifier"] != 1:
+        return 0
+    given = levels["given_name"]
+    named = given in _AGREE or (
+        (levels["family_name"] in _AGREE or levels["crossed_name"] in _AGREE)
+        and given not in _RELATIVE_GIVEN)
+    sex_differs = levels["sex"] == _SEX_DIFFERS
+    return IDENTIFIER_CORROBORATED if named and not sex_differs and not relatives else (
+        IDENTIFIER_SHARED)
 
 
 def looks_like_relatives(model: MatchModel, matrix: np.ndarray) -> np.ndarray:
@@ -259,6 +282,24 @@ def decide(
         match |= identifiers == IDENTIFIER_CORROBORATED
         possible |= identifiers > 0
     return np.where(match, "match", np.where(possible, "possible", "non_match"))
+
+
+def decide_pair(score: float, relatives: bool, settings: MatchSettings, identifier: int
+                ) -> Decision:
+    """:func:`decide` of one pair (the online path's form).
+
+    Args:
+        score: The match probability.
+        relatives: Whether the pair looks like relatives (:func:`looks_like_relatives`).
+        settings: Thresholds, the relatives and the identifier policies.
+        identifier: The pair's :func:`identifier_flag`.
+    """
+    match = score >= settings.match_threshold and not (settings.review_relatives and relatives)
+    possible = score >= settings.possible_threshold
+    if settings.trust_identifiers:
+        match = match or identifier == IDENTIFIER_CORROBORATED
+        possible = possible or identifier > 0
+    return "match" if match else "possible" if possible else "non_match"
 
 
 def score_pairs(
@@ -314,46 +355,49 @@ def explain_pair(
     """
     table = model.derived("explanations", lambda: _explanation_table(model))
     out: list[FieldContribution] = []
-    for column, (choices, distinct, rare) in table.items():
+    for column, choices, distinct, rare in table:
         level, weight, template = choices[int(levels[column])]
         params = {"a": shown_a[column], "b": shown_b[column]}
         if column == "date_of_birth":
             years = [p[:4] for p in (params["a"], params["b"])]
             if all(y.isdigit() for y in years):
                 params["gap"] = str(abs(int(years[0]) - int(years[1])))
-        out.append(FieldContribution(column, level, weight,
-                                     template.format_map(_Blank(params)), template, params))
-        if distinct is not None and extras.get(f"{column}:distinct", 0.0) > 0:
-            out.append(FieldContribution(column, "distinct", distinct[0],
-                                         distinct[1].format_map(_Blank(params)), distinct[1],
-                                         params))
-        rarity = extras.get(f"{column}:rarity", 0.0)
+        filled = _Blank(params)
+        out.append(FieldContribution(column, level, weight, template.format_map(filled), template,
+                                     params))
+        if distinct is not None and extras.get(distinct[0], 0.0) > 0:
+            out.append(FieldContribution(column, "distinct", distinct[1],
+                                         distinct[2].format_map(filled), distinct[2], params))
+        rarity = extras.get(rare[0], 0.0) if rare is not None else 0.0
         if rare is not None and rarity > 0:
-            out.append(FieldContribution(column, "rare", round(rare[0] * rarity, 3),
-                                         rare[1].format_map(_Blank(params)), rare[1], params))
+            out.append(FieldContribution(column, "rare", round(rare[1] * rarity, 3),
+                                         rare[2].format_map(filled), rare[2], params))
     out.sort(key=lambda c: -abs(c.weight))
     return out
 
 
 _Choice = tuple[str, float, str]
+_Term = tuple[str, float, str]
 
 
-def _explanation_table(model: MatchModel) -> dict[
-        str, tuple[list[_Choice], tuple[float, str] | None, tuple[float, str] | None]]:
+def _explanation_table(model: MatchModel) -> list[
+        tuple[str, list[_Choice], _Term | None, _Term | None]]:
     """Per field: (level, rounded weight, template) of each level; the distinct-name
-    (rounded weight, template) and the rare-name (weight, template) terms where it has them."""
+    (feature, rounded weight, template) and the rare-name (feature, weight, template) terms
+    where it has them."""
     weights = model.weight_map()
-    table = {}
+    table = []
     for column, names in FIELD_LEVELS.items():
         choices = [(level, round(weights[f"{column}={level}"], 3),
                     EXPLANATION_MESSAGES[f"{column}.{level}"]) for level in names]
         distinct = rare = None
         if f"{column}:distinct" in weights:
-            distinct = (round(weights[f"{column}:distinct"], 3),
+            distinct = (f"{column}:distinct", round(weights[f"{column}:distinct"], 3),
                         EXPLANATION_MESSAGES[f"{column}.distinct"])
         if f"{column}:rarity" in weights:
-            rare = (weights[f"{column}:rarity"], EXPLANATION_MESSAGES[f"{column}.rare"])
-        table[column] = (choices, distinct, rare)
+            rare = (f"{column}:rarity", weights[f"{column}:rarity"],
+                    EXPLANATION_MESSAGES[f"{column}.rare"])
+        table.append((column, choices, distinct, rare))
     return table
 
 
@@ -376,23 +420,18 @@ class _Blank(dict[str, str]):
         return "?"
 
 
-def candidate_components(
-    record: Record, candidates: Sequence[Record], model: MatchModel
-) -> PairComponents:
-    """Return the :class:`PairComponents` of a record against each candidate (online path).
+def candidate_scores(found: Sequence[online.PairTerms], model: MatchModel) -> list[float]:
+    """Return the match probability of each pair compared by :func:`matching.online.compare`.
 
-    Args:
-        record: The new record.
-        candidates: At least one candidate record.
-        model: The match model.
-
-    Returns:
-        Components of the pairs ``(record, candidate)``, in candidate order.
+    :meth:`MatchModel.fast_probability` of the pairs' arrays, as the vectorised path builds
+    them for the same pairs: the same arithmetic, so the same scores to the last bit.
     """
-    prepared = prepared_columns([record, *candidates])
-    ib = np.arange(1, len(candidates) + 1, dtype=np.int64)
-    ia = np.zeros(len(ib), dtype=np.int64)
-    return pair_components(prepared, ia, ib, model)
+    levels = np.array([[p.levels[f] for f in FIELD_LEVELS] for p in found], dtype=np.int8)
+    rarity = np.array([(p.given_rarity, p.family_rarity) for p in found], dtype=np.float32)
+    distinct = np.array([(p.given_distinct, p.father_distinct) for p in found], dtype=bool)
+    columns = {f: levels[:, i] for i, f in enumerate(FIELD_LEVELS)}
+    scores: list[float] = model.fast_probability(columns, rarity, distinct).tolist()
+    return scores
 
 
 def score_candidates(
@@ -405,11 +444,12 @@ def score_candidates(
 ) -> list[ScoredPair]:
     """Score a new or draft record against candidate registrations (online mode).
 
-    The online path of :func:`pair_components`, the rules batch mode applies: the record and
-    its candidates are prepared one by one (:func:`matching.records.prepared_columns`, no
-    DataFrame) and compared as numpy arrays of pairs, with every name similarity scored in
-    one call (:meth:`matching.similarity.WordTable.similarity`, scalar rapidfuzz for so few
-    pairs). A lookup of one candidate costs about a millisecond, not tens.
+    The rules batch mode applies (:func:`pair_components`), one pair at a time in plain
+    Python (:func:`matching.online.compare`): the record and its candidates are prepared one
+    by one (cached per record) and each name similarity is computed once
+    (:func:`matching.similarity.field_similarity`, cached per pair of values), without
+    numpy's or pandas' set-up per call. Only the scores are computed as arrays, with the
+    model's own arithmetic. A lookup of one candidate costs about 0.3 ms.
 
     Args:
         record: The new record, keyed by the record CSV columns (``record_id`` may be empty).
@@ -426,22 +466,28 @@ def score_candidates(
     if not candidates:
         return []
     model = model or default_model()
-    found = candidate_components(record, candidates, model)
-    decisions = decide(found.scores, found.relatives, settings, found.identifiers).tolist()
-    levels, extras = pair_levels(found), pair_extras(found)
+    first = online.prepare(record, model)
+    found = [online.compare(first, online.prepare(c, model)) for c in candidates]
+    scores = candidate_scores(found, model)
     shown = record_display(record)
     record_id = str(record.get("record_id") or "")
     pairs = []
-    for index, candidate in enumerate(candidates):
-        decision = cast(Decision, decisions[index])
+    for candidate, pair, score in zip(candidates, found, scores, strict=True):
+        relatives = pair.levels["given_name"] == _SIBLING or pair.given_distinct
+        decision = decide_pair(score, relatives, settings,
+                               identifier_flag(pair.levels, relatives))
         explanation = []
         if explain_non_matches or decision != "non_match":
-            explanation = explain_pair(shown, record_display(candidate), model, levels[index],
-                                       extras[index])
+            extras = {"given_name:rarity": pair.given_rarity,
+                      "family_name:rarity": pair.family_rarity,
+                      "given_name:distinct": float(pair.given_distinct),
+                      "father_name:distinct": float(pair.father_distinct)}
+            explanation = explain_pair(shown, record_display(candidate), model, pair.levels,
+                                       extras)
         pairs.append(ScoredPair(
             record_id_a=record_id,
             record_id_b=str(candidate.get("record_id") or ""),
-            score=round(float(found.scores[index]), 6),
+            score=round(score, 6),
             decision=decision,
             model_version=model.version,
             explanation=explanation,

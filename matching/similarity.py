@@ -4,21 +4,25 @@
 :meth:`WordTable.similarity` scores pairs of table positions with rapidfuzz's batch scorers
 (C++, both cores), using the same formula as :func:`matching.names.compare_words`.
 
-A few thousand string pairs or fewer (the online path: one record against its candidates)
-are scored one pair at a time with rapidfuzz's scalar functions instead. rapidfuzz rather
-than jellyfish, although jellyfish is the issue's named library: (1) it is the very
-implementation the batch scorers run, so a pair scores bit for bit the same on both paths
+A few thousand string pairs or fewer are scored one pair at a time with rapidfuzz's scalar
+functions instead, and :func:`field_similarity` scores a single pair of values without numpy
+(the online path, :mod:`matching.online`: one record against its candidates). rapidfuzz
+rather than jellyfish, although jellyfish is the issue's named library: (1) it is the very
+implementation the batch scorers run, so a pair scores bit for bit the same on every path
 (checked over 200,000 pairs of skeletons and vowel forms; the equivalence test in
 ``tests/matching/test_online_equivalence.py`` checks whole pairs); jellyfish's
 ``jaro_winkler_similarity`` scores two empty strings 0 where rapidfuzz gives 1, so levels
 would differ; (2) it is faster here: about 0.15 µs per Jaro–Winkler pair against 0.3 µs
 for jellyfish 1.3. The batch scorers are not used for so few pairs because each call starts
-worker threads (about 0.7 ms), which made a one-candidate lookup cost tens of milliseconds.
+worker threads (about 0.7 ms).
 """
 
 from __future__ import annotations
 
+import math
+import struct
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -27,7 +31,10 @@ from rapidfuzz.distance import JaroWinkler, LCSseq, Levenshtein
 
 from matching.phonetic import NameKey, name_key
 
-__all__ = ["CROSS_SCRIPT_CONSONANT_WEIGHT", "SAME_SCRIPT_CONSONANT_WEIGHT", "WordTable"]
+__all__ = [
+    "CROSS_SCRIPT_CONSONANT_WEIGHT", "SAME_SCRIPT_CONSONANT_WEIGHT", "WordTable",
+    "field_similarity", "to_float32",
+]
 
 SAME_SCRIPT_CONSONANT_WEIGHT = 0.5
 CROSS_SCRIPT_CONSONANT_WEIGHT = 0.8
@@ -139,3 +146,86 @@ class WordTable:
         score[self.values[left] == self.values[right]] = 1.0
         score[self.empty[left] | self.empty[right]] = np.nan
         return score
+
+
+_FLOAT32 = struct.Struct("f")
+_pack, _unpack = _FLOAT32.pack, _FLOAT32.unpack
+_FLOAT32_PAIR = struct.Struct("ff")
+_pack_pair, _unpack_pair = _FLOAT32_PAIR.pack, _FLOAT32_PAIR.unpack
+_jaro_winkler = JaroWinkler.normalized_similarity
+_levenshtein = Levenshtein.normalized_similarity
+
+
+def to_float32(value: float) -> float:
+    """Round a double to the nearest float32 (returned as a float holding that value).
+
+    Rounding the double result of one ``+``, ``-``, ``*`` or ``/`` of float32 operands gives
+    the float32 result numpy computes, bit for bit: a double has more than twice a float32's
+    precision, so rounding twice cannot differ from rounding once.
+    """
+    result: float = _unpack(_pack(value))[0]
+    return result
+
+
+_VOWEL_SHARE = to_float32(0.4)
+_CONTAINED_SHARE = to_float32(0.6)
+
+
+def _blend_pair(left: str, right: str) -> float:
+    """:func:`_blend` of one pair: the two scores rounded to float32, halved and summed
+    (1.0 for two equal strings, as both scores are then 1)."""
+    if left == right:
+        return 1.0
+    jaro, edit = _unpack_pair(_pack_pair(_jaro_winkler(left, right), _levenshtein(left, right)))
+    result: float = _unpack(_pack(0.5 * jaro + 0.5 * edit))[0]
+    return result
+
+
+@lru_cache(maxsize=100_000)
+def _profile(value: str) -> tuple[bool, tuple[str, ...], str, str, str]:
+    """What :class:`WordTable` holds of a value: Arabic script, skeleton variants, vowel form,
+    cross-script vowel form and long vowels."""
+    key = _field_key(value)
+    return (key.script == "arabic", key.skeletons or ("",), key.vowel_form,
+            key.cross_vowel_form, key.vowels)
+
+
+@lru_cache(maxsize=200_000)
+def field_similarity(left: str, right: str) -> float:
+    """Return the similarity :meth:`WordTable.similarity` gives two values, one pair at a time.
+
+    The online path's form, for one record against a few candidates: the same formula with
+    the float32 rounding of each step the vectorised code takes, so the result is the same
+    float32 value (as a float); ``tests/matching/test_online_equivalence.py`` checks it.
+
+    Args:
+        left: A normalised string (``""`` when missing).
+        right: Another.
+
+    Returns:
+        Similarity in [0, 1], NaN when one side is empty.
+    """
+    if not left or not right:
+        return math.nan
+    if left == right:
+        return 1.0
+    arabic_a, skeletons_a, vowels_a, cross_a, long_a = _profile(left)
+    arabic_b, skeletons_b, vowels_b, cross_b, long_b = _profile(right)
+    if len(skeletons_a) == len(skeletons_b) == 1:
+        consonants = _blend_pair(skeletons_a[0], skeletons_b[0])
+    else:
+        consonants = max(_blend_pair(x, y) for x in skeletons_a for y in skeletons_b)
+    if arabic_a != arabic_b:
+        vowels = _blend_pair(cross_a, cross_b)
+        arabic, latin = (long_a, long_b) if arabic_a else (long_b, long_a)
+        contained = to_float32(LCSseq.similarity(arabic, latin) / len(arabic)) if arabic else 1.0
+        vowels = to_float32(to_float32(_VOWEL_SHARE * vowels)
+                            + to_float32(_CONTAINED_SHARE * contained))
+        weight = CROSS_SCRIPT_CONSONANT_WEIGHT
+    else:
+        vowels = _blend_pair(vowels_a, vowels_b)
+        # e read as i: the better reading (the same pair again when neither form changes)
+        if cross_a != vowels_a or cross_b != vowels_b:
+            vowels = max(vowels, _blend_pair(cross_a, cross_b))
+        weight = SAME_SCRIPT_CONSONANT_WEIGHT
+    return to_float32(weight * consonants + (1.0 - weight) * vowels)
