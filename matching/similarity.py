@@ -181,7 +181,7 @@ def _blend_pair(left: str, right: str) -> float:
     return result
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def _profile(value: str) -> tuple[bool, tuple[str, ...], str, str, str]:
     """What :class:`WordTable` holds of a value: Arabic script, skeleton variants, vowel form,
     cross-script vowel form and long vowels."""
@@ -190,7 +190,7 @@ def _profile(value: str) -> tuple[bool, tuple[str, ...], str, str, str]:
             key.cross_vowel_form, key.vowels)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def field_similarity(left: str, right: str) -> float:
     """Return the similarity :meth:`WordTable.similarity` gives two values, one pair at a time.
 
@@ -211,10 +211,12 @@ def field_similarity(left: str, right: str) -> float:
         return 1.0
     arabic_a, skeletons_a, vowels_a, cross_a, long_a = _profile(left)
     arabic_b, skeletons_b, vowels_b, cross_b, long_b = _profile(right)
-    if len(skeletons_a) == len(skeletons_b) == 1:
-        consonants = _blend_pair(skeletons_a[0], skeletons_b[0])
-    else:
-        consonants = max(_blend_pair(x, y) for x in skeletons_a for y in skeletons_b)
+    consonants = 0.0
+    for x in skeletons_a:
+        for y in skeletons_b:
+            blend = _blend_pair(x, y)
+            if blend > consonants:
+                consonants = blend
     if arabic_a != arabic_b:
         vowels = _blend_pair(cross_a, cross_b)
         arabic, latin = (long_a, long_b) if arabic_a else (long_b, long_a)
@@ -228,4 +230,5 @@ def field_similarity(left: str, right: str) -> float:
         if cross_a != vowels_a or cross_b != vowels_b:
             vowels = max(vowels, _blend_pair(cross_a, cross_b))
         weight = SAME_SCRIPT_CONSONANT_WEIGHT
-    return to_float32(weight * consonants + (1.0 - weight) * vowels)
+    result: float = _unpack(_pack(weight * consonants + (1.0 - weight) * vowels))[0]
+    return result
