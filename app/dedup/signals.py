@@ -153,13 +153,13 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
     lookups."""
     touched: list[tuple[str, str, set[uuid.UUID]]] = []
 
-    serials = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
-        col(WeaponHandover.serial_index).is_not(None))
-    if registration_ids is not None:
-        serials = serials.where(col(WeaponHandover.serial_index).in_(
-            select(WeaponHandover.serial_index).where(
-                col(WeaponHandover.registration_id).in_(registration_ids))))
     if weapons:
+        serials = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
+            col(WeaponHandover.serial_index).is_not(None))
+        if registration_ids is not None:
+            serials = serials.where(col(WeaponHandover.serial_index).in_(
+                select(WeaponHandover.serial_index).where(
+                    col(WeaponHandover.registration_id).in_(registration_ids))))
         for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
             touched.append(("weapon_serial", key, members))
 

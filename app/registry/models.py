@@ -146,7 +146,8 @@ class RegistrationIndex(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    registration_id: uuid.UUID = Field(foreign_key="registration.id", index=True)
+    # found by registration through the unique constraint, which leads with it
+    registration_id: uuid.UUID = Field(foreign_key="registration.id")
     kind: str = Field(max_length=8)
     digest: str = Field(max_length=32)
 
