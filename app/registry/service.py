@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import bindparam
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, func, select
@@ -164,13 +165,13 @@ def check(
     if actor.role not in REGISTRARS:
         raise Forbidden("your role may not register participants")
     digest = request_digest(crypto, data)
-    if session.get(Registration, data.id) is not None:
+    if session.execute(_TAKEN, {"id": data.id}).first() is not None:
         return None
-    site = _site(session=session, actor=actor, data=data)
+    site_code = _open_site(session=session, actor=actor, data=data)
     registered_on = today or date.today()
     validated = validate(session=session, data=data, registered_on=registered_on)
     checked = CheckedRegistration(
-        digest, site.code, registered_on, validated,
+        digest, site_code, registered_on, validated,
         ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
                                    validated.sealed),
         indexes=index_entries(crypto, validated.sealed))
@@ -178,13 +179,19 @@ def check(
     return checked
 
 
-def _site(*, session: Session, actor: Principal, data: RegistrationIn) -> Site:
-    site = session.get(Site, data.site.upper())
+_TAKEN = select(Registration.id).where(Registration.id == bindparam("id"))
+_SITE_OPEN = select(Site.code, Site.active).where(Site.code == bindparam("code"))
+
+
+def _open_site(*, session: Session, actor: Principal, data: RegistrationIn) -> str:
+    """The code of the request's site, after checking that it exists, is open and is one the
+    caller may act for (one light statement)."""
+    site = session.execute(_SITE_OPEN, {"code": data.site.upper()}).first()
     if site is None or not site.active:
         raise ValidationFailed([FieldError("site", "unknown site code")])
     if not actor.can_act_for(site.code):
         raise Forbidden("you may not register at this site", [FieldError("site", "not yours")])
-    return site
+    return str(site.code)
 
 
 def register(
@@ -209,7 +216,7 @@ def register(
         existing = session.get(Registration, data.id)
         if existing is not None:
             return _replay(session=session, registration=existing, digest=digest, actor=actor)
-        site_code = _site(session=session, actor=actor, data=data).code
+        site_code = _open_site(session=session, actor=actor, data=data)
         registered_on = today or date.today()
         validated = validate(session=session, data=data, registered_on=registered_on)
         checked = CheckedRegistration(
