@@ -206,14 +206,16 @@ class Lookup:
         """Score the current candidates not yet scored in their current state."""
         skip = set(exclude)
         rows: dict[uuid.UUID, RegistrationRow] = {}
+        # plain statements on the unit of work's connection: rows, not ORM entities
+        connection = session.connection()
         if not self.digests:
             current = {}
         elif not self.seen:  # nothing scored yet: read the candidates' rows at once
-            rows = {row.id: cast(RegistrationRow, row) for row in session.execute(
+            rows = {row.id: cast(RegistrationRow, row) for row in connection.execute(
                 _CANDIDATE_ROWS, {"digests": self.digests}).all() if row.id not in skip}
             current = {rid: (row.version, row.person_id) for rid, row in rows.items()}
         else:
-            current = {rid: (version, person) for rid, version, person in session.execute(
+            current = {rid: (version, person) for rid, version, person in connection.execute(
                 _CANDIDATE_STATES, {"digests": self.digests}).all() if rid not in skip}
         self.looked_up = bool(current)
         if not current:

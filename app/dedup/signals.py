@@ -119,7 +119,7 @@ def _index_groups(session: Session, kinds: Sequence[str],
     if registration_ids is not None:
         if not registration_ids:
             return {}
-        return _groups((f"{k}:{d}", r) for k, d, r in session.execute(
+        return _groups((f"{k}:{d}", r) for k, d, r in session.connection().execute(
             _SHARING, {"ids": list(registration_ids), "kinds": list(kinds)}).all())
     shared = (select(RegistrationIndex.kind, RegistrationIndex.digest)
               .where(col(RegistrationIndex.kind).in_(kinds))

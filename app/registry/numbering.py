@@ -16,7 +16,8 @@ _NEXT = text(
 
 def next_number(*, session: Session, site_code: str, year: int) -> int:
     """Atomically take the next counter value for a site and year (one upsert statement)."""
-    return int(session.execute(_NEXT, {"site_code": site_code, "year": year}).scalar_one())
+    return int(session.connection().execute(_NEXT, {"site_code": site_code, "year": year})
+               .scalar_one())
 
 
 def registration_number(*, session: Session, site_code: str, year: int) -> str:

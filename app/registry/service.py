@@ -150,6 +150,8 @@ class CheckedRegistration:
     indexes: set[tuple[str, str]]
     registration: Registration | None = None
     """The row to insert, without its number and person (built with no database work)."""
+    person: Person | None = None
+    """The new person to insert with it (None: the request names an existing person)."""
 
 
 def check(
@@ -176,6 +178,8 @@ def check(
                                    validated.sealed),
         indexes=index_entries(crypto, validated.sealed))
     checked.registration = _new_registration(actor=actor, data=data, checked=checked)
+    if data.person_id is None:
+        checked.person = Person(is_child=validated.is_child, pathway=validated.pathway)
     return checked
 
 
@@ -227,8 +231,8 @@ def register(
     # built before the first statement, which on SQLite takes the writer
     registration = checked.registration or _new_registration(actor=actor, data=data,
                                                              checked=checked)
-    new_person = None if data.person_id else Person(is_child=checked.validated.is_child,
-                                                    pathway=checked.validated.pathway)
+    new_person = None if data.person_id else checked.person or Person(
+        is_child=checked.validated.is_child, pathway=checked.validated.pathway)
     try:
         with session.begin_nested():
             enrolment = _insert(session=session, crypto=crypto, actor=actor, data=data,
