@@ -80,7 +80,7 @@ def draft_record(data: RegistrationIn, checked: CheckedRegistration) -> dict[str
     sealed, clear = checked.validated.sealed, checked.validated.clear
     record: dict[str, str | None] = {c: sealed.get(c) or None for c in _RECORD_FIELDS}
     record.update(record_id=str(data.id), site=data.site.upper(),
-                  registered_on=checked.registered_on.isoformat(),
+                  registered_on=checked.registration.registered_on.isoformat(),
                   category=clear["category"], sex=clear["sex"],
                   nationality=clear["nationality"])
     return record

@@ -144,13 +144,11 @@ class CheckedRegistration:
 
     digest: str
     site_code: str
-    registered_on: date
     validated: Validated
-    ciphertexts: dict[str, bytes | None]
     indexes: set[tuple[str, str]]
-    registration: Registration | None = None
+    registration: Registration
     """The row to insert, without its number and person (built with no database work)."""
-    person: Person | None = None
+    person: Person | None
     """The new person to insert with it (None: the request names an existing person)."""
 
 
@@ -172,15 +170,26 @@ def check(
     site_code = _open_site(session=session, actor=actor, data=data)
     registered_on = today or date.today()
     validated = validate(session=session, data=data, registered_on=registered_on)
-    checked = CheckedRegistration(
-        digest, site_code, registered_on, validated,
-        ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
-                                   validated.sealed),
-        indexes=index_entries(crypto, validated.sealed))
-    checked.registration = _new_registration(actor=actor, data=data, checked=checked)
-    if data.person_id is None:
-        checked.person = Person(is_child=validated.is_child, pathway=validated.pathway)
-    return checked
+    registration = Registration(
+        id=data.id,
+        registration_number="",
+        site_code=site_code,
+        registered_on=registered_on,
+        created_by_id=actor.id,
+        consent=True,
+        consent_by_id=actor.id,
+        consent_at=utcnow(),
+        request_digest=digest,
+        **validated.clear,
+    )
+    ciphertexts = encrypt_fields(crypto, Registration.__tablename__, data.id, validated.sealed)
+    for column, ciphertext in ciphertexts.items():
+        setattr(registration, column, ciphertext)
+    person = (Person(is_child=validated.is_child, pathway=validated.pathway)
+              if data.person_id is None else None)
+    return CheckedRegistration(digest, site_code, validated,
+                               indexes=index_entries(crypto, validated.sealed),
+                               registration=registration, person=person)
 
 
 _TAKEN = select(Registration.id).where(Registration.id == bindparam("id"))
@@ -216,27 +225,16 @@ def register(
     if actor.role not in REGISTRARS:
         raise Forbidden("your role may not register participants")
     if checked is None:
-        digest = request_digest(crypto, data)
-        existing = session.get(Registration, data.id)
-        if existing is not None:
-            return _replay(session=session, registration=existing, digest=digest, actor=actor)
-        site_code = _open_site(session=session, actor=actor, data=data)
-        registered_on = today or date.today()
-        validated = validate(session=session, data=data, registered_on=registered_on)
-        checked = CheckedRegistration(
-            digest, site_code, registered_on, validated,
-            ciphertexts=encrypt_fields(crypto, Registration.__tablename__, data.id,
-                                       validated.sealed),
-            indexes=index_entries(crypto, validated.sealed))
-    # built before the first statement, which on SQLite takes the writer
-    registration = checked.registration or _new_registration(actor=actor, data=data,
-                                                             checked=checked)
-    new_person = None if data.person_id else checked.person or Person(
-        is_child=checked.validated.is_child, pathway=checked.validated.pathway)
+        checked = check(session=session, crypto=crypto, actor=actor, data=data, today=today)
+        if checked is None:
+            existing = session.get(Registration, data.id)
+            assert existing is not None
+            return _replay(session=session, registration=existing,
+                           digest=request_digest(crypto, data), actor=actor)
     try:
         with session.begin_nested():
             enrolment = _insert(session=session, crypto=crypto, actor=actor, data=data,
-                                checked=checked, registration=registration, person=new_person)
+                                checked=checked)
     except IntegrityError:
         # A concurrent request with the same UUID won the race: answer as a replay.
         existing = session.get(Registration, data.id, populate_existing=True)
@@ -245,26 +243,6 @@ def register(
         return _replay(session=session, registration=existing, digest=checked.digest,
                        actor=actor)
     return enrolment
-
-
-def _new_registration(*, actor: Principal, data: RegistrationIn,
-                      checked: CheckedRegistration) -> Registration:
-    """The registration row to insert, without its number and person (no database work)."""
-    registration = Registration(
-        id=data.id,
-        registration_number="",
-        site_code=checked.site_code,
-        registered_on=checked.registered_on,
-        created_by_id=actor.id,
-        consent=True,
-        consent_by_id=actor.id,
-        consent_at=utcnow(),
-        request_digest=checked.digest,
-        **checked.validated.clear,
-    )
-    for column, ciphertext in checked.ciphertexts.items():
-        setattr(registration, column, ciphertext)
-    return registration
 
 
 _INSERT_PERSON = sa_insert(Person)
@@ -283,12 +261,11 @@ def _insert(
     actor: Principal,
     data: RegistrationIn,
     checked: CheckedRegistration,
-    registration: Registration,
-    person: Person | None,
 ) -> Enrolment:
-    """Insert a registration built by :func:`_new_registration`, with its new `person` (None:
+    """Insert the registration a request's checks built, with its new person (or linked to
     the existing person the request names)."""
-    site_code, registered_on = checked.site_code, checked.registered_on
+    registration, person = checked.registration, checked.person
+    site_code, registered_on = checked.site_code, registration.registered_on
     validated = checked.validated
     if person is None:
         person = session.get(Person, data.person_id)
