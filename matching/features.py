@@ -24,7 +24,7 @@ def fill_nan(values: np.ndarray, fill: float = 0.0) -> np.ndarray:
     """Return `values` with NaN (a side missing) replaced by `fill`, dtype kept.
 
     ``np.nan_to_num`` for similarities, which are never infinite, at a fraction of its cost
-    on the online path's small arrays."""
+    on small arrays."""
     return np.where(np.isnan(values), fill, values)
 
 DOB_LEVELS = ("missing", "exact", "swapped", "same_month", "year_only", "same_year",
@@ -59,7 +59,7 @@ class NameTable:
     def __init__(self, prepared: Prepared) -> None:
         columns = {c: column(prepared, c, object) for c in _NAME_COLUMNS}
         if len(columns["given"]) < _DICT_BELOW:
-            # a few hundred records (online): a dict is cheaper than pandas' hashing setup
+            # a few hundred records: a dict is cheaper than pandas' hashing setup
             positions: dict[str, int] = {}
             self.codes = {c: np.array([positions.setdefault(v, len(positions)) for v in values],
                                       dtype=np.int64) for c, values in columns.items()}
@@ -92,7 +92,7 @@ class _NameSimilarity:
     def many(self, combos: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], np.ndarray]:
         """Return the similarities of several column pairs.
 
-        Few pairs (the online path) are scored in one call over all column pairs, so the
+        Few pairs (a small batch) are scored in one call over all column pairs, so the
         fixed cost of a call is paid once; the similarity of each pair is the same.
         """
         if len(self.ia) * len(combos) >= _ONE_CALL_BELOW:
