@@ -67,6 +67,11 @@ class UnitOfWork:
         self.engine = engine
         self.group = group
 
+    def pause(self) -> None:
+        """For work run by :meth:`read`: let a group that holds the writer go first."""
+        if self.group is not None:
+            self.group.pause()
+
     async def read(self, work: Callable[[], _T]) -> _T:
         """Run `work()` (which opens read-only units of work of its own) in a worker thread."""
         return await run_in_threadpool(work)

@@ -71,7 +71,8 @@ async def create_registration(
     """Enrol a participant. Retrying with the same `id` and body returns 200 and the same
     result; the same `id` with a different body is a 409."""
     prepared = await work.read(lambda: dedup.prepare_registration(
-        engine=work.engine, crypto=crypto, actor=actor, data=body, model=model))
+        engine=work.engine, crypto=crypto, actor=actor, data=body, model=model,
+        pause=work.pause))
     enrolment, candidates = await work.run(lambda session: dedup.register_and_match(
         session=session, crypto=crypto, actor=actor, data=body, model=model,
         prepared=prepared))

@@ -32,6 +32,8 @@ _T = TypeVar("_T")
 
 MAX_GROUP = 32
 """Write phases committed together at most (a bound on the writer's hold and on latency)."""
+PAUSE_SECONDS = 0.02
+"""The longest a request thread waits in :meth:`GroupCommit.pause`."""
 IDLE_SECONDS = 5.0
 """The writing thread ends after this long without work (and starts again with the next)."""
 
@@ -76,6 +78,9 @@ class GroupCommit:
         self._queue: queue.SimpleQueue[_Job[Any]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.quiet = threading.Event()
+        """Set while no group holds the writer (see :meth:`pause`)."""
+        self.quiet.set()
 
     async def run(self, work: Callable[[Session], _T]) -> _T:
         """Run `work(session)` in the next group and return its result once the group has
@@ -104,23 +109,38 @@ class GroupCommit:
                         return
                 continue
             group = [first]
-            while len(group) < self.max_group:
-                try:
-                    group.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            for job, outcome in zip(group, self._run_group(group), strict=True):
+            outcomes = self._run_group(group)
+            for job, outcome in zip(group, outcomes, strict=True):
                 job.settle(outcome)
 
     def _run_group(self, group: list[_Job[Any]]) -> list[tuple[bool, Any]]:
+        """Take the writer, add the write phases queued meanwhile to `group`, run them and
+        commit; one outcome per job of `group`."""
         outcomes: list[tuple[bool, Any]] = []
         try:
             with session_scope(self.engine) as session:
-                for job in group:
-                    outcomes.append(self._run_one(session, job))
+                session.connection()  # begins: on SQLite, waits for and takes the writer
+                self.quiet.clear()
+                try:
+                    while len(group) < self.max_group:
+                        try:
+                            group.append(self._queue.get_nowait())
+                        except queue.Empty:
+                            break
+                    for job in group:
+                        outcomes.append(self._run_one(session, job))
+                finally:
+                    self.quiet.set()
         except Exception as exc:  # the commit itself failed: nothing of the group was kept
             return [(False, exc)] * len(group)
         return outcomes
+
+    def pause(self) -> None:
+        """Called by request threads between steps of their work that needs no writer: while
+        a group holds the writer, wait (a few milliseconds at most) so that the writing
+        thread does not queue for the interpreter lock behind them — the writer is the one
+        thing every registration waits for."""
+        self.quiet.wait(PAUSE_SECONDS)
 
     @staticmethod
     def _run_one(session: Session, job: _Job[Any]) -> tuple[bool, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, cast
@@ -344,15 +344,20 @@ def prepare_registration(
     actor: Principal,
     data: RegistrationIn,
     model: MatchModel | None = None,
+    pause: Callable[[], None] = lambda: None,
 ) -> PreparedRegistration:
     """Check a registration request and score its candidates (decrypting them, comparing
     them) in a read-only unit of work: the part of :func:`register_and_match` that needs no
-    writer. Raises what the checks raise (a field error, a role or site refused)."""
+    writer. Raises what the checks raise (a field error, a role or site refused).
+
+    `pause` is called before each step (see :meth:`app.core.group_commit.GroupCommit.pause`)."""
+    pause()
     with read_scope(engine) as reading:
         checked = check(session=reading, crypto=crypto, actor=actor, data=data)
         if checked is None:
             return PreparedRegistration()
         require_pii_reader(actor)
+        pause()
         draft = draft_record(data, checked)
         lookup = Lookup(draft=draft, digests=block_digests(crypto, draft),
                         exclude_person=data.person_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,9 @@ def test_requests_waiting_together_commit_together_and_a_failure_leaves_nothing(
     original = group._run_group
 
     def counted(jobs: list[Any]) -> list[tuple[bool, Any]]:
+        outcomes = original(jobs)  # which adds the jobs queued meanwhile to `jobs`
         commits.append(len(jobs))
-        return original(jobs)
+        return outcomes
 
     group._run_group = counted  # type: ignore[method-assign,assignment]
     works = [add_site("AAA"), add_site("BBB", fail=True), add_site("CCC"), add_site("AAA")]
@@ -100,3 +102,18 @@ def test_the_writing_thread_comes_back_after_idling(engine: Engine,
     assert asyncio.run(submit_all(group, [add_site("EEE")], ["b"])) == ["EEE"]
     assert group._thread is not first
     assert set(sites(engine)) == {"DDD", "EEE"}
+
+
+def test_request_threads_pause_while_a_group_holds_the_writer(engine: Engine) -> None:
+    group = GroupCommit(engine)
+    seen: list[bool] = []
+
+    def work(_session: Session) -> None:
+        seen.append(group.quiet.is_set())
+
+    asyncio.run(submit_all(group, [work], ["a"]))
+    assert seen == [False]  # paused while writing
+    assert group.quiet.is_set()  # and free again after the commit
+    started = time.perf_counter()
+    group.pause()
+    assert time.perf_counter() - started < 0.01
