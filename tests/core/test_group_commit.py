@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.core.audit import record_event, request_id_var
 from app.core.db import make_engine, read_scope
 from app.core.group_commit import GroupCommit
 from app.core.migrate import upgrade
@@ -55,6 +56,7 @@ async def submit_all(group: GroupCommit, works: list[Callable[[Session], object]
     the writing thread until every work is queued."""
     async def one(work: Callable[[Session], object], note: str) -> object:
         NOTE.set(note)
+        request_id_var.set(note)
         return await group.run(work)
     held = asyncio.ensure_future(group.run(lambda _session: gate.wait(5))) if gate else None
     tasks = [asyncio.ensure_future(one(w, n)) for w, n in zip(works, notes, strict=True)]
@@ -117,3 +119,28 @@ def test_request_threads_pause_while_a_group_holds_the_writer(engine: Engine) ->
     started = time.perf_counter()
     group.pause()
     assert time.perf_counter() - started < 0.01
+
+
+def test_a_group_writes_the_audit_events_of_the_jobs_that_succeeded_only(
+        engine: Engine) -> None:
+    group = GroupCommit(engine)
+
+    def audited(code: str, fail: bool = False) -> Callable[[Session], object]:
+        def work(session: Session) -> str:
+            record_event(session=session, actor=None, action="test.write",
+                         object_type="site", object_id=code)
+            add_site(code, fail=fail)(session)
+            return code
+        return work
+
+    outcomes = asyncio.run(submit_all(
+        group, [audited("FFF"), audited("GGG", fail=True), audited("HHH")],
+        ["req-f", "req-g", "req-h"], gate=threading.Event()))
+    assert outcomes[0] == "FFF"
+    assert isinstance(outcomes[1], ValueError)
+    assert outcomes[2] == "HHH"
+    with read_scope(engine) as session:
+        rows = session.execute(text("SELECT object_id, request_id FROM audit_event "
+                                    "WHERE action = 'test.write' ORDER BY id")).all()
+    # each event carries the request id of the request that wrote it
+    assert [tuple(r) for r in rows] == [("FFF", "req-f"), ("HHH", "req-h")]
