@@ -94,9 +94,12 @@ class GroupCommit:
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._serve, name="group-commit",
-                                                daemon=True)
-                self._thread.start()
+                self._start_thread()
+
+    def _start_thread(self) -> None:
+        """Start the writing thread (the caller holds `_lock`)."""
+        self._thread = threading.Thread(target=self._serve, name="group-commit", daemon=True)
+        self._thread.start()
 
     def _serve(self) -> None:
         while True:
@@ -109,7 +112,16 @@ class GroupCommit:
                         return
                 continue
             group = [first]
-            outcomes = self._run_group(group)
+            try:
+                outcomes = self._run_group(group)
+            except BaseException as exc:  # this thread ends: no request may wait for it
+                for job in group:
+                    job.settle((False, exc))
+                with self._lock:
+                    self._thread = None
+                    if not self._queue.empty():
+                        self._start_thread()
+                raise
             for job, outcome in zip(group, outcomes, strict=True):
                 job.settle(outcome)
 

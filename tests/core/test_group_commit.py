@@ -144,3 +144,26 @@ def test_a_group_writes_the_audit_events_of_the_jobs_that_succeeded_only(
                                     "WHERE action = 'test.write' ORDER BY id")).all()
     # each event carries the request id of the request that wrote it
     assert [tuple(r) for r in rows] == [("FFF", "req-f"), ("HHH", "req-h")]
+
+
+class Stop(BaseException):
+    """Not an Exception: ends the writing thread."""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_dying_writing_thread_answers_its_group_and_a_new_one_takes_over(
+        engine: Engine) -> None:
+    group = GroupCommit(engine)
+
+    def stop(_session: Session) -> None:
+        raise Stop
+
+    async def scenario() -> list[object]:
+        first = await asyncio.wait_for(asyncio.gather(group.run(stop), return_exceptions=True),
+                                       timeout=5)
+        second = await asyncio.wait_for(group.run(add_site("III")), timeout=5)
+        return [*first, second]
+
+    outcomes = asyncio.run(scenario())
+    assert isinstance(outcomes[0], Stop)
+    assert outcomes[1] == "III"
