@@ -10,17 +10,9 @@ from app.core.crypto import FieldCrypto
 
 def seal(crypto: FieldCrypto, row: Any, values: Mapping[str, str | None]) -> None:
     """Set each named column of `row` to the ciphertext of its value (row.id must be set)."""
-    for column, ciphertext in encrypt_fields(crypto, row.__tablename__, row.id, values).items():
-        setattr(row, column, ciphertext)
-
-
-def encrypt_fields(
-    crypto: FieldCrypto, table: str, row_id: Any, values: Mapping[str, str | None]
-) -> dict[str, bytes | None]:
-    """Return the ciphertext of each value for its column of the row `row_id` of `table`
-    (what :func:`seal` sets; computed ahead when the row is inserted later)."""
-    return {column: crypto.encrypt(value, table=table, column=column, row_id=str(row_id))
-            for column, value in values.items()}
+    table, row_id = row.__tablename__, str(row.id)
+    for column, value in values.items():
+        setattr(row, column, crypto.encrypt(value, table=table, column=column, row_id=row_id))
 
 
 def unseal(

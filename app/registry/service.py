@@ -18,7 +18,7 @@ from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from app.core.models import utcnow
-from app.core.sealed import encrypt_fields, seal, unseal
+from app.core.sealed import seal, unseal
 from app.core.security import Principal
 from app.registry import validation as v
 from app.registry.enums import PersonStatus
@@ -182,9 +182,7 @@ def check(
         request_digest=digest,
         **validated.clear,
     )
-    ciphertexts = encrypt_fields(crypto, Registration.__tablename__, data.id, validated.sealed)
-    for column, ciphertext in ciphertexts.items():
-        setattr(registration, column, ciphertext)
+    seal(crypto, registration, validated.sealed)
     person = (Person(is_child=validated.is_child, pathway=validated.pathway)
               if data.person_id is None else None)
     return CheckedRegistration(digest, site_code, validated,
@@ -275,7 +273,7 @@ def _insert(
             person.is_child = True
             person.pathway = validated.pathway
         session.add(person)
-    # the number first: its statement then has nothing pending to flush before it
+    # the number first: the registration row carries it
     registration.registration_number = registration_number(
         session=session, site_code=site_code, year=registered_on.year)
     registration.person_id = person.id
