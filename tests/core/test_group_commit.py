@@ -158,12 +158,19 @@ def test_a_dying_writing_thread_answers_its_group_and_a_new_one_takes_over(
     def stop(_session: Session) -> None:
         raise Stop
 
+    dying: list[threading.Thread | None] = []
+
     async def scenario() -> list[object]:
-        first = await asyncio.wait_for(asyncio.gather(group.run(stop), return_exceptions=True),
+        stopping = asyncio.ensure_future(group.run(stop))
+        await asyncio.sleep(0)  # submitted: the writing thread is started
+        dying.append(group._thread)
+        first = await asyncio.wait_for(asyncio.gather(stopping, return_exceptions=True),
                                        timeout=5)
         second = await asyncio.wait_for(group.run(add_site("III")), timeout=5)
         return [*first, second]
 
     outcomes = asyncio.run(scenario())
+    assert dying[0] is not None
+    dying[0].join(5)  # its exception is reported within this test
     assert isinstance(outcomes[0], Stop)
     assert outcomes[1] == "III"
