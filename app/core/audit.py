@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
+from app.core.direct import DirectStatement
 from app.core.models import AuditEvent, utcnow
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -28,7 +29,9 @@ class Actor(Protocol):
     def role(self) -> str: ...
 
 
-_INSERT_EVENT = insert(AuditEvent)
+_EVENT_COLUMNS = ("at", "actor_id", "actor_username", "actor_role", "action", "object_type",
+                  "object_id", "site_code", "request_id", "details")
+_INSERT_EVENT = DirectStatement(insert(AuditEvent), _EVENT_COLUMNS)
 
 
 def record_event(
@@ -43,9 +46,10 @@ def record_event(
 ) -> None:
     """Append an audit event in the caller's transaction (it commits with the change or not).
 
-    One plain insert statement, run at once: events are never read back in the unit of work
-    that writes them, and the unit of work's bookkeeping would cost more than the insert."""
-    session.connection().execute(_INSERT_EVENT, {
+    One plain insert statement on the driver's cursor, run at once: events are never read back
+    in the unit of work that writes them, and the unit of work's bookkeeping would cost more
+    than the insert."""
+    _INSERT_EVENT.execute(session.connection(), {
         "at": utcnow(),
         "actor_id": actor.id if actor else None,
         "actor_username": actor.username if actor else "system",

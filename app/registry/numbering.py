@@ -5,19 +5,21 @@ from __future__ import annotations
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
+from app.core.direct import DirectStatement
+
 # One upsert statement, the same on SQLite (3.35+) and PostgreSQL; written once as text so
 # that issuing a number does not rebuild and re-key an ORM statement each time.
-_NEXT = text(
+_NEXT = DirectStatement(text(
     "INSERT INTO registration_counter (site_code, year, last) VALUES (:site_code, :year, 1) "
     "ON CONFLICT (site_code, year) DO UPDATE SET last = registration_counter.last + 1 "
     "RETURNING last"
-).bindparams(bindparam("site_code"), bindparam("year"))
+).bindparams(bindparam("site_code"), bindparam("year")))
 
 
 def next_number(*, session: Session, site_code: str, year: int) -> int:
     """Atomically take the next counter value for a site and year (one upsert statement)."""
-    return int(session.connection().execute(_NEXT, {"site_code": site_code, "year": year})
-               .scalar_one())
+    row = _NEXT.execute(session.connection(), {"site_code": site_code, "year": year}).fetchone()
+    return int(row[0])
 
 
 def registration_number(*, session: Session, site_code: str, year: int) -> str:

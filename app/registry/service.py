@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
+from app.core.direct import DirectStatement
 from app.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from app.core.models import utcnow
 from app.core.sealed import seal, unseal
@@ -243,8 +244,8 @@ def register(
     return enrolment
 
 
-_INSERT_PERSON = sa_insert(Person)
-_INSERT_REGISTRATION = sa_insert(Registration)
+_INSERT_PERSON = DirectStatement(sa_insert(Person))
+_INSERT_REGISTRATION = DirectStatement(sa_insert(Registration))
 
 
 def _row(instance: SQLModel) -> dict[str, Any]:
@@ -279,10 +280,10 @@ def _insert(
     registration.person_id = person.id
     connection = session.connection()
     if data.person_id is None:
-        connection.execute(_INSERT_PERSON, _row(person))
+        _INSERT_PERSON.execute(connection, _row(person))
     # plain statements, not the unit of work: the rows are complete, and on SQLite every
     # statement here runs while the writer is held
-    connection.execute(_INSERT_REGISTRATION, _row(registration))
+    _INSERT_REGISTRATION.execute(connection, _row(registration))
     record_event(session=session, actor=actor, action="registration.create",
                  object_type="registration", object_id=str(registration.id),
                  site_code=site_code,
