@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+import time
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
@@ -180,21 +182,50 @@ _BEARER = (select_columns(col(User.id), col(User.username), col(User.role),
 _SITES = select(UserSite.site_code).where(UserSite.user_id == bindparam("user_id"))
 
 
+TOKEN_CHECK_SECONDS = 2.0
+"""How long a process trusts a bearer token it has checked before reading it again: a token
+revoked, or an account changed, in another worker process is refused within this time (in
+this process at once)."""
+_CHECKED_MAX = 10_000
+_checked: dict[str, tuple[float, datetime, Principal]] = {}
+_checked_lock = threading.Lock()
+
+
+def forget_checked_tokens() -> None:
+    """Make every bearer token be read again at its next use (after a revocation or a change
+    of account, role or sites in this process)."""
+    with _checked_lock:
+        _checked.clear()
+
+
 def principal_for_token(*, session: Session, token: str) -> Principal:
-    """The caller of an API bearer token, in two light statements (every API request runs
-    this): the same rules as :func:`resolve_token` then :func:`principal_for` — expired,
-    revoked, unknown or of an inactive user → Unauthorized."""
-    row = session.execute(_BEARER, {"digest": token_digest(token)}).first()
+    """The caller of an API bearer token: the same rules as :func:`resolve_token` then
+    :func:`principal_for` — expired, revoked, unknown or of an inactive user → Unauthorized.
+
+    Every API request runs this, so a token checked less than :data:`TOKEN_CHECK_SECONDS` ago
+    is not read again (its expiry still applies); otherwise two light statements."""
+    digest = token_digest(token)
+    now = time.monotonic()
+    checked = _checked.get(digest)
+    if checked is not None and now - checked[0] < TOKEN_CHECK_SECONDS and checked[1] > utcnow():
+        return checked[2]
+    row = session.execute(_BEARER, {"digest": digest}).first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthorized("invalid or expired token")
     sites = frozenset(session.execute(_SITES, {"user_id": row.id}).scalars())
-    return Principal(id=row.id, username=row.username, role=row.role, sites=sites,
-                     all_sites=row.all_sites, language=row.language)
+    principal = Principal(id=row.id, username=row.username, role=row.role, sites=sites,
+                          all_sites=row.all_sites, language=row.language)
+    with _checked_lock:
+        if len(_checked) >= _CHECKED_MAX:
+            _checked.clear()
+        _checked[digest] = (now, row.expires_at, principal)
+    return principal
 
 
 def revoke_token(*, session: Session, token: str) -> None:
     """Revoke a token (log out); unknown tokens are ignored."""
     row = session.exec(select(ApiToken).where(ApiToken.digest == token_digest(token))).first()
+    forget_checked_tokens()
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
@@ -272,4 +303,5 @@ def update_user(
         object_id=str(user_id), details=changes,
     )
     session.flush()
+    forget_checked_tokens()
     return user

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
+from app.core.models import utcnow
+from app.users import service as users_service
+from app.users.models import ApiToken
 from tests.factories import registration_body, user_headers
 
 ACTORS = ("anonymous", "admin", "officer_trp", "officer_ben", "supervisor_trp",
@@ -172,6 +177,19 @@ def test_revoked_and_bad_tokens_are_refused(client: TestClient, context: dict[st
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
     bogus = {"Authorization": "Bearer not-a-token"}
     assert client.get("/api/v1/auth/me", headers=bogus).status_code == 401
+
+
+def test_a_token_revoked_by_another_process_is_refused_within_the_check_time(
+        client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another worker process revokes a token (here: straight in the database, which this
+    process's forget_checked_tokens never hears of): refused once the check time is over."""
+    monkeypatch.setattr(users_service, "TOKEN_CHECK_SECONDS", 0.3)
+    headers = user_headers(client, engine, "registration_officer", ["TRP"])
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    with engine.begin() as connection:
+        connection.execute(update(ApiToken).values(revoked_at=utcnow()))
+    time.sleep(0.35)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
 
 
 def test_wrong_password_is_401_without_saying_which(client: TestClient, engine: Engine) -> None:
