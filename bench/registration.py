@@ -24,7 +24,7 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
+import aiohttp
 import psutil
 
 from matching.synthetic import SyntheticConfig, generate
@@ -75,17 +75,18 @@ def body(i: int) -> dict[str, object]:
     return {**BODIES[i % len(BODIES)], "id": str(uuid.uuid4())}
 
 
-async def client_loop(http: httpx.AsyncClient, headers: dict[str, str], deadline: float,
+async def client_loop(http: aiohttp.ClientSession, headers: dict[str, str], deadline: float,
                       counter: list[int], latencies: list[float], errors: list[int]) -> None:
     """Post registrations until the deadline."""
     while time.perf_counter() < deadline:
         counter[0] += 1
         started = time.perf_counter()
-        response = await http.post("/api/v1/registrations", json=body(counter[0]),
-                                   headers=headers)
+        async with http.post("/api/v1/registrations", json=body(counter[0]),
+                             headers=headers) as response:
+            await response.read()
         latencies.append(time.perf_counter() - started)
-        if response.status_code != 201:
-            errors.append(response.status_code)
+        if response.status != 201:
+            errors.append(response.status)
 
 
 def cpu_seconds(server: psutil.Process) -> tuple[float, float]:
@@ -104,18 +105,21 @@ def cpu_seconds(server: psutil.Process) -> tuple[float, float]:
 async def run(base: str, clients: int, seconds: float, workers: int,
               server: psutil.Process) -> None:
     """Warm up, then measure."""
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(base_url=base, connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=30)) as http:
         for _ in range(100):
             try:
-                if (await http.get("/health")).status_code == 200:
-                    break
-            except httpx.TransportError:
+                async with http.get("/health") as health:
+                    if health.status == 200:
+                        break
+            except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.1)
-        response = await http.post("/api/v1/auth/token",
-                                   data={"username": "bench", "password": PASSWORD})
-        if response.status_code != 200:
-            raise SystemExit(f"log-in failed: {response.status_code} {response.text}")
-        headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        async with http.post("/api/v1/auth/token",
+                             data={"username": "bench", "password": PASSWORD}) as response:
+            if response.status != 200:
+                raise SystemExit(f"log-in failed: {response.status} {await response.text()}")
+            headers = {"Authorization": f"Bearer {(await response.json())['access_token']}"}
         counter, errors = [0], []
         warm: list[float] = []
         await asyncio.gather(*(client_loop(http, headers, time.perf_counter() + 2, counter, warm,
