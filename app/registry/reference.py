@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 import unicodedata
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
@@ -26,7 +30,18 @@ DEFAULT_SITES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _SITE_CODE = re.compile(r"^[A-Z]{3}$")
-_GROUP_CACHE = "ddr.armed_groups"
+GROUPS_CHECK_SECONDS = 2.0
+"""How long a process uses the list of armed groups it read before reading it again: a group
+added, renamed or deactivated in another worker process counts within this time (in this
+process at once)."""
+_groups: WeakKeyDictionary[Engine, tuple[float, dict[str, str]]] = WeakKeyDictionary()
+_groups_lock = threading.Lock()
+
+
+def forget_armed_groups() -> None:
+    """Make the next lookup read the list of armed groups again (after a change)."""
+    with _groups_lock:
+        _groups.clear()
 
 
 def list_sites(*, session: Session, active_only: bool = False) -> list[Site]:
@@ -112,21 +127,24 @@ def list_armed_groups(*, session: Session, active_only: bool = False) -> list[Ar
     return list(session.exec(query).all())
 
 
-def resolve_armed_group(*, session: Session, text: str) -> ArmedGroup | None:
-    """Find the listed group a code, name or known phrasing refers to (the folded list is
-    cached for the session's unit of work; the folding, for as long as the list is the same)."""
-    lookup: dict[str, int] | None = session.info.get(_GROUP_CACHE)
-    if lookup is None:
-        rows = session.execute(sa.select(col(ArmedGroup.id), col(ArmedGroup.code),
-                                         col(ArmedGroup.name_en), col(ArmedGroup.name_ar),
-                                         col(ArmedGroup.aliases))
+def armed_group_code(*, session: Session, text: str) -> str | None:
+    """The code of the active listed group a code, name or known phrasing refers to (None if
+    none). Registrations name their group on every request, so the list is read at most
+    every :data:`GROUPS_CHECK_SECONDS` by each process, not once per request."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    now = time.monotonic()
+    cached = _groups.get(engine)
+    if cached is None or now - cached[0] >= GROUPS_CHECK_SECONDS:
+        rows = session.execute(sa.select(col(ArmedGroup.code), col(ArmedGroup.name_en),
+                                         col(ArmedGroup.name_ar), col(ArmedGroup.aliases))
                                .where(col(ArmedGroup.active).is_(True))
                                .order_by(col(ArmedGroup.name_en))).all()
-        folded = _folded_names(tuple((code, en, ar, aliases) for _, code, en, ar, aliases in rows))
-        lookup = {name: rows[index][0] for name, index in folded.items()}
-        session.info[_GROUP_CACHE] = lookup
-    group_id = lookup.get(_fold(text))
-    return session.get(ArmedGroup, group_id) if group_id is not None else None
+        groups = tuple((code, en, ar, aliases) for code, en, ar, aliases in rows)
+        lookup = {name: groups[index][0] for name, index in _folded_names(groups).items()}
+        with _groups_lock:
+            _groups[engine] = cached = (now, lookup)
+    return cached[1].get(_fold(text))
 
 
 @lru_cache(maxsize=8)
@@ -158,7 +176,7 @@ def create_armed_group(
     group = ArmedGroup(code=code, name_en=name_en.strip(), name_ar=name_ar.strip(),
                        aliases="\n".join(a.strip() for a in aliases or [] if a.strip()))
     session.add(group)
-    session.info.pop(_GROUP_CACHE, None)
+    forget_armed_groups()
     record_event(session=session, actor=actor, action="armed_group.create",
                  object_type="armed_group", object_id=code)
     session.flush()
@@ -188,7 +206,7 @@ def update_armed_group(
     if active is not None:
         group.active = active
     session.add(group)
-    session.info.pop(_GROUP_CACHE, None)
+    forget_armed_groups()
     record_event(session=session, actor=actor, action="armed_group.update",
                  object_type="armed_group", object_id=group.code)
     session.flush()

@@ -33,7 +33,7 @@ from app.registry.models import (
     WeaponHandover,
 )
 from app.registry.numbering import registration_number
-from app.registry.reference import resolve_armed_group
+from app.registry.reference import armed_group_code
 from app.registry.schemas import DependantIn, RegistrationIn, WeaponIn
 from app.users.enums import EDITORS, REGISTRARS
 
@@ -82,11 +82,9 @@ def validate(*, session: Session, data: RegistrationIn, registered_on: date) -> 
                       registered_on=registered_on, names=names, errors=errors)
     group_code = None
     if data.armed_group:
-        group = resolve_armed_group(session=session, text=data.armed_group)
-        if group is None:
+        group_code = armed_group_code(session=session, text=data.armed_group)
+        if group_code is None:
             errors.append(FieldError("armed_group", "not in the managed list of armed groups"))
-        else:
-            group_code = group.code
     for name, day in (("date_joined", data.date_joined), ("date_left", data.date_left)):
         if day is not None and day > registered_on:
             errors.append(FieldError(name, "is in the future"))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.registry.models import Person, Registration, RegistrationIndex
+from app.registry import reference
+from app.registry.models import ArmedGroup, Person, Registration, RegistrationIndex
 from tests.factories import registration_body, user_headers
 
 API = "/api/v1"
@@ -297,3 +299,39 @@ def test_malformed_json_is_a_422(client: TestClient, officer: dict[str, str]) ->
                            headers={**officer, "Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "body", "message": "not valid JSON"}]
+
+
+def test_armed_group_must_be_listed_and_active(
+    client: TestClient, engine: Engine, officer: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Named by code, name or phrasing; unknown or deactivated → 422 on armed_group. A change
+    made in this process counts at once; one made by another process (here: straight in the
+    database) within the list's check time."""
+    admin = user_headers(client, engine, "admin")
+    monkeypatch.setattr(reference, "GROUPS_CHECK_SECONDS", 0.3)
+    unknown = client.post(f"{API}/registrations", headers=officer,
+                          json=registration_body(armed_group="Brigade of Nobody"))
+    assert unknown.status_code == 422
+    assert fields_of(unknown) == {"armed_group"}
+    created = client.post(f"{API}/armed-groups", headers=admin, json={
+        "code": "NEWB", "name_en": "New Brigade", "name_ar": "الكتيبة الجديدة",
+        "aliases": ["Katiba Jadida"]})
+    assert created.status_code == 201
+    for phrasing in ("NEWB", "new brigade", "الكتيبة الجديدة", "katiba jadida"):
+        response = client.post(f"{API}/registrations", headers=officer,
+                               json=registration_body(armed_group=phrasing))
+        assert response.status_code == 201, (phrasing, response.json())
+    patched = client.patch(f"{API}/armed-groups/{created.json()['id']}", headers=admin,
+                           json={"active": False})
+    assert patched.status_code == 200
+    refused = client.post(f"{API}/registrations", headers=officer,
+                          json=registration_body(armed_group="NEWB"))
+    assert refused.status_code == 422
+    assert fields_of(refused) == {"armed_group"}
+    with engine.begin() as connection:  # another process reactivates it
+        connection.execute(update(ArmedGroup).where(ArmedGroup.code == "NEWB")
+                           .values(active=True))
+    time.sleep(0.35)
+    again = client.post(f"{API}/registrations", headers=officer,
+                        json=registration_body(armed_group="NEWB"))
+    assert again.status_code == 201, again.json()
