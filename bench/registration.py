@@ -102,6 +102,18 @@ def cpu_seconds(server: psutil.Process) -> tuple[float, float]:
     return mine, theirs
 
 
+def connections_per_worker(server: psutil.Process) -> str:
+    """How the clients' open connections are spread over the server's worker processes."""
+    counts = []
+    for process in server.children(recursive=True):
+        try:
+            counts.append(sum(1 for c in process.net_connections("tcp")
+                              if c.status == psutil.CONN_ESTABLISHED))
+        except psutil.NoSuchProcess:
+            continue
+    return "/".join(str(c) for c in sorted(counts, reverse=True) if c) or "none"
+
+
 async def run(base: str, clients: int, seconds: float, workers: int,
               server: psutil.Process) -> None:
     """Warm up, then measure."""
@@ -129,12 +141,14 @@ async def run(base: str, clients: int, seconds: float, workers: int,
         start = time.perf_counter()
         await asyncio.gather(*(client_loop(http, headers, start + seconds, counter, latencies,
                                            errors) for _ in range(clients)))
+        split = connections_per_worker(server)
         elapsed = time.perf_counter() - start
         cpu_after = cpu_seconds(server)
     cuts = statistics.quantiles(latencies, n=100)
     print(f"clients={clients} workers={workers} seconds={elapsed:.1f} "
           f"registrations={len(latencies)} errors={len(errors)}")
     print(f"throughput: {len(latencies) / elapsed:.0f} registrations/s")
+    print(f"client connections per worker process at the end: {split}")
     print(f"latency ms: p50={cuts[49] * 1000:.1f} p95={cuts[94] * 1000:.1f} "
           f"p99={cuts[98] * 1000:.1f}")
     client_cpu, server_cpu = (after - before for after, before in zip(cpu_after, cpu_before,
