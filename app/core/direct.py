@@ -19,11 +19,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import exc
+from sqlalchemy import exc, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.dml import Insert
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ class DirectInsertMany:
         statement = self._by_count.get(len(rows))
         if statement is None:
             blank = dict.fromkeys(self.columns)
-            statement = DirectStatement(Insert(self.table).values([blank] * len(rows)))
+            statement = DirectStatement(insert(self.table).values([blank] * len(rows)))
             self._by_count[len(rows)] = statement
         statement.execute(connection, {f"{column}_m{i}": row[column]
                                        for i, row in enumerate(rows) for column in self.columns})

@@ -5,10 +5,7 @@ activating a version reaches every worker without a restart."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import asdict
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -17,16 +14,15 @@ from sqlmodel import Session, col, select
 from app.core.audit import record_event
 from app.core.errors import Forbidden, NotFound
 from app.core.models import utcnow
+from app.core.recheck import Recheck
 from app.core.security import Principal
 from app.dedup.models import MatchModelVersion
 from app.users.enums import Role
 from matching import MatchModel, model_from_json
 from matching.training import TrainReport
 
-CHECK_SECONDS = 5.0
-_cache: WeakKeyDictionary[Engine, tuple[float, str | None, MatchModel | None]] = (
-    WeakKeyDictionary())
-_lock = threading.Lock()
+_active: Recheck[Engine, tuple[str | None, MatchModel | None]] = Recheck(5.0, weak_keys=True)
+"""The active version and its model, by engine (re-read at most every 5 s per process)."""
 
 
 def store(session: Session, report: TrainReport, actor: Principal) -> MatchModelVersion:
@@ -61,7 +57,7 @@ def activate(session: Session, actor: Principal, version: str | None) -> None:
                         .values(active=True, activated_at=utcnow(), activated_by_id=actor.id))
     record_event(session=session, actor=actor, action="matching.model.activate",
                  object_type="model", object_id=version or "configured")
-    _cache.clear()
+    _active.forget()
 
 
 def active_model(session: Session, fallback: MatchModel | None) -> MatchModel | None:
@@ -69,20 +65,17 @@ def active_model(session: Session, fallback: MatchModel | None) -> MatchModel | 
     the caller's unit of work)."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    now = time.monotonic()
-    cached = _cache.get(engine)
-    if cached is not None and now - cached[0] < CHECK_SECONDS:
-        return cached[2] or fallback
+    fresh = _active.fresh(engine)
+    if fresh is not None:
+        return fresh[1] or fallback
     row = session.exec(select(MatchModelVersion.version, MatchModelVersion.body)
                        .where(col(MatchModelVersion.active).is_(True))).first()
-    with _lock:
-        if row is None:
-            _cache[engine] = (now, None, None)
-            return fallback
-        version, body = row
-        if cached is not None and cached[1] == version:
-            model = cached[2]
-        else:
-            model = model_from_json(json.loads(body))
-        _cache[engine] = (now, version, model)
+    if row is None:
+        _active.put(engine, (None, None))
+        return fallback
+    version, body = row
+    last = _active.last(engine)
+    model = (last[1] if last is not None and last[0] == version
+             else model_from_json(json.loads(body)))
+    _active.put(engine, (version, model))
     return model or fallback

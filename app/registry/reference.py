@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 import unicodedata
 from functools import lru_cache
-from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -15,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
 from app.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from app.core.recheck import Recheck
 from app.core.security import Principal
 from app.registry.models import ArmedGroup, Site
 
@@ -30,18 +28,14 @@ DEFAULT_SITES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _SITE_CODE = re.compile(r"^[A-Z]{3}$")
-GROUPS_CHECK_SECONDS = 2.0
-"""How long a process uses the list of armed groups it read before reading it again: a group
-added, renamed or deactivated in another worker process counts within this time (in this
-process at once)."""
-_groups: WeakKeyDictionary[Engine, tuple[float, dict[str, str]]] = WeakKeyDictionary()
-_groups_lock = threading.Lock()
+_groups: Recheck[Engine, dict[str, str]] = Recheck(2.0, weak_keys=True)
+"""The folded names of the active armed groups, by engine: a group added, renamed or
+deactivated through another worker process counts within 2 s."""
 
 
 def forget_armed_groups() -> None:
     """Make the next lookup read the list of armed groups again (after a change)."""
-    with _groups_lock:
-        _groups.clear()
+    _groups.forget()
 
 
 def list_sites(*, session: Session, active_only: bool = False) -> list[Site]:
@@ -129,22 +123,20 @@ def list_armed_groups(*, session: Session, active_only: bool = False) -> list[Ar
 
 def armed_group_code(*, session: Session, text: str) -> str | None:
     """The code of the active listed group a code, name or known phrasing refers to (None if
-    none). Registrations name their group on every request, so the list is read at most
-    every :data:`GROUPS_CHECK_SECONDS` by each process, not once per request."""
+    none). Registrations name their group on every request, so each process reads the list
+    at most every 2 s, not once per request."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    now = time.monotonic()
-    cached = _groups.get(engine)
-    if cached is None or now - cached[0] >= GROUPS_CHECK_SECONDS:
+    lookup = _groups.fresh(engine)
+    if lookup is None:
         rows = session.execute(sa.select(col(ArmedGroup.code), col(ArmedGroup.name_en),
                                          col(ArmedGroup.name_ar), col(ArmedGroup.aliases))
                                .where(col(ArmedGroup.active).is_(True))
                                .order_by(col(ArmedGroup.name_en))).all()
         groups = tuple((code, en, ar, aliases) for code, en, ar, aliases in rows)
         lookup = {name: groups[index][0] for name, index in _folded_names(groups).items()}
-        with _groups_lock:
-            _groups[engine] = cached = (now, lookup)
-    return cached[1].get(_fold(text))
+        _groups.put(engine, lookup)
+    return lookup.get(_fold(text))
 
 
 @lru_cache(maxsize=8)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
@@ -13,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.core.audit import record_event
 from app.core.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
 from app.core.models import utcnow
+from app.core.recheck import Recheck
 from app.core.security import (
     MIN_PASSWORD_LENGTH,
     Principal,
@@ -182,43 +181,34 @@ _BEARER = (select_columns(col(User.id), col(User.username), col(User.role),
 _SITES = select(UserSite.site_code).where(UserSite.user_id == bindparam("user_id"))
 
 
-TOKEN_CHECK_SECONDS = 2.0
-"""How long a process trusts a bearer token it has checked before reading it again: a token
-revoked, or an account changed, in another worker process is refused within this time (in
-this process at once)."""
-_CHECKED_MAX = 10_000
-_checked: dict[str, tuple[float, datetime, Principal]] = {}
-_checked_lock = threading.Lock()
+_checked: Recheck[str, tuple[datetime, Principal]] = Recheck(2.0)
+"""Tokens this process checked (by digest), with their expiry and caller: a token revoked,
+or an account changed, through another worker process is refused within 2 s."""
 
 
 def forget_checked_tokens() -> None:
     """Make every bearer token be read again at its next use (after a revocation or a change
     of account, role or sites in this process)."""
-    with _checked_lock:
-        _checked.clear()
+    _checked.forget()
 
 
 def principal_for_token(*, session: Session, token: str) -> Principal:
     """The caller of an API bearer token: the same rules as :func:`resolve_token` then
     :func:`principal_for` — expired, revoked, unknown or of an inactive user → Unauthorized.
 
-    Every API request runs this, so a token checked less than :data:`TOKEN_CHECK_SECONDS` ago
+    Every API request runs this, so a token checked less than 2 s ago
     is not read again (its expiry still applies); otherwise two light statements."""
     digest = token_digest(token)
-    now = time.monotonic()
-    checked = _checked.get(digest)
-    if checked is not None and now - checked[0] < TOKEN_CHECK_SECONDS and checked[1] > utcnow():
-        return checked[2]
+    checked = _checked.fresh(digest)
+    if checked is not None and checked[0] > utcnow():
+        return checked[1]
     row = session.execute(_BEARER, {"digest": digest}).first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthorized("invalid or expired token")
     sites = frozenset(session.execute(_SITES, {"user_id": row.id}).scalars())
     principal = Principal(id=row.id, username=row.username, role=row.role, sites=sites,
                           all_sites=row.all_sites, language=row.language)
-    with _checked_lock:
-        if len(_checked) >= _CHECKED_MAX:
-            _checked.clear()
-        _checked[digest] = (now, row.expires_at, principal)
+    _checked.put(digest, (row.expires_at, principal))
     return principal
 
 

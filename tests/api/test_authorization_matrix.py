@@ -183,7 +183,7 @@ def test_a_token_revoked_by_another_process_is_refused_within_the_check_time(
         client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another worker process revokes a token (here: straight in the database, which this
     process's forget_checked_tokens never hears of): refused once the check time is over."""
-    monkeypatch.setattr(users_service, "TOKEN_CHECK_SECONDS", 0.3)
+    monkeypatch.setattr(users_service._checked, "seconds", 0.3)
     headers = user_headers(client, engine, "registration_officer", ["TRP"])
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     with engine.begin() as connection:

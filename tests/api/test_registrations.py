@@ -308,7 +308,7 @@ def test_armed_group_must_be_listed_and_active(
     made in this process counts at once; one made by another process (here: straight in the
     database) within the list's check time."""
     admin = user_headers(client, engine, "admin")
-    monkeypatch.setattr(reference, "GROUPS_CHECK_SECONDS", 0.3)
+    monkeypatch.setattr(reference._groups, "seconds", 0.3)
     unknown = client.post(f"{API}/registrations", headers=officer,
                           json=registration_body(armed_group="Brigade of Nobody"))
     assert unknown.status_code == 422
