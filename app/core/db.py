@@ -110,7 +110,10 @@ _WRITERS: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()
 _READERS: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None: in memory, or not SQLite)."""
+    if not url.startswith("sqlite"):
+        return None
     database = url.split("///", 1)[1] if "///" in url else ""
     database = database.split("?", 1)[0]
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -127,7 +130,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False,
     SQLite's threshold, so no request holds the writer while a checkpoint writes and syncs.
     """
     if url.startswith("sqlite"):
-        path = _sqlite_file(url)
+        path = sqlite_file(url)
         background = checkpoint_in_background and path is not None
         engine = _sqlite_engine(url, busy_timeout_ms, echo, read_only=False,
                                 autocheckpoint=not background)

@@ -17,6 +17,7 @@ from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.db import read_scope
 from app.core.security import Principal
+from app.core.writer import write_operation
 from app.dedup import signals
 from app.dedup.models import CandidatePair, ordered
 from app.registry.enums import IndexKind
@@ -365,6 +366,7 @@ def prepare_registration(
         return PreparedRegistration(checked, lookup)
 
 
+@write_operation
 def register_and_match(
     *,
     session: Session,
