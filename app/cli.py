@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import secrets
 import sys
@@ -110,42 +109,8 @@ def serve(
         settings.check_secure()
     except ConfigurationError as exc:
         fail(str(exc))
-    with writer_process(settings):
-        uvicorn.run("app.asgi:app", host=host, port=port, workers=workers,
-                    log_level=settings.log_level.lower(), proxy_headers=True)
-
-
-@contextmanager
-def writer_process(settings: Settings) -> Iterator[None]:
-    """On a SQLite file, run the service's writes in a process of their own while the body
-    runs (see app/core/writer.py); its address reaches the worker processes through the
-    environment they inherit."""
-    from app.core.db import sqlite_file
-    from app.core.writer import WriterAddress, serve
-
-    if not settings.writer_process or sqlite_file(settings.database_url) is None:
-        yield
-        return
-    address = WriterAddress.new()
-    context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    process = context.Process(target=serve, args=(address, settings, ready, os.getpid()),
-                              name="ddr-writer", daemon=True)
-    process.start()
-    try:
-        while not ready.wait(0.1):
-            if not process.is_alive():
-                fail("the writer process did not start (see the messages above)")
-        os.environ["DDR_WRITER_SOCKET"] = address.path
-        os.environ["DDR_WRITER_KEY"] = address.key.hex()
-        get_settings.cache_clear()
-        yield
-    finally:
-        os.environ.pop("DDR_WRITER_SOCKET", None)
-        os.environ.pop("DDR_WRITER_KEY", None)
-        process.terminate()
-        process.join(10)
-        address.remove()
+    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers,
+                log_level=settings.log_level.lower(), proxy_headers=True)
 
 
 def _read_password(password_stdin: bool) -> str:

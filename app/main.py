@@ -21,7 +21,6 @@ from app.core.group_commit import GroupCommit
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.runtime import tune_gc
 from app.core.settings import Settings, get_settings
-from app.core.writer import WriterAddress, WriterClient
 from matching import load_model
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
@@ -122,9 +121,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     # SQLite's one writer: registrations waiting together are written in one transaction
     app.state.group_commit = GroupCommit(engine) if engine.dialect.name == "sqlite" else None
-    # ... and, under `ddr serve`, written by its writer process for every worker process
-    writer = WriterAddress.from_settings(settings) if app.state.group_commit else None
-    app.state.writer = WriterClient(writer) if writer else None
     app.state.crypto = crypto
     app.state.match_model = load_model(settings.match_model) if settings.match_model else None
     install_error_handlers(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -17,7 +17,6 @@ from app.core.errors import Forbidden, Unauthorized
 from app.core.group_commit import GroupCommit
 from app.core.security import Principal
 from app.core.settings import Settings
-from app.core.writer import WriterClient, WriterUnreachable
 from app.dedup.model_store import active_model
 from app.users import service as users
 from matching import MatchModel
@@ -57,21 +56,16 @@ class UnitOfWork:
     """The request's transaction for a route that does heavy work (an `async def` route).
 
     :meth:`read` runs the work that needs no writer (checks, scoring) in a worker thread;
-    :meth:`run` then runs the writing part — a :func:`~app.core.writer.write_operation` — and
-    commits it as soon as it returns: on SQLite in the writer process of `ddr serve` when
-    there is one (:mod:`app.core.writer`), else in the process's
-    :class:`~app.core.group_commit.GroupCommit` (one thread writes the requests waiting
-    together in one transaction); elsewhere in a worker thread of its own. The writer is held
-    only while writing, never while validating, scoring, serialising the response or
-    awaiting a worker thread.
+    :meth:`run` then runs the writing part and commits it as soon as it returns — on SQLite
+    in the process's :class:`~app.core.group_commit.GroupCommit` (one thread writes the
+    requests waiting together in one transaction), elsewhere in a worker thread of its own.
+    The writer is held only while writing, never while validating, scoring, serialising the
+    response or awaiting a worker thread.
     """
 
-    def __init__(self, engine: Engine, crypto: FieldCrypto, group: GroupCommit | None = None,
-                 writer: WriterClient | None = None) -> None:
+    def __init__(self, engine: Engine, group: GroupCommit | None = None) -> None:
         self.engine = engine
-        self.crypto = crypto
         self.group = group
-        self.writer = writer
 
     def pause(self) -> None:
         """For work run by :meth:`read`: let a group that holds the writer go first."""
@@ -82,20 +76,9 @@ class UnitOfWork:
         """Run `work()` (which opens read-only units of work of its own) in a worker thread."""
         return await run_in_threadpool(work)
 
-    async def run(self, operation: Callable[..., _T], **kwargs: Any) -> _T:
-        """Run `operation(session=, crypto=, **kwargs)` in one transaction (or savepoint of a
-        group's transaction), committed on success, rolled back on any error (which is raised
-        again)."""
-        if self.writer is not None:
-            try:
-                return await self.writer.run(operation, **kwargs)
-            except WriterUnreachable:
-                pass  # nothing was sent: write in this process
-        crypto = self.crypto
-
-        def work(session: Session) -> _T:
-            return operation(session=session, crypto=crypto, **kwargs)
-
+    async def run(self, work: Callable[[Session], _T]) -> _T:
+        """Run `work(session)` in one transaction (or savepoint of a group's transaction),
+        committed on success, rolled back on any error (which is raised again)."""
         if self.group is not None:
             return await self.group.run(work)
 
@@ -108,8 +91,7 @@ class UnitOfWork:
 
 async def get_unit_of_work(request: Request) -> UnitOfWork:
     """The request's unit of work, for routes that commit it in a worker thread."""
-    state = request.app.state
-    return UnitOfWork(state.engine, state.crypto, state.group_commit, state.writer)
+    return UnitOfWork(request.app.state.engine, request.app.state.group_commit)
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]

@@ -73,8 +73,9 @@ async def create_registration(
     prepared = await work.read(lambda: dedup.prepare_registration(
         engine=work.engine, crypto=crypto, actor=actor, data=body, model=model,
         pause=work.pause))
-    enrolment, candidates = await work.run(dedup.register_and_match, actor=actor, data=body,
-                                           model=model, prepared=prepared)
+    enrolment, candidates = await work.run(lambda session: dedup.register_and_match(
+        session=session, crypto=crypto, actor=actor, data=body, model=model,
+        prepared=prepared))
     if not enrolment.created:
         response.status_code = 200
     return created_body(enrolment, candidates)

@@ -110,10 +110,7 @@ _WRITERS: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()
 _READERS: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL (None: in memory, or not SQLite)."""
-    if not url.startswith("sqlite"):
-        return None
+def _sqlite_file(url: str) -> Path | None:
     database = url.split("///", 1)[1] if "///" in url else ""
     database = database.split("?", 1)[0]
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -130,7 +127,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False,
     SQLite's threshold, so no request holds the writer while a checkpoint writes and syncs.
     """
     if url.startswith("sqlite"):
-        path = sqlite_file(url)
+        path = _sqlite_file(url)
         background = checkpoint_in_background and path is not None
         engine = _sqlite_engine(url, busy_timeout_ms, echo, read_only=False,
                                 autocheckpoint=not background)

@@ -23,17 +23,6 @@ class DomainError(Exception):
         self.detail = detail
         self.errors = errors or []
 
-    def __reduce__(self) -> tuple[object, ...]:
-        # pickled with what it carries (the writer process sends errors to the workers);
-        # the default would call the subclass's own constructor with `args` alone
-        return (_restore, (type(self), self.detail, self.errors))
-
-
-def _restore(cls: type[DomainError], detail: str, errors: list[FieldError]) -> DomainError:
-    error = Exception.__new__(cls)
-    DomainError.__init__(error, detail, errors)
-    return error
-
 
 class NotFound(DomainError):
     """The object does not exist, or is outside the caller's sites (we do not say which)."""
@@ -67,12 +56,6 @@ class ValidationFailed(DomainError):
     def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
         fields = ", ".join(dict.fromkeys(e.field for e in errors))
         super().__init__(detail or f"invalid input: {fields}", errors)
-
-
-class ServiceUnavailable(DomainError):
-    """The service cannot answer now (a part of it is briefly unavailable); retry."""
-
-    status_code = 503
 
 
 class PayloadTooLarge(DomainError):

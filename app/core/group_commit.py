@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -65,37 +65,28 @@ def _writer_released() -> None:
             sys.setswitchinterval(_usual_interval)
 
 
-Outcome = tuple[bool, Any]
-"""(True, result) or (False, exception)."""
-
-
 @dataclass
-class _Job:
-    work: Callable[[Session], Any]
+class _Job(Generic[_T]):
+    work: Callable[[Session], _T]
     context: contextvars.Context
-    settle: Callable[[Outcome], None]
-    """Called by the writing thread with the job's outcome, once its group has committed."""
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[_T]
 
-
-def settle_in_loop(loop: asyncio.AbstractEventLoop,
-                    future: asyncio.Future[Any]) -> Callable[[Outcome], None]:
-    """A job's `settle` for a request awaiting `future` in `loop`."""
-    def done(outcome: Outcome) -> None:
-        if future.done():  # the request was cancelled (its client went away)
-            return
-        ok, value = outcome
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
-
-    def settle(outcome: Outcome) -> None:
+    def settle(self, outcome: tuple[bool, Any]) -> None:
+        """Hand the outcome to the waiting request (from the writing thread)."""
         try:
-            loop.call_soon_threadsafe(done, outcome)
+            self.loop.call_soon_threadsafe(self._settle, outcome)
         except RuntimeError:  # the loop was closed meanwhile: nobody waits any more
             pass
 
-    return settle
+    def _settle(self, outcome: tuple[bool, Any]) -> None:
+        if self.future.done():  # the request was cancelled (its client went away)
+            return
+        ok, value = outcome
+        if ok:
+            self.future.set_result(value)
+        else:
+            self.future.set_exception(value)
 
 
 class GroupCommit:
@@ -111,7 +102,7 @@ class GroupCommit:
     def __init__(self, engine: Engine, max_group: int = MAX_GROUP) -> None:
         self.engine = engine
         self.max_group = max_group
-        self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Job[Any]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.quiet = threading.Event()
@@ -123,15 +114,9 @@ class GroupCommit:
         committed; its exception, with nothing it wrote kept, when it raises."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[_T] = loop.create_future()
-        self.submit(work, settle_in_loop(loop, future))
-        return await future
-
-    def submit(self, work: Callable[[Session], Any], settle: Callable[[Outcome], None],
-               context: contextvars.Context | None = None) -> None:
-        """Queue `work(session)` for the next group, to run in `context` (default: a copy of
-        the caller's); `settle` gets its outcome once the group has committed."""
-        self._queue.put(_Job(work, context or contextvars.copy_context(), settle))
+        self._queue.put(_Job(work, contextvars.copy_context(), loop, future))
         self._ensure_thread()
+        return await future
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -167,10 +152,10 @@ class GroupCommit:
             for job, outcome in zip(group, outcomes, strict=True):
                 job.settle(outcome)
 
-    def _run_group(self, group: list[_Job]) -> list[Outcome]:
+    def _run_group(self, group: list[_Job[Any]]) -> list[tuple[bool, Any]]:
         """Take the writer, add the write phases queued meanwhile to `group`, run them and
         commit; one outcome per job of `group`."""
-        outcomes: list[Outcome] = []
+        outcomes: list[tuple[bool, Any]] = []
         holding = False
         try:
             try:
@@ -202,7 +187,7 @@ class GroupCommit:
         self.quiet.wait(PAUSE_SECONDS)
 
     @staticmethod
-    def _run_one(session: Session, job: _Job) -> Outcome:
+    def _run_one(session: Session, job: _Job[Any]) -> tuple[bool, Any]:
         try:
             with session.begin_nested():
                 return True, job.context.run(job.work, session)

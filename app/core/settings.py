@@ -36,18 +36,6 @@ class Settings(BaseSettings):
     keepalive_requests: int = Field(
         default=100, ge=0, description="requests served on one connection before it is closed "
         "(0: no limit); spreads clients again over `ddr serve --workers N` processes")
-    writer_process: bool = Field(
-        default=True, description="`ddr serve` on a SQLite file runs the writes of every worker "
-        "process in one writer process of its own (see app/core/writer.py)")
-    worker_niceness: int = Field(
-        default=10, ge=0, le=19, description="how much lower the CPU priority of `ddr serve`'s "
-        "worker processes is than its writer process's (`nice`): the writer goes first")
-    writer_socket: str | None = Field(
-        default=None, description="set by `ddr serve` for its worker processes: where the "
-        "writer process listens")
-    writer_key: SecretStr | None = Field(
-        default=None, description="set by `ddr serve` for its worker processes: the writer "
-        "process's key (hex)")
     log_level: str = "INFO"
     match_model: Path | None = Field(
         default=None, description="match model file in use; the shipped model when unset"

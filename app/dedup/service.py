@@ -17,7 +17,6 @@ from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.db import read_scope
 from app.core.security import Principal
-from app.core.writer import write_operation
 from app.dedup import signals
 from app.dedup.models import CandidatePair, ordered
 from app.registry.enums import IndexKind
@@ -366,7 +365,6 @@ def prepare_registration(
         return PreparedRegistration(checked, lookup)
 
 
-@write_operation
 def register_and_match(
     *,
     session: Session,
