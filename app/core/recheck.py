@@ -14,6 +14,9 @@ from collections.abc import Hashable, MutableMapping
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
@@ -55,7 +58,12 @@ class Recheck(Generic[_K, _V]):
                 self._entries.clear()
             self._entries[key] = (time.monotonic(), value)
 
-    def forget(self) -> None:
-        """Make every value be read again at its next use (after a change in this process)."""
+    def forget(self, session: Session | None = None) -> None:
+        """Make every value be read again at its next use (after a change in this process).
+
+        With the `session` that makes the change: again once it commits, so that a value
+        read meanwhile — in another snapshot, before the change — is not kept."""
         with self._lock:
             self._entries.clear()
+        if session is not None:
+            event.listen(session, "after_commit", lambda _session: self.forget(), once=True)

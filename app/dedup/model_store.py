@@ -57,7 +57,7 @@ def activate(session: Session, actor: Principal, version: str | None) -> None:
                         .values(active=True, activated_at=utcnow(), activated_by_id=actor.id))
     record_event(session=session, actor=actor, action="matching.model.activate",
                  object_type="model", object_id=version or "configured")
-    _active.forget()
+    _active.forget(session)
 
 
 def active_model(session: Session, fallback: MatchModel | None) -> MatchModel | None:

@@ -33,9 +33,10 @@ _groups: Recheck[Engine, dict[str, str]] = Recheck(2.0, weak_keys=True)
 deactivated through another worker process counts within 2 s."""
 
 
-def forget_armed_groups() -> None:
-    """Make the next lookup read the list of armed groups again (after a change)."""
-    _groups.forget()
+def forget_armed_groups(session: Session) -> None:
+    """Make the next lookup read the list of armed groups again, and again once `session`
+    commits (after a change)."""
+    _groups.forget(session)
 
 
 def list_sites(*, session: Session, active_only: bool = False) -> list[Site]:
@@ -168,7 +169,7 @@ def create_armed_group(
     group = ArmedGroup(code=code, name_en=name_en.strip(), name_ar=name_ar.strip(),
                        aliases="\n".join(a.strip() for a in aliases or [] if a.strip()))
     session.add(group)
-    forget_armed_groups()
+    forget_armed_groups(session)
     record_event(session=session, actor=actor, action="armed_group.create",
                  object_type="armed_group", object_id=code)
     session.flush()
@@ -198,7 +199,7 @@ def update_armed_group(
     if active is not None:
         group.active = active
     session.add(group)
-    forget_armed_groups()
+    forget_armed_groups(session)
     record_event(session=session, actor=actor, action="armed_group.update",
                  object_type="armed_group", object_id=group.code)
     session.flush()

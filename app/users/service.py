@@ -186,10 +186,10 @@ _checked: Recheck[str, tuple[datetime, Principal]] = Recheck(2.0)
 or an account changed, through another worker process is refused within 2 s."""
 
 
-def forget_checked_tokens() -> None:
-    """Make every bearer token be read again at its next use (after a revocation or a change
-    of account, role or sites in this process)."""
-    _checked.forget()
+def forget_checked_tokens(session: Session) -> None:
+    """Make every bearer token be read again at its next use, and again once `session` commits
+    (after a revocation or a change of account, role or sites in this process)."""
+    _checked.forget(session)
 
 
 def principal_for_token(*, session: Session, token: str) -> Principal:
@@ -215,7 +215,7 @@ def principal_for_token(*, session: Session, token: str) -> Principal:
 def revoke_token(*, session: Session, token: str) -> None:
     """Revoke a token (log out); unknown tokens are ignored."""
     row = session.exec(select(ApiToken).where(ApiToken.digest == token_digest(token))).first()
-    forget_checked_tokens()
+    forget_checked_tokens(session)
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
@@ -293,5 +293,5 @@ def update_user(
         object_id=str(user_id), details=changes,
     )
     session.flush()
-    forget_checked_tokens()
+    forget_checked_tokens(session)
     return user

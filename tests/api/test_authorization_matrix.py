@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app.core.models import utcnow
 from app.users import service as users_service
@@ -197,3 +198,19 @@ def test_wrong_password_is_401_without_saying_which(client: TestClient, engine: 
     response = client.post("/api/v1/auth/token", data={"username": "nobody", "password": "x"})
     assert response.status_code == 401
     assert response.json()["detail"] == "incorrect username or password"
+
+
+def test_a_token_read_while_its_revocation_commits_is_refused_at_once(
+        client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request that checks the token after the revocation was written but before it
+    committed caches a token that is still valid; the commit must make it be read again."""
+    monkeypatch.setattr(users_service._checked, "seconds", 3600)
+    headers = user_headers(client, engine, "registration_officer", ["TRP"])
+    token = headers["Authorization"].removeprefix("Bearer ")
+    with Session(engine) as revoking:
+        users_service.revoke_token(session=revoking, token=token)
+        revoking.flush()
+        # meanwhile, another request of this process (its own snapshot: not yet revoked)
+        assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+        revoking.commit()
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
