@@ -172,6 +172,9 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool, *, read_only: boo
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # statement and savepoint journals in memory, not in temporary files: a savepoint's
+        # journal holds a copy of every page changed under it (dozens per registration)
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
