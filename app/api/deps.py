@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.core.crypto import FieldCrypto
 from app.core.db import read_scope, session_scope
 from app.core.errors import Forbidden, Unauthorized
-from app.core.group_commit import GroupCommit
+from app.core.group_commit import Batched, GroupCommit
 from app.core.security import Principal
 from app.core.settings import Settings
 from app.dedup.model_store import active_model
@@ -76,11 +76,13 @@ class UnitOfWork:
         """Run `work()` (which opens read-only units of work of its own) in a worker thread."""
         return await run_in_threadpool(work)
 
-    async def run(self, work: Callable[[Session], _T]) -> _T:
+    async def run(self, work: Callable[[Session], _T], batched: Batched | None = None) -> _T:
         """Run `work(session)` in one transaction (or savepoint of a group's transaction),
-        committed on success, rolled back on any error (which is raised again)."""
+        committed on success, rolled back on any error (which is raised again). `batched`:
+        the same write phase in a form a group may write together with others of its kind
+        (see :class:`~app.core.group_commit.Batched`; used only where there are groups)."""
         if self.group is not None:
-            return await self.group.run(work)
+            return await self.group.run(work, batched)
 
         def unit() -> _T:
             with session_scope(self.engine) as session:

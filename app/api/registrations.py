@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Response
 
 from app.api.deps import CryptoDep, CurrentUser, ModelDep, SessionDep, UnitOfWorkDep
+from app.core.group_commit import Batched
 from app.dedup import service as dedup
 from app.dedup import signals
 from app.registry import queries, service
@@ -73,9 +74,12 @@ async def create_registration(
     prepared = await work.read(lambda: dedup.prepare_registration(
         engine=work.engine, crypto=crypto, actor=actor, data=body, model=model,
         pause=work.pause))
-    enrolment, candidates = await work.run(lambda session: dedup.register_and_match(
-        session=session, crypto=crypto, actor=actor, data=body, model=model,
-        prepared=prepared))
+    grouped = dedup.GroupedRegistration(crypto, actor, body, model, prepared)
+    enrolment, candidates = await work.run(
+        lambda session: dedup.register_and_match(
+            session=session, crypto=crypto, actor=actor, data=body, model=model,
+            prepared=prepared),
+        batched=Batched(dedup.write_registrations, grouped) if grouped.plain else None)
     if not enrolment.created:
         response.status_code = 200
     return created_body(enrolment, candidates)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Protocol
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
-from app.core.direct import DirectStatement
+from app.core.direct import DirectInsertMany, DirectStatement
 from app.core.models import AuditEvent, utcnow
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -32,6 +32,32 @@ class Actor(Protocol):
 _EVENT_COLUMNS = ("at", "actor_id", "actor_username", "actor_role", "action", "object_type",
                   "object_id", "site_code", "request_id", "details")
 _INSERT_EVENT = DirectStatement(insert(AuditEvent), _EVENT_COLUMNS)
+_INSERT_EVENTS = DirectInsertMany(AuditEvent, _EVENT_COLUMNS)
+
+
+def event_row(
+    *,
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    site_code: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """An audit event's row (`request_id`: the current request's when None)."""
+    return {
+        "at": utcnow(),
+        "actor_id": actor.id if actor else None,
+        "actor_username": actor.username if actor else "system",
+        "actor_role": str(actor.role) if actor else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "site_code": site_code,
+        "request_id": request_id if request_id is not None else request_id_var.get(),
+        "details": json.dumps(dict(details or {}), sort_keys=True, default=str),
+    }
 
 
 def record_event(
@@ -49,18 +75,14 @@ def record_event(
     One plain insert statement on the driver's cursor, run at once: events are never read back
     in the unit of work that writes them, and the unit of work's bookkeeping would cost more
     than the insert."""
-    _INSERT_EVENT.execute(session.connection(), {
-        "at": utcnow(),
-        "actor_id": actor.id if actor else None,
-        "actor_username": actor.username if actor else "system",
-        "actor_role": str(actor.role) if actor else None,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "site_code": site_code,
-        "request_id": request_id_var.get(),
-        "details": json.dumps(dict(details or {}), sort_keys=True, default=str),
-    })
+    _INSERT_EVENT.execute(session.connection(), event_row(
+        actor=actor, action=action, object_type=object_type, object_id=object_id,
+        site_code=site_code, details=details))
+
+
+def record_events(*, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append several audit events (rows of :func:`event_row`) with one statement."""
+    _INSERT_EVENTS.execute(session.connection(), rows)
 
 
 def list_events(

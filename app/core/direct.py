@@ -90,28 +90,46 @@ class DirectStatement:
 
 
 class DirectInsertMany:
-    """An insert of several rows of one table in one statement (one step of the driver, not
-    one per row as with executemany), compiled once per dialect and row count.
+    """An insert of several rows of one table in few statements (one step of the driver per
+    statement, not one per row as with executemany), compiled once per dialect and size.
+
+    Statements are compiled for row counts that are powers of two (up to one whose
+    parameters stay well under the drivers' limits), and the rows are cut into such chunks:
+    any number of rows takes at most a few statements and a handful of compiled forms, where
+    a statement per row count would compile anew for nearly every group of registrations.
 
     Args:
         table: The table (or model class) to insert into.
         columns: The columns each row gives.
     """
 
+    MAX_PARAMETERS = 16_000
+    """Parameters of one statement at most (SQLite allows 32,766, PostgreSQL 65,535)."""
+
     def __init__(self, table: Any, columns: Sequence[str]) -> None:
         self.table = table
         self.columns = list(columns)
         self._by_count: dict[int, DirectStatement] = {}
+        largest = 1
+        while largest * 2 * len(self.columns) <= self.MAX_PARAMETERS:
+            largest *= 2
+        self._largest = largest
 
     def execute(self, connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Insert `rows` (each a mapping of every column of `columns`)."""
+        """Insert `rows` (each a mapping of every column of `columns`), in order."""
         rows = list(rows)
-        if not rows:
-            return
-        statement = self._by_count.get(len(rows))
+        start = 0
+        while start < len(rows):
+            size = min(self._largest, 1 << ((len(rows) - start).bit_length() - 1))
+            self._statement(size).execute(connection, {
+                f"{column}_m{i}": row[column]
+                for i, row in enumerate(rows[start:start + size]) for column in self.columns})
+            start += size
+
+    def _statement(self, size: int) -> DirectStatement:
+        statement = self._by_count.get(size)
         if statement is None:
             blank = dict.fromkeys(self.columns)
-            statement = DirectStatement(insert(self.table).values([blank] * len(rows)))
-            self._by_count[len(rows)] = statement
-        statement.execute(connection, {f"{column}_m{i}": row[column]
-                                       for i, row in enumerate(rows) for column in self.columns})
+            statement = DirectStatement(insert(self.table).values([blank] * size))
+            self._by_count[size] = statement
+        return statement

@@ -11,12 +11,20 @@ are made durable by one commit. No request is answered before the commit that ho
 
 Each write phase runs in the context (context variables: the request id the audit trail
 records) of the request that submitted it.
+
+A write phase may also come with a :class:`Batched` form: the group's write phases that share
+one batch writer are then written together by one call of it, in one savepoint (a
+registration's rows go in with one multi-row insert per table for the whole group, instead
+of a dozen statements each, every one of them a hand-over of the interpreter lock while the
+writer is held). When that call raises, its savepoint is rolled back and each of those write
+phases runs on its own as above.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import queue
 import sys
 import threading
@@ -30,6 +38,27 @@ from sqlmodel import Session
 from app.core.db import session_scope
 
 _T = TypeVar("_T")
+
+logger = logging.getLogger(__name__)
+
+FALLBACK: Any = object()
+"""What a batch writer gives for an item it leaves to the item's own write phase."""
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A write phase in a form that can be written together with others of its kind.
+
+    `write(session, entries)` gets one `(context, item)` per write phase (the context of the
+    request that submitted it, for what the request's context decides — its request id) and
+    returns one result per entry, in order: the result of that write phase, or
+    :data:`FALLBACK` to have the write phase itself run (after the batch, in the same
+    transaction). It runs in a savepoint: if it raises, nothing it wrote is kept and every
+    write phase of the batch runs on its own.
+    """
+
+    write: Callable[[Session, list[tuple[contextvars.Context, Any]]], list[Any]]
+    item: Any
 
 MAX_GROUP = 32
 """Write phases committed together at most (a bound on the writer's hold and on latency)."""
@@ -71,6 +100,7 @@ class _Job(Generic[_T]):
     context: contextvars.Context
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[_T]
+    batched: Batched | None = None
 
     def settle(self, outcome: tuple[bool, Any]) -> None:
         """Hand the outcome to the waiting request (from the writing thread)."""
@@ -109,12 +139,14 @@ class GroupCommit:
         """Set while no group holds the writer (see :meth:`pause`)."""
         self.quiet.set()
 
-    async def run(self, work: Callable[[Session], _T]) -> _T:
+    async def run(self, work: Callable[[Session], _T], batched: Batched | None = None) -> _T:
         """Run `work(session)` in the next group and return its result once the group has
-        committed; its exception, with nothing it wrote kept, when it raises."""
+        committed; its exception, with nothing it wrote kept, when it raises. With `batched`,
+        the group may write it together with others of its kind instead (see
+        :class:`Batched`): the result is the same."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[_T] = loop.create_future()
-        self._queue.put(_Job(work, contextvars.copy_context(), loop, future))
+        self._queue.put(_Job(work, contextvars.copy_context(), loop, future, batched))
         self._ensure_thread()
         return await future
 
@@ -157,26 +189,29 @@ class GroupCommit:
         commit; one outcome per job of `group`."""
         outcomes: list[tuple[bool, Any]] = []
         holding = False
+        # from now on, and while the group holds the writer, this thread gets the interpreter
+        # lock back soon after each wait: when the writer (another process's) is let go, this
+        # thread is not kept waiting behind the request threads before it can take it
+        _writer_taken()
         try:
             try:
                 with session_scope(self.engine) as session:
                     session.connection()  # begins: on SQLite, waits for and takes the writer
                     holding = True
                     self.quiet.clear()
-                    _writer_taken()
                     while len(group) < self.max_group:
                         try:
                             group.append(self._queue.get_nowait())
                         except queue.Empty:
                             break
-                    for job in group:
-                        outcomes.append(self._run_one(session, job))
+                    outcomes.extend(self._run_jobs(session, group))
             finally:  # committed (or rolled back): the writer is free again
                 if holding:
-                    _writer_released()
                     self.quiet.set()
         except Exception as exc:  # the commit itself failed: nothing of the group was kept
             return [(False, exc)] * len(group)
+        finally:
+            _writer_released()
         return outcomes
 
     def pause(self) -> None:
@@ -185,6 +220,41 @@ class GroupCommit:
         thread does not queue for the interpreter lock behind them — the writer is the one
         thing every registration waits for."""
         self.quiet.wait(PAUSE_SECONDS)
+
+    def _run_jobs(self, session: Session, group: list[_Job[Any]]) -> list[tuple[bool, Any]]:
+        """Run a group's write phases: those with a batch writer in one call of it per
+        writer, then the others (and those it left) one by one; outcomes in `group`'s order."""
+        outcomes: list[tuple[bool, Any] | None] = [None] * len(group)
+        batches: dict[Any, list[int]] = {}
+        for i, job in enumerate(group):
+            if job.batched is not None:
+                batches.setdefault(job.batched.write, []).append(i)
+        written = False
+        for write, members in batches.items():
+            entries = [(group[i].context, group[i].batched.item)  # type: ignore[union-attr]
+                       for i in members]
+            try:
+                if written:
+                    with session.begin_nested():
+                        results = write(session, entries)
+                else:
+                    # nothing written yet: no savepoint (SQLite would copy every page the
+                    # batch changes to a journal of the savepoint); a failure rolls back the
+                    # transaction and takes the writer again
+                    results = write(session, entries)
+                    written = True
+            except Exception as exc:  # nothing of the batch kept: each runs on its own below
+                logger.warning("batch write failed (%s); writing one by one",
+                               type(exc).__name__)
+                if not written:
+                    session.rollback()
+                    session.connection()
+                continue
+            for i, result in zip(members, results, strict=True):
+                if result is not FALLBACK:
+                    outcomes[i] = (True, result)
+        return [outcome if outcome is not None else self._run_one(session, group[i])
+                for i, outcome in enumerate(outcomes)]
 
     @staticmethod
     def _run_one(session: Session, job: _Job[Any]) -> tuple[bool, Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol, cast
 
@@ -13,9 +14,11 @@ from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, or_, select
 
-from app.core.audit import record_event
+from app.core.audit import event_row, record_event, record_events, request_id_var
 from app.core.crypto import FieldCrypto
 from app.core.db import read_scope
+from app.core.direct import DirectInsertMany
+from app.core.group_commit import FALLBACK
 from app.core.security import Principal
 from app.dedup import signals
 from app.dedup.models import CandidatePair, ordered
@@ -23,7 +26,14 @@ from app.registry.enums import IndexKind
 from app.registry.models import Registration, RegistrationIndex
 from app.registry.queries import require_pii_reader
 from app.registry.schemas import CandidateOut, Reason, RegistrationIn
-from app.registry.service import CheckedRegistration, Enrolment, check, register
+from app.registry.service import (
+    CheckedRegistration,
+    Enrolment,
+    NewRegistration,
+    check,
+    insert_new,
+    register,
+)
 from matching import RECORD_COLUMNS, MatchModel, ScoredPair, blocking_keys, score_candidates
 from matching.records import COMPARED_COLUMNS
 
@@ -89,6 +99,12 @@ def draft_record(data: RegistrationIn, checked: CheckedRegistration) -> dict[str
 def block_digests(crypto: FieldCrypto, record: Mapping[str, str | None]) -> list[str]:
     """The blind indexes of a record's blocking keys."""
     return [crypto.blind_index(IndexKind.block.value, key) for key in blocking_keys(record)]
+
+
+def checked_block_digests(checked: CheckedRegistration) -> list[str]:
+    """The blind indexes of a checked registration's blocking keys: those
+    :func:`block_digests` gives for its :func:`draft_record`, taken from its index entries."""
+    return sorted(digest for kind, digest in checked.indexes if kind == IndexKind.block.value)
 
 
 def _candidate_ids() -> Any:
@@ -239,17 +255,21 @@ class Lookup:
             self.found[candidate.registration_id] = candidate
         self.seen.update((r.id, current[r.id]) for r in registrations)
 
-    def finish(self, *, session: Session, actor: Principal, limit: int = 10
-               ) -> list[CandidateOut]:
-        """The best `limit` candidates, with the audit event of the read."""
+    def finish(self, *, session: Session, actor: Principal, limit: int = 10,
+               events: list[dict[str, Any]] | None = None) -> list[CandidateOut]:
+        """The best `limit` candidates, with the audit event of the read (added to `events`
+        for the caller to insert, when given)."""
         if not self.looked_up:
             return []
         ranked = [self.found[i] for i in self.order if i in self.found]
         found = sorted(ranked, key=lambda c: -c.score)[:limit]
-        record_event(session=session, actor=actor, action="matching.candidates",
-                     object_type="registration",
-                     details={"scored": len(self.order),
-                              "returned": [str(c.registration_id) for c in found]})
+        event: dict[str, Any] = {"action": "matching.candidates", "object_type": "registration",
+                 "details": {"scored": len(self.order),
+                             "returned": [str(c.registration_id) for c in found]}}
+        if events is None:
+            record_event(session=session, actor=actor, **event)
+        else:
+            events.append(event_row(actor=actor, **event))
         return found
 
 
@@ -313,19 +333,27 @@ def record_pairs(
     for candidate in candidates:
         if candidate.person_id in different or candidate.person_id == registration.person_id:
             continue
-        a, b = ordered(registration_id, candidate.registration_id)
-        if (a, b) not in known:
-            known.add((a, b))
-            sites = {registration_id: registration.site_code,
-                     candidate.registration_id: candidate.site}
-            session.add(CandidatePair(registration_a_id=a, registration_b_id=b,
-                                      score=candidate.score, decision=candidate.decision,
-                                      model_version=candidate.model_version, source=source,
-                                      site_a=sites[a], site_b=sites[b]))
+        pair = _pair(registration, candidate, source)
+        if (pair.registration_a_id, pair.registration_b_id) not in known:
+            known.add((pair.registration_a_id, pair.registration_b_id))
+            session.add(pair)
             added += 1
     if added:
         session.flush()
     return added
+
+
+def _pair(registration: Registration, candidate: CandidateOut, source: str) -> CandidatePair:
+    """The pair of a registration and one of its candidates, for review."""
+    a, b = ordered(registration.id, candidate.registration_id)
+    sites = {registration.id: registration.site_code, candidate.registration_id: candidate.site}
+    return CandidatePair(registration_a_id=a, registration_b_id=b, score=candidate.score,
+                         decision=candidate.decision, model_version=candidate.model_version,
+                         source=source, site_a=sites[a], site_b=sites[b])
+
+
+_INSERT_PAIRS = DirectInsertMany(
+    CandidatePair, [c.key for c in CandidatePair.__table__.columns])  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -359,7 +387,9 @@ def prepare_registration(
         require_pii_reader(actor)
         pause()
         draft = draft_record(data, checked)
-        lookup = Lookup(draft=draft, digests=block_digests(crypto, draft),
+        # the blocking keys' blind indexes were computed with the registration's own (the
+        # same keys of the same values): not again
+        lookup = Lookup(draft=draft, digests=checked_block_digests(checked),
                         exclude_person=data.person_id)
         lookup.score(session=reading, crypto=crypto, actor=actor, model=model)
         return PreparedRegistration(checked, lookup)
@@ -405,18 +435,123 @@ def register_and_match(
                                      exclude={registration.id},
                                      exclude_person=registration.person_id, model=model)
     else:
-        # a new person has no other registration and no decision yet: nothing more to exclude
-        lookup.exclude_person = data.person_id
-        lookup.score(session=session, crypto=crypto, actor=actor, exclude={registration.id},
-                     model=model)
-        candidates = lookup.finish(session=session, actor=actor)
+        candidates = _finish_lookup(session=session, crypto=crypto, actor=actor, data=data,
+                                    model=model, lookup=lookup, exclude={registration.id})
+    _record_matches(session=session, crypto=crypto, actor=actor, data=data, model=model,
+                    enrolment=enrolment, candidates=candidates)
+    return enrolment, candidates
+
+
+def _finish_lookup(*, session: Session, crypto: FieldCrypto, actor: Principal,
+                   data: RegistrationIn, model: MatchModel | None, lookup: Lookup,
+                   exclude: set[uuid.UUID], events: list[dict[str, Any]] | None = None
+                   ) -> list[CandidateOut]:
+    """Bring a registration's scored candidates up to date under the writer (the candidates
+    that appeared or changed since they were scored), with the audit event of the read."""
+    # a new person has no other registration and no decision yet: nothing more to exclude
+    lookup.exclude_person = data.person_id
+    lookup.score(session=session, crypto=crypto, actor=actor, exclude=exclude, model=model)
+    return lookup.finish(session=session, actor=actor, events=events)
+
+
+def _record_matches(*, session: Session, crypto: FieldCrypto, actor: Principal,
+                    data: RegistrationIn, model: MatchModel | None, enrolment: Enrolment,
+                    candidates: list[CandidateOut]) -> None:
+    """Record a new registration's pairs for review and look for the signals it raises."""
+    registration = enrolment.registration
     new_person = enrolment.created and data.person_id is None
     record_pairs(session=session, registration_id=registration.id, candidates=candidates,
                  source="registration", new=new_person, registration=registration)
     signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=[registration.id],
                  model=model, weapons=bool(data.weapons),
                  payments=not (new_person and not candidates))
-    return enrolment, candidates
+
+
+@dataclass
+class GroupedRegistration:
+    """A registration request, checked and scored (:func:`prepare_registration`), in the form
+    a group commit writes together with others (:func:`write_registrations`)."""
+
+    crypto: FieldCrypto
+    actor: Principal
+    data: RegistrationIn
+    model: MatchModel | None
+    prepared: PreparedRegistration
+
+    @property
+    def plain(self) -> bool:
+        """Whether it can be written with others: it passed its checks (its id was free) and
+        creates a person, with no weapon or dependant."""
+        checked = self.prepared.checked
+        return (checked is not None and self.prepared.lookup is not None
+                and NewRegistration(self.actor, self.data, checked, None).plain)
+
+
+def write_registrations(session: Session,
+                        entries: list[tuple[contextvars.Context, GroupedRegistration]]
+                        ) -> list[Any]:
+    """:func:`register_and_match` for several registrations at once, under SQLite's writer
+    (the batch writer of :class:`~app.core.group_commit.GroupCommit`), in a few statements
+    for all of them instead of a dozen each.
+
+    The registrations are inserted with one statement per table
+    (:func:`~app.registry.service.insert_new`). Then each one's candidates are brought up to
+    date, in order, as if it had been registered on its own after the ones before it (the ones
+    after it are not among its candidates; they find it among theirs); their pairs and the
+    audit events of the reads go in with one statement each. Signals are looked for only
+    where they can be: for a registration with candidates (a payment to one of them), or one
+    sharing a document or phone with another registration (one statement finds those) that is
+    not written after it here. (Where three or more share one document within the group, the
+    signal is raised with all of them by the first, where one by one it would be raised by the
+    second and grow with the third: the same signal in the end.)
+    Those whose id is already taken, by an earlier request or by one before it here, are
+    left to :func:`register_and_match` (:data:`~app.core.group_commit.FALLBACK`): they are
+    replays."""
+    results: list[Any] = [FALLBACK] * len(entries)
+    taken = set(session.execute(select(Registration.id).where(col(Registration.id).in_(
+        [item.data.id for _, item in entries]))).scalars())
+    chosen: list[int] = []
+    for i, (_, item) in enumerate(entries):
+        if item.plain and item.data.id not in taken:
+            taken.add(item.data.id)
+            chosen.append(i)
+    if not chosen:
+        return results
+    enrolments = insert_new(session=session, entries=[
+        NewRegistration(item.actor, item.data, cast(CheckedRegistration, item.prepared.checked),
+                        context.run(request_id_var.get))
+        for context, item in (entries[i] for i in chosen)])
+    ids = [entries[i][1].data.id for i in chosen]
+    events: list[dict[str, Any]] = []
+    pairs: list[dict[str, Any]] = []
+    found: list[list[CandidateOut]] = []
+    for position, (i, enrolment) in enumerate(zip(chosen, enrolments, strict=True)):
+        context, item = entries[i]
+        lookup = cast(Lookup, item.prepared.lookup)
+        # a copy: if the batch is rolled back, the request's own write phase starts afresh
+        lookup = replace(lookup, seen=dict(lookup.seen), found=dict(lookup.found),
+                         order=list(lookup.order))
+        candidates = context.run(
+            _finish_lookup, session=session, crypto=item.crypto, actor=item.actor,
+            data=item.data, model=item.model, lookup=lookup, exclude=set(ids[position:]),
+            events=events)
+        for candidate in candidates:
+            pair = _pair(enrolment.registration, candidate, "registration")
+            pairs.append({c: getattr(pair, c) for c in _INSERT_PAIRS.columns})
+        found.append(candidates)
+        results[i] = (enrolment, candidates)
+    _INSERT_PAIRS.execute(session.connection(), pairs)
+    record_events(session=session, rows=events)
+    sharing = signals.sharing_documents(session, ids)
+    for position, (i, candidates) in enumerate(zip(chosen, found, strict=True)):
+        registration_id = ids[position]
+        # as on its own: a registration written after it here is not yet there to share with
+        if candidates or sharing.get(registration_id, set()) - set(ids[position + 1:]):
+            context, item = entries[i]
+            context.run(signals.scan, session=session, crypto=item.crypto, actor=item.actor,
+                        registration_ids=[registration_id], model=item.model, weapons=False,
+                        payments=bool(candidates))
+    return results
 
 
 def lock_blocks(session: Session, digests: Sequence[str]) -> None:

@@ -136,6 +136,24 @@ def _index_groups(session: Session, kinds: Sequence[str],
     return _groups((f"{k}:{d}", r) for k, d, r in rows if f"{k}:{d}" in keys)
 
 
+DOCUMENT_KINDS = (IndexKind.national_id.value, IndexKind.passport.value)
+SHARED_KINDS = (*DOCUMENT_KINDS, IndexKind.phone.value)
+"""The blind indexes two persons should not share: documents, and (by several) a phone."""
+
+
+def sharing_documents(session: Session, registration_ids: Sequence[uuid.UUID]
+                      ) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """The registrations that share a document or a phone (:data:`SHARED_KINDS`) with each of
+    the given ones that shares any: the only ones :func:`scan` can find such a signal for
+    (one statement for all of them)."""
+    partners: dict[uuid.UUID, set[uuid.UUID]] = {}
+    mine = set(registration_ids)
+    for members in _index_groups(session, SHARED_KINDS, registration_ids).values():
+        for registration_id in members & mine:
+            partners.setdefault(registration_id, set()).update(members - {registration_id})
+    return partners
+
+
 def _full_name(crypto: FieldCrypto, registration: Registration) -> str:
     parts = unseal(crypto, registration,
                    ("given_name", "father_name", "grandfather_name", "family_name"))
@@ -163,9 +181,8 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
         for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
             touched.append(("weapon_serial", key, members))
 
-    document_kinds = (IndexKind.national_id.value, IndexKind.passport.value)
-    shared = _index_groups(session, (*document_kinds, IndexKind.phone.value), registration_ids)
-    documents = {k: m for k, m in shared.items() if k.split(":", 1)[0] in document_kinds}
+    shared = _index_groups(session, SHARED_KINDS, registration_ids)
+    documents = {k: m for k, m in shared.items() if k.split(":", 1)[0] in DOCUMENT_KINDS}
     phones = {k: m for k, m in shared.items() if k.split(":", 1)[0] == IndexKind.phone.value}
     involved = set().union(*shared.values()) if shared else set()
     regs = {r.id: r for r in session.exec(select(Registration).where(

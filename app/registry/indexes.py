@@ -79,9 +79,18 @@ def replace_indexes(
     if not new:
         session.exec(delete(RegistrationIndex).where(
             col(RegistrationIndex.registration_id) == registration_id))
-    rows = [{"registration_id": registration_id, "kind": kind, "digest": digest}
-            for kind, digest in sorted(index_entries(crypto, values) if entries is None
-                                       else entries)]
-    # one statement for all rows on the driver's cursor (no ORM bulk bookkeeping, and one
-    # step of SQLite instead of one per row)
+    insert_index_rows(session, index_rows(
+        registration_id, index_entries(crypto, values) if entries is None else entries))
+
+
+def index_rows(registration_id: uuid.UUID, entries: Iterable[tuple[str, str]]
+               ) -> list[dict[str, object]]:
+    """The rows of a registration's blind indexes (`entries`: :func:`index_entries`)."""
+    return [{"registration_id": registration_id, "kind": kind, "digest": digest}
+            for kind, digest in sorted(entries)]
+
+
+def insert_index_rows(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert blind index rows (of one registration or several) with one statement on the
+    driver's cursor: no ORM bulk bookkeeping, and one step of SQLite instead of one per row."""
     _INSERT.execute(session.connection(), rows)

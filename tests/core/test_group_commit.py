@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app.core.audit import record_event, request_id_var
 from app.core.db import make_engine, read_scope
-from app.core.group_commit import WRITING_SWITCH_INTERVAL, GroupCommit
+from app.core.group_commit import FALLBACK, WRITING_SWITCH_INTERVAL, Batched, GroupCommit
 from app.core.migrate import upgrade
 
 NOTE: contextvars.ContextVar[str] = contextvars.ContextVar("note", default="none")
@@ -179,3 +179,67 @@ def test_a_dying_writing_thread_answers_its_group_and_a_new_one_takes_over(
     dying[0].join(5)  # its exception is reported within this test
     assert isinstance(outcomes[0], Stop)
     assert outcomes[1] == "III"
+
+
+def batch_of_sites(calls: list[list[str]], fail: bool = False,
+                   leave: frozenset[str] = frozenset()) -> Callable[..., list[Any]]:
+    """A batch writer adding the sites of its entries with one statement; each entry's note
+    (its request's context) is the site's name. Codes in `leave` are left to their own write
+    phase."""
+    def write(session: Session, entries: list[tuple[contextvars.Context, str]]) -> list[Any]:
+        mine = [(code, context.run(NOTE.get)) for context, code in entries if code not in leave]
+        calls.append([code for _context, code in entries])
+        session.execute(text("INSERT INTO site (code, name_en, name_ar, region, active) VALUES "
+                             + ", ".join(f"('{c}', '{n}', '{n}', 'batch', 1)" for c, n in mine)))
+        if fail:
+            raise ValueError("the batch refused after writing")
+        return [FALLBACK if code in leave else f"{code} together"
+                for _context, code in entries]
+    return write
+
+
+async def submit_batched(group: GroupCommit, codes: list[str], write: Callable[..., list[Any]],
+                         plain: list[str] = ()) -> list[object]:
+    """Submit a write phase per code (in a batched form) and one per `plain` code (without),
+    all queued behind a first job so that one group holds them all."""
+    gate = threading.Event()
+
+    async def one(code: str, batched: bool) -> object:
+        NOTE.set(f"note {code}")
+        return await group.run(add_site(code), Batched(write, code) if batched else None)
+
+    held = asyncio.ensure_future(group.run(lambda _session: gate.wait(5)))
+    tasks = [asyncio.ensure_future(one(c, True)) for c in codes]
+    tasks += [asyncio.ensure_future(one(c, False)) for c in plain]
+    await asyncio.sleep(0.05)
+    gate.set()
+    await held
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def test_write_phases_of_one_kind_are_written_together(engine: Engine) -> None:
+    group = GroupCommit(engine)
+    calls: list[list[str]] = []
+    outcomes = asyncio.run(submit_batched(group, ["JJA", "JJB", "JJC"],
+                                          batch_of_sites(calls, leave=frozenset({"JJB"})),
+                                          plain=["JJD"]))
+    # one call for the three; the one it left and the plain one ran their own write phase
+    assert calls == [["JJA", "JJB", "JJC"]]
+    assert outcomes == ["JJA together", "JJB", "JJC together", "JJD"]
+    # the batch read each entry's own request context
+    assert sites(engine) == {"JJA": "note JJA", "JJB": "note JJB", "JJC": "note JJC",
+                             "JJD": "note JJD"}
+
+
+def test_a_failing_batch_keeps_nothing_and_each_write_phase_runs_on_its_own(
+        engine: Engine) -> None:
+    group = GroupCommit(engine)
+    calls: list[list[str]] = []
+    outcomes = asyncio.run(submit_batched(group, ["KKA", "KKB"], batch_of_sites(calls, True),
+                                          plain=["KKC"]))
+    assert calls == [["KKA", "KKB"]]
+    assert outcomes == ["KKA", "KKB", "KKC"]
+    with read_scope(engine) as session:
+        regions = {str(code): str(region) for code, region in session.execute(
+            text("SELECT code, region FROM site WHERE code LIKE 'KK%'")).all()}
+    assert regions == {"KKA": "test", "KKB": "test", "KKC": "test"}  # none of the batch's rows

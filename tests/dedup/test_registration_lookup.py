@@ -70,6 +70,26 @@ def test_draft_record_is_the_record_of_the_stored_registration(
                 crypto, registration)
 
 
+def test_the_checked_block_digests_are_those_of_the_draft(
+    engine: Engine, crypto: FieldCrypto
+) -> None:
+    """Registration takes its blocking keys' blind indexes from its own index entries instead
+    of computing them again from the draft: they must be the same, whatever the script, the
+    precision of the date or the identifiers given."""
+    bodies = [registration_body(), registration_body(**{**LATIN, "phone": None, "alias": ""}),
+              registration_body(**{**LATIN, "date_of_birth": "1988-03-02",
+                                   "phone": "0912345678"}),
+              registration_body(national_id=None, passport_no=None, phone=None)]
+    for body in bodies:
+        data = RegistrationIn.model_validate(body)
+        with read_scope(engine) as reading:
+            checked = registry.check(session=reading, crypto=crypto, actor=OFFICER, data=data)
+        assert checked is not None
+        expected = dedup.block_digests(crypto, dedup.draft_record(data, checked))
+        assert expected
+        assert dedup.checked_block_digests(checked) == sorted(expected)
+
+
 def lookup_then(engine: Engine, crypto: FieldCrypto, body: dict[str, Any], meanwhile: Any
                 ) -> list[Any]:
     """Score a draft in a snapshot, let `meanwhile` change the registry, then catch up."""
