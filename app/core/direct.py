@@ -89,6 +89,12 @@ class DirectStatement:
         return cursor
 
 
+def column_values(instance: Any) -> dict[str, Any]:
+    """A new row's column values, from the model instance that holds them (for an insert of
+    every column)."""
+    return {c.key: getattr(instance, c.key) for c in instance.__table__.columns}
+
+
 class DirectInsertMany:
     """An insert of several rows of one table in few statements (one step of the driver per
     statement, not one per row as with executemany), compiled once per dialect and size.

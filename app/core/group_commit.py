@@ -13,11 +13,11 @@ Each write phase runs in the context (context variables: the request id the audi
 records) of the request that submitted it.
 
 A write phase may also come with a :class:`Batched` form: the group's write phases that share
-one batch writer are then written together by one call of it, in one savepoint (a
-registration's rows go in with one multi-row insert per table for the whole group, instead
-of a dozen statements each, every one of them a hand-over of the interpreter lock while the
-writer is held). When that call raises, its savepoint is rolled back and each of those write
-phases runs on its own as above.
+one batch writer are then written together by one call of it (a registration's rows go in
+with one multi-row insert per table for the whole group, instead of a dozen statements each,
+every one of them a hand-over of the interpreter lock while the writer is held). When that
+call raises, nothing it wrote is kept and each of those write phases runs on its own as
+above.
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ class Batched:
     request that submitted it, for what the request's context decides — its request id) and
     returns one result per entry, in order: the result of that write phase, or
     :data:`FALLBACK` to have the write phase itself run (after the batch, in the same
-    transaction). It runs in a savepoint: if it raises, nothing it wrote is kept and every
-    write phase of the batch runs on its own.
+    transaction). If it raises, nothing it wrote is kept (the first batch of a group runs
+    before anything else is written, and the transaction is rolled back; a later one runs in a
+    savepoint) and every write phase of the batch runs on its own.
     """
 
     write: Callable[[Session, list[tuple[contextvars.Context, Any]]], list[Any]]

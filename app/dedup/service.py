@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, or_, select
 from app.core.audit import event_row, record_event, record_events, request_id_var
 from app.core.crypto import FieldCrypto
 from app.core.db import read_scope
-from app.core.direct import DirectInsertMany
+from app.core.direct import DirectInsertMany, column_values
 from app.core.group_commit import FALLBACK
 from app.core.security import Principal
 from app.dedup import signals
@@ -537,7 +537,7 @@ def write_registrations(session: Session,
             events=events)
         for candidate in candidates:
             pair = _pair(enrolment.registration, candidate, "registration")
-            pairs.append({c: getattr(pair, c) for c in _INSERT_PAIRS.columns})
+            pairs.append(column_values(pair))
         found.append(candidates)
         results[i] = (enrolment, candidates)
     _INSERT_PAIRS.execute(session.connection(), pairs)

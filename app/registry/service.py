@@ -13,11 +13,11 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, col, func, select
 
 from app.core.audit import event_row, record_event, record_events
 from app.core.crypto import FieldCrypto
-from app.core.direct import DirectInsertMany, DirectStatement
+from app.core.direct import DirectInsertMany, DirectStatement, column_values
 from app.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from app.core.models import utcnow
 from app.core.sealed import seal, unseal
@@ -247,11 +247,6 @@ _INSERT_PERSON = DirectStatement(sa_insert(Person))
 _INSERT_REGISTRATION = DirectStatement(sa_insert(Registration))
 
 
-def _row(instance: SQLModel) -> dict[str, Any]:
-    """A new row's column values, from the object that holds them."""
-    return {c.key: getattr(instance, c.key) for c in instance.__table__.columns}  # type: ignore[attr-defined]
-
-
 def _insert(
     *,
     session: Session,
@@ -279,10 +274,10 @@ def _insert(
     registration.person_id = person.id
     connection = session.connection()
     if data.person_id is None:
-        _INSERT_PERSON.execute(connection, _row(person))
+        _INSERT_PERSON.execute(connection, column_values(person))
     # plain statements, not the unit of work: the rows are complete, and on SQLite every
     # statement here runs while the writer is held
-    _INSERT_REGISTRATION.execute(connection, _row(registration))
+    _INSERT_REGISTRATION.execute(connection, column_values(registration))
     record_event(session=session, actor=actor, **_created_event(data, checked, person))
     replace_indexes(session=session, crypto=crypto, registration_id=registration.id,
                     values=validated.sealed, new=True, entries=checked.indexes)
@@ -353,8 +348,8 @@ def insert_new(*, session: Session, entries: Sequence[NewRegistration]) -> list[
         registration, person = entry.checked.registration, entry.checked.person
         assert person is not None
         registration.person_id = person.id
-        persons.append(_row(person))
-        rows.append(_row(registration))
+        persons.append(column_values(person))
+        rows.append(column_values(registration))
         events.append(event_row(actor=entry.actor, request_id=entry.request_id,
                                 **_created_event(entry.data, entry.checked, person)))
         indexes.extend(index_rows(registration.id, entry.checked.indexes))
