@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, or_, select
 from app.core.audit import event_row, record_event, record_events, request_id_var
 from app.core.crypto import FieldCrypto
 from app.core.db import read_scope
-from app.core.direct import DirectInsertMany, column_values
+from app.core.direct import DirectInsertMany, DirectQuery, column_values
 from app.core.group_commit import FALLBACK
 from app.core.security import Principal
 from app.dedup import signals
@@ -130,12 +130,20 @@ def _candidate_ids() -> Any:
             .limit(MAX_CANDIDATES))
 
 
-_CANDIDATE_ROWS = select(*_CANDIDATE_COLUMNS).where(col(Registration.id).in_(_candidate_ids()))
+_CANDIDATE_ROWS = DirectQuery(
+    select(*_CANDIDATE_COLUMNS).where(col(Registration.id).in_(_candidate_ids())))
 """The rows of a draft's candidates (built once: statement construction costs more than the
-execution of a cached statement)."""
-_CANDIDATE_STATES = select(Registration.id, Registration.version, Registration.person_id).where(
-    col(Registration.id).in_(_candidate_ids()))
+execution of a cached statement; run on the driver's cursor, see :class:`DirectQuery`)."""
+_CANDIDATE_STATES = DirectQuery(
+    select(Registration.id, Registration.version, Registration.person_id).where(
+        col(Registration.id).in_(_candidate_ids())))
 """The version and person of each of a draft's candidates."""
+_ROWS_OF = DirectQuery(select(*_CANDIDATE_COLUMNS).where(
+    col(Registration.id).in_(bindparam("ids", expanding=True))))
+"""The rows of the given registrations, as scoring reads them."""
+_TAKEN_IDS = DirectQuery(select(Registration.id).where(
+    col(Registration.id).in_(bindparam("ids", expanding=True))))
+"""Which of the given registration ids are taken."""
 
 
 def _redacted(pair: ScoredPair, visible: bool) -> list[Reason]:
@@ -227,12 +235,12 @@ class Lookup:
         if not self.digests:
             current = {}
         elif not self.seen:  # nothing scored yet: read the candidates' rows at once
-            rows = {row.id: cast(RegistrationRow, row) for row in connection.execute(
-                _CANDIDATE_ROWS, {"digests": self.digests}).all() if row.id not in skip}
+            rows = {row.id: cast(RegistrationRow, row) for row in _CANDIDATE_ROWS.all(
+                connection, {"digests": self.digests}) if row.id not in skip}
             current = {rid: (row.version, row.person_id) for rid, row in rows.items()}
         else:
-            current = {rid: (version, person) for rid, version, person in connection.execute(
-                _CANDIDATE_STATES, {"digests": self.digests}).all() if rid not in skip}
+            current = {rid: (version, person) for rid, version, person in _CANDIDATE_STATES.all(
+                connection, {"digests": self.digests}) if rid not in skip}
         self.looked_up = bool(current)
         if not current:
             self.order = []
@@ -248,8 +256,7 @@ class Lookup:
         for rid in stale:
             self.found.pop(rid, None)
         registrations = [rows[rid] for rid in stale] if rows else cast(
-            Sequence[RegistrationRow], session.execute(
-                select(*_CANDIDATE_COLUMNS).where(col(Registration.id).in_(stale))).all())
+            Sequence[RegistrationRow], _ROWS_OF.all(connection, {"ids": stale}))
         for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
                                        registrations=registrations, model=model):
             self.found[candidate.registration_id] = candidate
@@ -508,8 +515,8 @@ def write_registrations(session: Session,
     left to :func:`register_and_match` (:data:`~app.core.group_commit.FALLBACK`): they are
     replays."""
     results: list[Any] = [FALLBACK] * len(entries)
-    taken = set(session.execute(select(Registration.id).where(col(Registration.id).in_(
-        [item.data.id for _, item in entries]))).scalars())
+    taken = {row.id for row in _TAKEN_IDS.all(
+        session.connection(), {"ids": [item.data.id for _, item in entries]})}
     chosen: list[int] = []
     for i, (_, item) in enumerate(entries):
         if item.plain and item.data.id not in taken:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import BindParameter, and_, bindparam, func
 from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -28,6 +28,7 @@ from sqlmodel import Session, col, or_, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
+from app.core.direct import DirectQuery
 from app.core.errors import NotFound
 from app.core.models import utcnow
 from app.core.sealed import seal, unseal
@@ -109,8 +110,9 @@ def _sharing() -> Any:
                    col(mine.kind).in_(bindparam("kinds", expanding=True))))
 
 
-_SHARING = _sharing()
-"""Built once: statement construction costs more than running the cached statement."""
+_SHARING = DirectQuery(_sharing())
+"""Built once: statement construction costs more than running the cached statement (and run
+on the driver's cursor, see :class:`DirectQuery`)."""
 
 
 def _index_groups(session: Session, kinds: Sequence[str],
@@ -119,8 +121,8 @@ def _index_groups(session: Session, kinds: Sequence[str],
     if registration_ids is not None:
         if not registration_ids:
             return {}
-        return _groups((f"{k}:{d}", r) for k, d, r in session.connection().execute(
-            _SHARING, {"ids": list(registration_ids), "kinds": list(kinds)}).all())
+        return _groups((f"{k}:{d}", r) for k, d, r in _SHARING.all(
+            session.connection(), {"ids": list(registration_ids), "kinds": list(kinds)}))
     shared = (select(RegistrationIndex.kind, RegistrationIndex.digest)
               .where(col(RegistrationIndex.kind).in_(kinds))
               .group_by(RegistrationIndex.kind, RegistrationIndex.digest)
@@ -220,25 +222,45 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
     return changed
 
 
+_IDS: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
+_PAIRS_OF = DirectQuery(select_columns(
+    col(CandidatePair.registration_a_id), col(CandidatePair.registration_b_id)).where(
+    col(CandidatePair.status) != "different_persons",
+    or_(col(CandidatePair.registration_a_id).in_(_IDS),
+        col(CandidatePair.registration_b_id).in_(_IDS))))
+_WHEN_REGISTERED = DirectQuery(select_columns(
+    col(Registration.id), col(Registration.person_id), col(Registration.registered_on)).where(
+    col(Registration.id).in_(_IDS)))
+_FIRST_PAID = DirectQuery(select_columns(
+    col(BenefitPayment.person_id), func.min(BenefitPayment.paid_on).label("paid_on")).where(
+    col(BenefitPayment.person_id).in_(bindparam("persons", expanding=True))).group_by(
+    col(BenefitPayment.person_id)))
+"""The online path's statements of :func:`_paid_again` (built once, run on the cursor)."""
+
+
 def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
                 ) -> list[tuple[str, str, set[uuid.UUID]]]:
     """Registrations made after a reinsertion instalment was paid to their person, or to the
     person of a possible duplicate of theirs (dates as recorded, so imports count too)."""
-    pairs = select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
-        CandidatePair.status != "different_persons")
-    if registration_ids is not None:
-        pairs = pairs.where(or_(col(CandidatePair.registration_a_id).in_(registration_ids),
-                                col(CandidatePair.registration_b_id).in_(registration_ids)))
-    rows = session.exec(pairs).all()
-    ids = {i for row in rows for i in row} | set(registration_ids or ())
-    regs = {r.id: r for r in session.execute(select_columns(
-        col(Registration.id), col(Registration.person_id), col(Registration.registered_on)).where(
-        col(Registration.id).in_(ids))).all()} if ids else {}
-    paid = select(BenefitPayment.person_id, func.min(BenefitPayment.paid_on)).group_by(
-        col(BenefitPayment.person_id))
-    if registration_ids is not None:  # only the persons concerned (the online path)
-        paid = paid.where(col(BenefitPayment.person_id).in_({r.person_id for r in regs.values()}))
-    first_paid: dict[uuid.UUID, date] = dict(session.exec(paid).all())
+    connection = session.connection()
+    if registration_ids is not None:  # only the registrations and persons concerned
+        rows = [(a, b) for a, b in _PAIRS_OF.all(connection, {"ids": list(registration_ids)})]
+        ids = {i for row in rows for i in row} | set(registration_ids)
+        regs = {r.id: r for r in _WHEN_REGISTERED.all(connection, {"ids": list(ids)})}
+        first_paid: dict[uuid.UUID, date] = dict(_FIRST_PAID.all(connection, {
+            "persons": list({r.person_id for r in regs.values()})})) if regs else {}
+    else:
+        rows = [(a, b) for a, b in session.exec(select(
+            CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
+            CandidatePair.status != "different_persons")).all()]
+        ids = {i for row in rows for i in row}
+        regs = {r.id: r for r in session.execute(select_columns(
+            col(Registration.id), col(Registration.person_id),
+            col(Registration.registered_on)).where(col(Registration.id).in_(ids))).all()
+            } if ids else {}
+        first_paid = dict(session.exec(
+            select(BenefitPayment.person_id, func.min(BenefitPayment.paid_on)).group_by(
+                col(BenefitPayment.person_id))).all())
     if not first_paid:
         return []
     found = []

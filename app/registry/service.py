@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from app.core.audit import event_row, record_event, record_events
 from app.core.crypto import FieldCrypto
-from app.core.direct import DirectInsertMany, DirectStatement, column_values
+from app.core.direct import DirectInsertMany, DirectQuery, DirectStatement, column_values
 from app.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from app.core.models import utcnow
 from app.core.sealed import seal, unseal
@@ -165,7 +165,7 @@ def check(
     if actor.role not in REGISTRARS:
         raise Forbidden("your role may not register participants")
     digest = request_digest(crypto, data)
-    if session.execute(_TAKEN, {"id": data.id}).first() is not None:
+    if _TAKEN.all(session.connection(), {"id": data.id}):
         return None
     site_code = _open_site(session=session, actor=actor, data=data)
     registered_on = today or date.today()
@@ -190,14 +190,15 @@ def check(
                                registration=registration, person=person)
 
 
-_TAKEN = select(Registration.id).where(Registration.id == bindparam("id"))
-_SITE_OPEN = select(Site.code, Site.active).where(Site.code == bindparam("code"))
+_TAKEN = DirectQuery(select(Registration.id).where(Registration.id == bindparam("id")))
+_SITE_OPEN = DirectQuery(select(Site.code, Site.active).where(Site.code == bindparam("code")))
 
 
 def _open_site(*, session: Session, actor: Principal, data: RegistrationIn) -> str:
     """The code of the request's site, after checking that it exists, is open and is one the
     caller may act for (one light statement)."""
-    site = session.execute(_SITE_OPEN, {"code": data.site.upper()}).first()
+    found = _SITE_OPEN.all(session.connection(), {"code": data.site.upper()})
+    site = found[0] if found else None
     if site is None or not site.active:
         raise ValidationFailed([FieldError("site", "unknown site code")])
     if not actor.can_act_for(site.code):
