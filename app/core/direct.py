@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Unpack, cast
+from typing import Any, cast
 
 from sqlalchemy import Select, exc, insert
 from sqlalchemy.engine import Connection, Dialect
@@ -199,7 +199,7 @@ class DirectQuery:
         statement: The select; its selected columns' keys name the fields of each row.
     """
 
-    def __init__(self, statement: Select[Unpack[tuple[Any, ...]]]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
         columns = list(statement.selected_columns)
         self.row: Any = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]

@@ -19,6 +19,7 @@ from app.core.crypto import FieldCrypto
 from app.core.db import read_scope
 from app.core.direct import DirectInsertMany, DirectQuery, column_values
 from app.core.group_commit import FALLBACK
+from app.core.models import new_row
 from app.core.security import Principal
 from app.dedup import signals
 from app.dedup.models import CandidatePair, ordered
@@ -34,10 +35,14 @@ from app.registry.service import (
     insert_new,
     register,
 )
-from matching import RECORD_COLUMNS, MatchModel, ScoredPair, blocking_keys, score_candidates
+from matching import RECORD_COLUMNS, MatchModel, ScoredPair, blocking_keys, online, score_candidates
 from matching.records import COMPARED_COLUMNS
+from matching.scoring import default_model
 
 MAX_CANDIDATES = 100  # registrations decrypted and scored per lookup, at most (best ranked)
+PAUSE_EVERY = 4
+"""Candidates scored between two pauses of a lookup that may pause (each is scored on its
+own: where the pauses fall changes nothing in the result)."""
 CLOSED = ("different_persons",)
 
 
@@ -164,12 +169,15 @@ def score_against(
     registrations: Sequence[RegistrationRow],
     model: MatchModel | None = None,
     keep_non_matches: bool = False,
+    prepared: online.PreparedRecord | None = None,
 ) -> list[CandidateOut]:
-    """Score a record against registrations; names in reasons only for the caller's sites."""
+    """Score a record against registrations; names in reasons only for the caller's sites.
+    `prepared`: the record as :func:`matching.online.prepare` gives it for `model`, when the
+    caller scores it a few candidates at a time."""
     by_id = {str(r.id): r for r in registrations}
     scored = score_candidates(
         record, [registry_record(crypto, r, _COMPARED_FIELDS) for r in registrations],
-        model=model, explain_non_matches=keep_non_matches)
+        model=model, explain_non_matches=keep_non_matches, prepared=prepared)
     out = []
     for pair in scored:
         if pair.decision == "non_match" and not keep_non_matches:
@@ -226,8 +234,10 @@ class Lookup:
     """Whether the last :meth:`score` found any registration sharing a blocking key."""
 
     def score(self, *, session: Session, crypto: FieldCrypto, actor: Principal,
-              exclude: Iterable[uuid.UUID] = (), model: MatchModel | None = None) -> None:
-        """Score the current candidates not yet scored in their current state."""
+              exclude: Iterable[uuid.UUID] = (), model: MatchModel | None = None,
+              pause: Callable[[], None] | None = None) -> None:
+        """Score the current candidates not yet scored in their current state; `pause`, if
+        given, is called before each few of them (see :func:`prepare_registration`)."""
         skip = set(exclude)
         rows: dict[uuid.UUID, RegistrationRow] = {}
         # plain statements on the unit of work's connection: rows, not ORM entities
@@ -257,9 +267,17 @@ class Lookup:
             self.found.pop(rid, None)
         registrations = [rows[rid] for rid in stale] if rows else cast(
             Sequence[RegistrationRow], _ROWS_OF.all(connection, {"ids": stale}))
-        for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
-                                       registrations=registrations, model=model):
-            self.found[candidate.registration_id] = candidate
+        step = PAUSE_EVERY if pause is not None else len(registrations)
+        # the draft prepared once for all the steps
+        prepared = (online.prepare(self.draft, model or default_model())
+                    if len(registrations) > step else None)
+        for start in range(0, len(registrations), step):
+            if pause is not None:
+                pause()
+            for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
+                                           registrations=registrations[start:start + step],
+                                           model=model, prepared=prepared):
+                self.found[candidate.registration_id] = candidate
         self.seen.update((r.id, current[r.id]) for r in registrations)
 
     def finish(self, *, session: Session, actor: Principal, limit: int = 10,
@@ -350,10 +368,17 @@ def record_pairs(
     return added
 
 
-def _pair(registration: Registration, candidate: CandidateOut, source: str) -> CandidatePair:
-    """The pair of a registration and one of its candidates, for review."""
+def _pair(registration: Registration, candidate: CandidateOut, source: str,
+          for_statement: bool = False) -> CandidatePair:
+    """The pair of a registration and one of its candidates, for review (`for_statement`:
+    to be inserted by a plain statement, not added to the session; see :func:`new_row`)."""
     a, b = ordered(registration.id, candidate.registration_id)
     sites = {registration.id: registration.site_code, candidate.registration_id: candidate.site}
+    if for_statement:
+        return new_row(CandidatePair, registration_a_id=a, registration_b_id=b,
+                       score=candidate.score, decision=candidate.decision,
+                       model_version=candidate.model_version, source=source,
+                       site_a=sites[a], site_b=sites[b])
     return CandidatePair(registration_a_id=a, registration_b_id=b, score=candidate.score,
                          decision=candidate.decision, model_version=candidate.model_version,
                          source=source, site_a=sites[a], site_b=sites[b])
@@ -398,7 +423,7 @@ def prepare_registration(
         # same keys of the same values): not again
         lookup = Lookup(draft=draft, digests=checked_block_digests(checked),
                         exclude_person=data.person_id)
-        lookup.score(session=reading, crypto=crypto, actor=actor, model=model)
+        lookup.score(session=reading, crypto=crypto, actor=actor, model=model, pause=pause)
         return PreparedRegistration(checked, lookup)
 
 
@@ -543,7 +568,7 @@ def write_registrations(session: Session,
             data=item.data, model=item.model, lookup=lookup, exclude=set(ids[position:]),
             events=events)
         for candidate in candidates:
-            pair = _pair(enrolment.registration, candidate, "registration")
+            pair = _pair(enrolment.registration, candidate, "registration", for_statement=True)
             pairs.append(column_values(pair))
         found.append(candidates)
         results[i] = (enrolment, candidates)

@@ -19,7 +19,7 @@ from app.core.audit import event_row, record_event, record_events
 from app.core.crypto import FieldCrypto
 from app.core.direct import DirectInsertMany, DirectQuery, DirectStatement, column_values
 from app.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from app.core.models import utcnow
+from app.core.models import new_row, utcnow
 from app.core.sealed import seal, unseal
 from app.core.security import Principal
 from app.registry import validation as v
@@ -170,7 +170,8 @@ def check(
     site_code = _open_site(session=session, actor=actor, data=data)
     registered_on = today or date.today()
     validated = validate(session=session, data=data, registered_on=registered_on)
-    registration = Registration(
+    registration = new_row(
+        Registration,
         id=data.id,
         registration_number="",
         site_code=site_code,
@@ -183,7 +184,7 @@ def check(
         **validated.clear,
     )
     seal(crypto, registration, validated.sealed)
-    person = (Person(is_child=validated.is_child, pathway=validated.pathway)
+    person = (new_row(Person, is_child=validated.is_child, pathway=validated.pathway)
               if data.person_id is None else None)
     return CheckedRegistration(digest, site_code, validated,
                                indexes=index_entries(crypto, validated.sealed),

@@ -24,8 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from app.core.direct import DirectInsertMany, DirectQuery
 from app.core.db import make_engine, session_scope
+from app.core.direct import DirectInsertMany, DirectQuery
 
 METADATA = MetaData()
 THING = Table(
@@ -103,7 +103,8 @@ def test_query_gives_the_rows_and_values_of_sqlalchemy(engine: Engine) -> None:
             assert all(r.total == e.total for r, e in zip(got, expected, strict=True))
         got = query.all(connection, {"kinds": ["k1", "k3"], "not_id": rows[3]["id"]})
     assert len(got) == 4
-    assert isinstance(got[0].id, uuid.UUID) and got[0].id == rows[1]["id"]
+    assert isinstance(got[0].id, uuid.UUID)
+    assert got[0].id == rows[1]["id"]
     assert {type(r.day) for r in got} == {date}  # odd ranks have a day
     assert all(r.active is False for r in got)
     assert rows[3]["id"] not in {r.id for r in got}
