@@ -441,7 +441,6 @@ def score_candidates(
     settings: MatchSettings = DEFAULT_SETTINGS,
     model: MatchModel | None = None,
     explain_non_matches: bool = True,
-    prepared: online.PreparedRecord | None = None,
 ) -> list[ScoredPair]:
     """Score a new or draft record against candidate registrations (online mode).
 
@@ -459,8 +458,6 @@ def score_candidates(
         model: Match model; the shipped model when None.
         explain_non_matches: Explain ``non_match`` pairs too (when False their explanation is
             empty: a caller that drops them saves the work).
-        prepared: ``online.prepare(record, model)`` when the caller has it already (scoring
-            one record against its candidates a few at a time).
 
     Returns:
         One scored pair per candidate, highest score first, each with its decision, model
@@ -469,7 +466,7 @@ def score_candidates(
     if not candidates:
         return []
     model = model or default_model()
-    first = prepared if prepared is not None else online.prepare(record, model)
+    first = online.prepare(record, model)
     found = [online.compare(first, online.prepare(c, model)) for c in candidates]
     scores = candidate_scores(found, model)
     shown = record_display(record)

@@ -35,14 +35,10 @@ from app.registry.service import (
     insert_new,
     register,
 )
-from matching import RECORD_COLUMNS, MatchModel, ScoredPair, blocking_keys, online, score_candidates
+from matching import RECORD_COLUMNS, MatchModel, ScoredPair, blocking_keys, score_candidates
 from matching.records import COMPARED_COLUMNS
-from matching.scoring import default_model
 
 MAX_CANDIDATES = 100  # registrations decrypted and scored per lookup, at most (best ranked)
-PAUSE_EVERY = 4
-"""Candidates scored between two pauses of a lookup that may pause (each is scored on its
-own: where the pauses fall changes nothing in the result)."""
 CLOSED = ("different_persons",)
 
 
@@ -169,15 +165,12 @@ def score_against(
     registrations: Sequence[RegistrationRow],
     model: MatchModel | None = None,
     keep_non_matches: bool = False,
-    prepared: online.PreparedRecord | None = None,
 ) -> list[CandidateOut]:
-    """Score a record against registrations; names in reasons only for the caller's sites.
-    `prepared`: the record as :func:`matching.online.prepare` gives it for `model`, when the
-    caller scores it a few candidates at a time."""
+    """Score a record against registrations; names in reasons only for the caller's sites."""
     by_id = {str(r.id): r for r in registrations}
     scored = score_candidates(
         record, [registry_record(crypto, r, _COMPARED_FIELDS) for r in registrations],
-        model=model, explain_non_matches=keep_non_matches, prepared=prepared)
+        model=model, explain_non_matches=keep_non_matches)
     out = []
     for pair in scored:
         if pair.decision == "non_match" and not keep_non_matches:
@@ -234,10 +227,8 @@ class Lookup:
     """Whether the last :meth:`score` found any registration sharing a blocking key."""
 
     def score(self, *, session: Session, crypto: FieldCrypto, actor: Principal,
-              exclude: Iterable[uuid.UUID] = (), model: MatchModel | None = None,
-              pause: Callable[[], None] | None = None) -> None:
-        """Score the current candidates not yet scored in their current state; `pause`, if
-        given, is called before each few of them (see :func:`prepare_registration`)."""
+              exclude: Iterable[uuid.UUID] = (), model: MatchModel | None = None) -> None:
+        """Score the current candidates not yet scored in their current state."""
         skip = set(exclude)
         rows: dict[uuid.UUID, RegistrationRow] = {}
         # plain statements on the unit of work's connection: rows, not ORM entities
@@ -267,17 +258,9 @@ class Lookup:
             self.found.pop(rid, None)
         registrations = [rows[rid] for rid in stale] if rows else cast(
             Sequence[RegistrationRow], _ROWS_OF.all(connection, {"ids": stale}))
-        step = PAUSE_EVERY if pause is not None else len(registrations)
-        # the draft prepared once for all the steps
-        prepared = (online.prepare(self.draft, model or default_model())
-                    if len(registrations) > step else None)
-        for start in range(0, len(registrations), step):
-            if pause is not None:
-                pause()
-            for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
-                                           registrations=registrations[start:start + step],
-                                           model=model, prepared=prepared):
-                self.found[candidate.registration_id] = candidate
+        for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
+                                       registrations=registrations, model=model):
+            self.found[candidate.registration_id] = candidate
         self.seen.update((r.id, current[r.id]) for r in registrations)
 
     def finish(self, *, session: Session, actor: Principal, limit: int = 10,
@@ -423,7 +406,7 @@ def prepare_registration(
         # same keys of the same values): not again
         lookup = Lookup(draft=draft, digests=checked_block_digests(checked),
                         exclude_person=data.person_id)
-        lookup.score(session=reading, crypto=crypto, actor=actor, model=model, pause=pause)
+        lookup.score(session=reading, crypto=crypto, actor=actor, model=model)
         return PreparedRegistration(checked, lookup)
 
 

@@ -192,32 +192,3 @@ def test_a_duplicate_among_more_namesakes_than_are_scored_is_ranked_first(
     assert len(ranked) == dedup.MAX_CANDIDATES
     assert ranked[0] == target.id
     assert [(c.registration_id, c.decision) for c in candidates][:1] == [(target.id, "match")]
-
-
-def test_a_lookup_that_pauses_scores_as_one_that_does_not(
-    engine: Engine, crypto: FieldCrypto
-) -> None:
-    """Before the writer is taken, a lookup scores its candidates a few at a time, pausing in
-    between (so that the process's writing thread goes first): the same candidates, scores
-    and order as scoring them all at once."""
-    for i in range(11):  # one person several times, and namesakes
-        register(engine, crypto, registration_body(**{
-            **LATIN, "given_name": ("Mohamed", "Mohammed", "Ahmed")[i % 3],
-            "date_of_birth": str(1985 + i % 4)}))
-    draft_body = registration_body(**LATIN)
-    data = RegistrationIn.model_validate(draft_body)
-    pauses: list[int] = []
-    found = {}
-    with read_scope(engine) as reading:
-        checked = registry.check(session=reading, crypto=crypto, actor=OFFICER, data=data)
-        assert checked is not None
-        draft = dedup.draft_record(data, checked)
-        for pause in (None, lambda: pauses.append(1)):
-            lookup = dedup.Lookup(draft=draft, digests=dedup.checked_block_digests(checked))
-            lookup.score(session=reading, crypto=crypto, actor=OFFICER, pause=pause)
-            found[pause is None] = (lookup.order, lookup.seen,
-                                    lookup.finish(session=reading, actor=OFFICER, events=[]))
-    assert len(found[True][0]) == 11
-    assert len(pauses) == -(-11 // dedup.PAUSE_EVERY)
-    assert found[True] == found[False]
-    assert any(c.decision == "match" for c in found[True][2])
