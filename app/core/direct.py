@@ -124,7 +124,8 @@ class DirectInsertMany:
         self.table = table
         self.columns = list(columns)
         self._by_count: dict[int, DirectStatement] = {}
-        self._processors: dict[str, tuple[Callable[[Any], Any] | None, ...]] = {}
+        self._processors: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {}
+        """Per dialect, each column with the bind processor of its values."""
         largest = 1
         while largest * 2 * len(self.columns) <= self.MAX_PARAMETERS:
             largest *= 2
@@ -150,11 +151,11 @@ class DirectInsertMany:
     def _positional(self, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """The parameters of `rows` for the positional form of the statement: what
         :meth:`DirectStatement._parameters` gives, without naming every value."""
-        processors = self._processors.get(dialect.name)
-        if processors is None:
-            processors = self._processors[dialect.name] = tuple(
-                _bind_processor(self.table, column, dialect) for column in self.columns)
-        pairs = tuple(zip(self.columns, processors, strict=True))
+        pairs = self._processors.get(dialect.name)
+        if pairs is None:
+            pairs = self._processors[dialect.name] = tuple(
+                (column, _bind_processor(self.table, column, dialect))
+                for column in self.columns)
         return [value if process is None or value is None else process(value)
                 for row in rows for column, process in pairs
                 for value in (row[column],)]

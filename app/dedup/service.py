@@ -357,14 +357,11 @@ def _pair(registration: Registration, candidate: CandidateOut, source: str,
     to be inserted by a plain statement, not added to the session; see :func:`new_row`)."""
     a, b = ordered(registration.id, candidate.registration_id)
     sites = {registration.id: registration.site_code, candidate.registration_id: candidate.site}
-    if for_statement:
-        return new_row(CandidatePair, registration_a_id=a, registration_b_id=b,
-                       score=candidate.score, decision=candidate.decision,
-                       model_version=candidate.model_version, source=source,
-                       site_a=sites[a], site_b=sites[b])
-    return CandidatePair(registration_a_id=a, registration_b_id=b, score=candidate.score,
-                         decision=candidate.decision, model_version=candidate.model_version,
-                         source=source, site_a=sites[a], site_b=sites[b])
+    values: dict[str, Any] = {
+        "registration_a_id": a, "registration_b_id": b, "score": candidate.score,
+        "decision": candidate.decision, "model_version": candidate.model_version,
+        "source": source, "site_a": sites[a], "site_b": sites[b]}
+    return new_row(CandidatePair, **values) if for_statement else CandidatePair(**values)
 
 
 _INSERT_PAIRS = DirectInsertMany(
