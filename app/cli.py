@@ -25,6 +25,7 @@ from app.core.keys import check_or_store_key, load_crypto
 from app.core.migrate import upgrade
 from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, Settings, get_settings
+from app.models import all_models
 from app.registry import reference
 
 cli = typer.Typer(help="DDR Registry: the register a national DDR programme trusts.",
@@ -49,6 +50,7 @@ def fail(message: str) -> NoReturn:
 def registry(settings: Settings | None = None) -> Iterator[tuple[Engine, FieldCrypto, Settings]]:
     """Open the configured database and key ring, turning set-up problems into exit 2."""
     settings = settings or get_settings()
+    all_models()
     try:
         engine = make_engine(settings.database_url,
                              busy_timeout_ms=settings.sqlite_busy_timeout_ms)

@@ -14,10 +14,10 @@ from app.core.crypto import FieldCrypto
 from app.core.db import session_scope
 from app.core.errors import DomainError
 from app.core.security import Principal, hash_password
+from app.enrolment.service import enrol
 from app.registry import reference
 from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
-from app.registry.service import register
 from app.users import service as users
 from app.users.models import User
 from matching.synthetic import SyntheticConfig, armed_groups, generate
@@ -55,7 +55,8 @@ def ensure_demo_armed_groups(*, session: Session) -> int:
 def register_synthetic(
     *, engine: Engine, crypto: FieldCrypto, persons: int, seed: int, console: Console | None = None
 ) -> int:
-    """Register synthetic participants through the service layer; re-running is idempotent."""
+    """Register synthetic participants as officers would (duplicate check included);
+    re-running is idempotent."""
     with session_scope(engine) as session:
         ensure_demo_armed_groups(session=session)
     records, _truth = generate(SyntheticConfig(n_persons=persons, seed=seed, registry_valid=True))
@@ -82,8 +83,9 @@ def _register_batch(
             body["consent"] = True  # type: ignore[assignment]
             try:
                 data = RegistrationIn.model_validate(body)
-                register(session=session, crypto=crypto, actor=DEMO_ACTOR, data=data,
-                         today=date.fromisoformat(record["registered_on"]))
+                with session.begin_nested():  # a refused record leaves nothing behind
+                    enrol(session=session, crypto=crypto, actor=DEMO_ACTOR, data=data,
+                          registered_on=date.fromisoformat(record["registered_on"]))
                 done += 1
             except DomainError:
                 continue  # a synthetic record the rules refuse is simply left out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
@@ -17,10 +16,9 @@ from app.api import audit, auth, matching, reference, registrations, users
 from app.api.errors import install_error_handlers
 from app.core.audit import request_id_var
 from app.core.db import make_engine
-from app.core.group_commit import GroupCommit
 from app.core.keys import check_or_store_key, load_crypto
-from app.core.runtime import tune_gc
 from app.core.settings import Settings, get_settings
+from app.models import all_models
 from matching import load_model
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
@@ -37,39 +35,15 @@ Authenticate with `POST /api/v1/auth/token` (OAuth2 password form) and send
 
 class RequestContext:
     """Give each request an id (the caller's X-Request-ID if well formed) for the audit trail,
-    refuse bodies over the size limit, add the security headers to every response, and close
-    a connection after `keepalive_requests` requests (0: never).
-
-    Closing connections now and then matters with several worker processes: a connection
-    stays with the process that accepted it, and clients that open their connections together
-    can all land on one process (16 clients of the benchmark were seen split 15 to 1) and stay
-    there. A client that reconnects is accepted by whichever process gets to it first — most
-    often the less busy one.
+    refuse bodies over the size limit and add the security headers to every response.
 
     A plain ASGI middleware: `@app.middleware("http")` would run each request in a task of
-    its own with streamed bodies, which costs more than the work it wraps on a fast route.
+    its own with streamed bodies.
     """
 
-    def __init__(self, app: ASGIApp, max_upload_bytes: int, keepalive_requests: int = 0) -> None:
+    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
         self.app = app
         self.max_upload_bytes = max_upload_bytes
-        self.keepalive_requests = keepalive_requests
-        self._served: dict[tuple[Any, ...], int] = {}
-        """Requests answered so far on each open connection (by client address)."""
-
-    def _last_on_connection(self, scope: Scope) -> bool:
-        """Count a request on its connection; whether the connection should close after it."""
-        client = scope.get("client")
-        if not self.keepalive_requests or client is None:
-            return False
-        key = tuple(client)
-        served = self._served.pop(key, 0) + 1
-        if served >= self.keepalive_requests:
-            return True
-        if len(self._served) >= 10_000:  # connections closed by clients leave entries behind
-            self._served.clear()
-        self._served[key] = served
-        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,7 +53,6 @@ class RequestContext:
         given = headers.get("x-request-id", "")
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
-        close = self._last_on_connection(scope)
         try:
             if int(headers.get("content-length") or 0) > self.max_upload_bytes:
                 response = JSONResponse(status_code=413, content={
@@ -95,8 +68,6 @@ class RequestContext:
                     out.setdefault("Cache-Control", "no-store")
                     out.setdefault("X-Content-Type-Options", "nosniff")
                     out.setdefault("Referrer-Policy", "no-referrer")
-                    if close:
-                        out["Connection"] = "close"
                 await send(message)
 
             await self.app(scope, receive, send_with_headers)
@@ -109,9 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_secure()
     logging.basicConfig(level=settings.log_level)
-    tune_gc()
-    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-                         checkpoint_in_background=True)
+    all_models()
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     crypto = load_crypto(settings)
     check_or_store_key(engine, crypto)
 
@@ -119,14 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
-    # SQLite's one writer: registrations waiting together are written in one transaction
-    app.state.group_commit = GroupCommit(engine) if engine.dialect.name == "sqlite" else None
     app.state.crypto = crypto
     app.state.match_model = load_model(settings.match_model) if settings.match_model else None
     install_error_handlers(app)
 
-    app.add_middleware(RequestContext, max_upload_bytes=settings.max_upload_bytes,
-                       keepalive_requests=settings.keepalive_requests)
+    app.add_middleware(RequestContext, max_upload_bytes=settings.max_upload_bytes)
 
     api = APIRouter(prefix="/api/v1")
     for module in (auth, registrations, matching, reference, users, audit):

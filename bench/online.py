@@ -25,7 +25,6 @@ from pydantic import SecretStr
 from app.core.db import make_engine, session_scope
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.migrate import upgrade
-from app.core.runtime import tune_gc
 from app.core.security import SYSTEM
 from app.core.settings import Settings
 from app.dedup.service import find_candidates
@@ -99,10 +98,8 @@ def build(size: int, records: list[dict[str, str]]) -> Path:
 
 def measure(path: Path, queries: list[dict[str, str]], truth: dict[str, set[uuid.UUID]]
             ) -> None:
-    """Time find_candidates for each query and print the distribution (in a process with the
-    service's garbage-collector settings, as `create_app` applies them), and how many of the
+    """Time find_candidates for each query and print the distribution, and how many of the
     queries that re-register a person already in the registry found them (match or possible)."""
-    tune_gc()
     settings = settings_for(path)
     upgrade(settings.database_url)  # a cached registry gets the indexes of later migrations
     engine = make_engine(settings.database_url)

@@ -1,13 +1,15 @@
-"""Registration throughput and latency over HTTP against a running server on SQLite.
+"""Registration throughput and latency over HTTP against a running server.
 
-Starts `ddr serve` on a fresh SQLite database in a temporary folder holding `--registry`
-synthetic persons (registered through the service layer by `ddr demo-data`), then posts new
+Starts `ddr serve` on a fresh database — a SQLite file in a temporary folder, or the
+PostgreSQL database given with `--database-url` (its schema is dropped and created again) —
+holding `--registry` synthetic persons (registered as officers would, by `ddr demo-data`),
+then posts new
 synthetic registrations (realistic names, some of them duplicates of registered people) from
 N concurrent clients, with the online duplicate check each registration runs, and prints
 registrations/second and p50/p95/p99 latency.
 
     .venv/bin/python bench/registration.py [--clients 16] [--seconds 20] [--registry 5000]
-                                           [--workers 2]
+        [--workers 2] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import aiohttp
 import psutil
+from sqlalchemy import create_engine, text
 
 from matching.synthetic import SyntheticConfig, generate
 
@@ -36,11 +39,17 @@ INPUT_FIELDS = ("site", "category", "sex", "date_of_birth", "given_name", "fathe
 PASSWORD = "bench password 1"
 
 
-def start_server(folder: Path, port: int, workers: int, persons: int
+def start_server(folder: Path, port: int, workers: int, persons: int, database_url: str | None
                  ) -> subprocess.Popen[bytes]:
     """Initialise a database and start the server; return the process."""
+    if database_url:
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
     env = {**os.environ, "DDR_ENV": "development", "DDR_LOG_LEVEL": "WARNING",
-           "DDR_DATABASE_URL": f"sqlite:///{folder}/ddr.db"}
+           "DDR_DATABASE_URL": database_url or f"sqlite:///{folder}/ddr.db"}
     ddr = [sys.executable, "-m", "app.cli"]
     subprocess.run([*ddr, "init", "--demo-groups"], cwd=folder, env=env, check=True,
                    capture_output=True)
@@ -115,7 +124,7 @@ def connections_per_worker(server: psutil.Process) -> str:
 
 
 async def run(base: str, clients: int, seconds: float, workers: int,
-              server: psutil.Process) -> None:
+              server: psutil.Process, database: str) -> None:
     """Warm up, then measure."""
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(base_url=base, connector=connector,
@@ -145,7 +154,7 @@ async def run(base: str, clients: int, seconds: float, workers: int,
         elapsed = time.perf_counter() - start
         cpu_after = cpu_seconds(server)
     cuts = statistics.quantiles(latencies, n=100)
-    print(f"clients={clients} workers={workers} seconds={elapsed:.1f} "
+    print(f"database={database} clients={clients} workers={workers} seconds={elapsed:.1f} "
           f"registrations={len(latencies)} errors={len(errors)}")
     print(f"throughput: {len(latencies) / elapsed:.0f} registrations/s")
     print(f"client connections per worker process at the end: {split}")
@@ -167,6 +176,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--registry", type=int, default=5000,
                         help="synthetic persons registered before measuring")
+    parser.add_argument("--database-url", default=None,
+                        help="a PostgreSQL database to use (emptied first); default: SQLite")
     args = parser.parse_args()
     load_bodies(20_000)
     if not args.port:
@@ -174,10 +185,12 @@ def main() -> None:
             sock.bind(("127.0.0.1", 0))
             args.port = sock.getsockname()[1]
     with tempfile.TemporaryDirectory() as folder:
-        server = start_server(Path(folder), args.port, args.workers, args.registry)
+        server = start_server(Path(folder), args.port, args.workers, args.registry,
+                              args.database_url)
+        database = "postgresql" if args.database_url else "sqlite"
         try:
             asyncio.run(run(f"http://127.0.0.1:{args.port}", args.clients, args.seconds,
-                            args.workers, psutil.Process(server.pid)))
+                            args.workers, psutil.Process(server.pid), database))
         finally:
             server.terminate()
             server.wait(timeout=10)

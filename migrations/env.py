@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
-from app.core.migrate import all_models
+from app.models import all_models
 
 all_models()
 target_metadata = SQLModel.metadata

@@ -123,9 +123,15 @@ def test_dedupe_malformed_file_exits_2(folder: Path, content: bytes | None, mess
     assert not (folder / "pairs.csv").exists()
 
 
-def test_registry_dedupe_is_safe_to_rerun(folder: Path) -> None:
+def test_registry_dedupe_is_safe_to_rerun(folder: Path, database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
     assert ddr(folder, "init", "--demo-groups").returncode == 0
     assert ddr(folder, "demo-data", "--persons", "60", "--no-users").returncode == 0
+    engine = create_engine(database_url)
+    with engine.begin() as conn:  # as if registered with no duplicate check (a legacy load)
+        assert conn.execute(text("DELETE FROM candidate_pair")).rowcount > 0
+    engine.dispose()
     first = ddr(folder, "dedupe", "--registry")
     assert first.returncode == 0, first.stderr
     new_first = int(first.stdout.split("new_pairs=")[1].split()[0])

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-from app.core.migrate import all_models
+from app.models import all_models
 
 
 def test_migrations_match_models(database_url: str) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from app.api.deps import AuditReader, SessionDep
 from app.core.audit import list_events
+from app.deps import AuditReader, SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

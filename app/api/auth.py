@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from app.api.deps import CurrentUser, SessionDep, SettingsDep, TokenDep
+from app.deps import CurrentUser, SessionDep, SettingsDep, TokenDep
 from app.users import service as users
 
 router = APIRouter(prefix="/auth", tags=["auth"])

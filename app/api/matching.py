@@ -11,11 +11,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from app.api.deps import CryptoDep, CurrentUser, ModelDep, SessionDep
 from app.api.registrations import ERRORS
 from app.core.errors import Forbidden
 from app.dedup import model_store, review, signals
 from app.dedup import service as dedup
+from app.dedup.permissions import require_reviewer
 from app.dedup.schemas import (
     DecisionIn,
     DecisionOut,
@@ -26,6 +26,7 @@ from app.dedup.schemas import (
     SignalOut,
     UndoIn,
 )
+from app.deps import CryptoDep, CurrentUser, ModelDep, SessionDep
 from app.registry.schemas import CandidateOut, DraftIn
 
 router = APIRouter(prefix="/matching", tags=["matching"])
@@ -104,7 +105,7 @@ def signal_list(session: SessionDep, actor: CurrentUser,
                 status: Annotated[Literal["open", "cleared", "confirmed"] | None,
                                   Query()] = "open") -> list[SignalOut]:
     """Signals with a registration at the caller's sites (no shared value is shown)."""
-    review.require_reviewer(actor)
+    require_reviewer(actor)
     return signals.signals_for(session=session, actor=actor, status=status)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import AdminUser, CurrentUser, SessionDep
+from app.deps import AdminUser, CurrentUser, SessionDep
 from app.registry import reference
 
 router = APIRouter(tags=["reference"])

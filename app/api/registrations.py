@@ -6,13 +6,11 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from app.api.deps import CryptoDep, CurrentUser, ModelDep, SessionDep, UnitOfWorkDep
-from app.core.group_commit import Batched
-from app.dedup import service as dedup
-from app.dedup import signals
+from app.deps import CryptoDep, CurrentUser, ModelDep, SessionDep
+from app.enrolment import service as enrolment_service
+from app.enrolment.service import Enrolment, enrol
 from app.registry import queries, service
 from app.registry.schemas import (
-    CandidateOut,
     CorrectionIn,
     PersonOut,
     RegistrationCreated,
@@ -35,9 +33,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def created_body(
-    enrolment: service.Enrolment, candidates: list[CandidateOut]
-) -> RegistrationCreated:
+def created_body(enrolment: Enrolment) -> RegistrationCreated:
     """The response to a registration request (also for its replays)."""
     registration = enrolment.registration
     return RegistrationCreated(
@@ -49,7 +45,7 @@ def created_body(
         pathway=enrolment.pathway,
         child_pathway_applies=registration.is_child,
         message=service.CHILD_MESSAGE if registration.is_child else "registered",
-        possible_duplicates=candidates,
+        possible_duplicates=enrolment.candidates,
     )
 
 
@@ -61,28 +57,20 @@ def created_body(
                **ERRORS},
     summary="Register a participant",
 )
-async def create_registration(
+def create_registration(
     body: RegistrationIn,
     response: Response,
-    work: UnitOfWorkDep,
+    session: SessionDep,
     crypto: CryptoDep,
     actor: CurrentUser,
     model: ModelDep,
 ) -> RegistrationCreated:
     """Enrol a participant. Retrying with the same `id` and body returns 200 and the same
     result; the same `id` with a different body is a 409."""
-    prepared = await work.read(lambda: dedup.prepare_registration(
-        engine=work.engine, crypto=crypto, actor=actor, data=body, model=model,
-        pause=work.pause))
-    grouped = dedup.GroupedRegistration(crypto, actor, body, model, prepared)
-    enrolment, candidates = await work.run(
-        lambda session: dedup.register_and_match(
-            session=session, crypto=crypto, actor=actor, data=body, model=model,
-            prepared=prepared),
-        batched=Batched(dedup.write_registrations, grouped) if grouped.plain else None)
+    enrolment = enrol(session=session, crypto=crypto, actor=actor, data=body, model=model)
     if not enrolment.created:
         response.status_code = 200
-    return created_body(enrolment, candidates)
+    return created_body(enrolment)
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationOut,
@@ -133,12 +121,9 @@ def add_weapon(
 ) -> WeaponOut:
     """Record a weapon handed in; `same_serial_elsewhere` lists other receipts of its serial
     (and a serial seen before raises an integrity signal for the review queue)."""
-    registration = service.scoped_registration(session=session, actor=actor,
-                                               registration_id=registration_id)
-    weapon = service.add_weapon(session=session, crypto=crypto, actor=actor,
-                                registration=registration, weapon=body)
-    signals.scan(session=session, crypto=crypto, actor=actor,
-                 registration_ids=[registration.id], model=model)
+    weapon = enrolment_service.add_weapon(session=session, crypto=crypto, actor=actor,
+                                          registration_id=registration_id, weapon=body,
+                                          model=model)
     return queries.weapon_view(session=session, crypto=crypto, weapon=weapon)
 
 

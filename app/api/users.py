@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import AdminUser, SessionDep
+from app.deps import AdminUser, SessionDep
 from app.users import service as users
 
 router = APIRouter(prefix="/users", tags=["users"])

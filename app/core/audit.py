@@ -10,7 +10,6 @@ from typing import Any, Protocol
 from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
-from app.core.direct import DirectInsertMany, DirectStatement
 from app.core.models import AuditEvent, utcnow
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -27,12 +26,6 @@ class Actor(Protocol):
 
     @property
     def role(self) -> str: ...
-
-
-_EVENT_COLUMNS = ("at", "actor_id", "actor_username", "actor_role", "action", "object_type",
-                  "object_id", "site_code", "request_id", "details")
-_INSERT_EVENT = DirectStatement(insert(AuditEvent), _EVENT_COLUMNS)
-_INSERT_EVENTS = DirectInsertMany(AuditEvent, _EVENT_COLUMNS)
 
 
 def event_row(
@@ -70,19 +63,16 @@ def record_event(
     site_code: str | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    """Append an audit event in the caller's transaction (it commits with the change or not).
-
-    One plain insert statement on the driver's cursor, run at once: events are never read back
-    in the unit of work that writes them, and the unit of work's bookkeeping would cost more
-    than the insert."""
-    _INSERT_EVENT.execute(session.connection(), event_row(
+    """Append an audit event in the caller's transaction (it commits with the change or not)."""
+    record_events(session=session, rows=[event_row(
         actor=actor, action=action, object_type=object_type, object_id=object_id,
-        site_code=site_code, details=details))
+        site_code=site_code, details=details)])
 
 
 def record_events(*, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Append several audit events (rows of :func:`event_row`) with one statement."""
-    _INSERT_EVENTS.execute(session.connection(), rows)
+    if rows:
+        session.execute(insert(AuditEvent), list(rows))
 
 
 def list_events(

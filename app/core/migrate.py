@@ -21,12 +21,3 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database schema up to a revision (default: the newest)."""
     command.upgrade(alembic_config(database_url), revision)
-
-
-def all_models() -> None:
-    """Import every table module so SQLModel.metadata knows the whole schema."""
-    import app.core.models  # noqa: F401
-    import app.dedup.models  # noqa: F401
-    import app.registry.models  # noqa: F401
-    import app.users.models  # noqa: F401
-    import reintegration.models  # noqa: F401

@@ -3,42 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
 from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
-from sqlmodel.main import finish_init
-
-_M = TypeVar("_M", bound=SQLModel)
 
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC (how every timestamp is stored)."""
     return datetime.now(UTC)
-
-
-def new_row(model: type[_M], **values: Any) -> _M:
-    """``model(**values)`` for a new row that a plain statement inserts
-    (:mod:`app.core.direct`), never the session: the same field values, defaults filled in,
-    without SQLModel's set-up attribute by attribute (each one an ORM change event and a
-    pydantic hook; building a registration's two rows cost more than encrypting it).
-    Attributes set afterwards go through the ORM as usual."""
-    fields = model.model_fields
-    unknown = values.keys() - fields.keys()
-    if unknown:
-        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
-    token = finish_init.set(False)  # the ORM's part of __init__ only: the instance's state
-    try:
-        instance = model()
-    finally:
-        finish_init.reset(token)
-    row = dict(values)
-    for name, field in fields.items():
-        if name not in row and not field.is_required():  # a required one stays unset
-            row[name] = field.get_default(call_default_factory=True)
-    instance.__dict__.update(row)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    return instance
 
 
 class KeyCheck(SQLModel, table=True):

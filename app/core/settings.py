@@ -33,9 +33,6 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     sqlite_busy_timeout_ms: int = 10_000
     max_upload_bytes: int = 20 * 1024 * 1024
-    keepalive_requests: int = Field(
-        default=100, ge=0, description="requests served on one connection before it is closed "
-        "(0: no limit); spreads clients again over `ddr serve --workers N` processes")
     log_level: str = "INFO"
     match_model: Path | None = Field(
         default=None, description="match model file in use; the shipped model when unset"

@@ -15,8 +15,9 @@ from app.core.crypto import FieldCrypto
 from app.core.db import session_scope
 from app.core.security import Principal
 from app.dedup import signals
+from app.dedup.enums import CLOSED
 from app.dedup.models import CandidatePair, ordered
-from app.dedup.service import CLOSED, registry_record
+from app.dedup.records import registry_record
 from app.registry.models import Person, Registration
 from matching import RECORD_COLUMNS
 from matching.batch import dedupe

@@ -15,9 +15,9 @@ from app.core.audit import record_event
 from app.core.errors import Forbidden, NotFound
 from app.core.models import utcnow
 from app.core.recheck import Recheck
+from app.core.roles import Role
 from app.core.security import Principal
 from app.dedup.models import MatchModelVersion
-from app.users.enums import Role
 from matching import MatchModel, model_from_json
 from matching.training import TrainReport
 

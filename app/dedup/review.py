@@ -25,12 +25,14 @@ from app.core.crypto import FieldCrypto
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.errors import FieldError as FE
 from app.core.models import utcnow
+from app.core.roles import SUPERVISORS
 from app.core.sealed import seal, unseal
 from app.core.security import Principal
+from app.dedup.enums import OPEN_STATUSES, SUPERVISOR_STATUSES, PairStatus, check_transition
 from app.dedup.models import CandidatePair, PairDecision, PersonMerge
+from app.dedup.permissions import can_see_pair, require_reviewer
+from app.dedup.records import person_cannot_link, registry_record
 from app.dedup.schemas import (
-    OPEN_STATUSES,
-    SUPERVISOR_STATUSES,
     DecisionIn,
     DecisionOut,
     DecisionRecord,
@@ -43,12 +45,11 @@ from app.dedup.schemas import (
     QueueOut,
     SiteCount,
 )
-from app.dedup.service import person_cannot_link, registry_record, reveal_reasons
+from app.dedup.service import reveal_reasons
 from app.dedup.signals import signal_kinds_for_pairs, signals_for
 from app.registry.models import Person, Registration
 from app.registry.queries import registration_view
 from app.registry.schemas import RegistrationStub
-from app.users.enums import REVIEWERS, SUPERVISORS
 from app.users.models import User
 from matching import MatchModel, score_candidates
 from reintegration.models import BenefitPayment, Case
@@ -60,12 +61,6 @@ COMPARED_FIELDS = (
 )
 
 
-def require_reviewer(actor: Principal) -> None:
-    """Refuse roles that do not review duplicates."""
-    if actor.role not in REVIEWERS:
-        raise Forbidden("your role does not review duplicates")
-
-
 def _visible_clause(actor: Principal) -> ColumnElement[bool]:
     if actor.all_sites:
         return true()
@@ -73,15 +68,11 @@ def _visible_clause(actor: Principal) -> ColumnElement[bool]:
     return or_(col(CandidatePair.site_a).in_(sites), col(CandidatePair.site_b).in_(sites))
 
 
-def _can_see(actor: Principal, pair: CandidatePair) -> bool:
-    return actor.all_sites or any(s in actor.sites for s in (pair.site_a, pair.site_b) if s)
-
-
 def scoped_pair(session: Session, actor: Principal, pair_id: uuid.UUID) -> CandidatePair:
     """A pair the reviewer may see (a pair spanning two sites: reviewers of either)."""
     require_reviewer(actor)
     pair = session.get(CandidatePair, pair_id)
-    if pair is None or not _can_see(actor, pair):
+    if pair is None or not can_see_pair(actor, pair.site_a, pair.site_b):
         raise NotFound("pair not found")
     return pair
 
@@ -120,7 +111,7 @@ def _queue_query(actor: Principal, filters: QueueFilters) -> SelectOfScalar[Cand
     """The pairs a reviewer's filters select, unordered."""
     query = select(CandidatePair).where(_visible_clause(actor))
     if filters.status == "decided":
-        query = query.where(col(CandidatePair.status).not_in(OPEN_STATUSES))
+        query = query.where(col(CandidatePair.status).not_in(sorted(OPEN_STATUSES)))
     else:
         query = query.where(CandidatePair.status == filters.status)
     if filters.site:
@@ -165,7 +156,7 @@ def queue(*, session: Session, actor: Principal, filters: QueueFilters) -> Queue
                          .offset((filters.page - 1) * filters.page_size)
                          .limit(filters.page_size)).all()
     counts: dict[str, int] = {}
-    is_open = col(CandidatePair.status).in_(OPEN_STATUSES)
+    is_open = col(CandidatePair.status).in_(sorted(OPEN_STATUSES))
     for site_column, extra in ((CandidatePair.site_a, true()),
                                (CandidatePair.site_b, or_(
                                    col(CandidatePair.site_a).is_(None),
@@ -327,8 +318,10 @@ def _norm(value: object) -> str:
 
 def _claim(session: Session, pair: CandidatePair, seen_version: int, status: str,
            actor: Principal) -> int:
-    """Move a pair to `status` if nobody changed it since `seen_version`; the new version.
-    The conditional UPDATE is what makes two simultaneous decisions one success, one 409."""
+    """Move a pair to `status` if the transition table allows it and nobody changed the pair
+    since `seen_version`; the new version. The conditional UPDATE is what makes two
+    simultaneous decisions one success, one 409."""
+    check_transition(pair.status, status)
     result = session.execute(
         update(CandidatePair)
         .where(col(CandidatePair.id) == pair.id, col(CandidatePair.version) == seen_version)
@@ -443,7 +436,7 @@ def _pairs_between(session: Session, first: uuid.UUID, second: uuid.UUID,
     pairs = session.exec(select(CandidatePair).where(
         col(CandidatePair.registration_a_id).in_(list(side)),
         col(CandidatePair.registration_b_id).in_(list(side)),
-        col(CandidatePair.status).in_(OPEN_STATUSES), CandidatePair.id != exclude)).all()
+        col(CandidatePair.status).in_(sorted(OPEN_STATUSES)), CandidatePair.id != exclude)).all()
     return [p for p in pairs if side[p.registration_a_id] != side[p.registration_b_id]]
 
 
@@ -494,7 +487,8 @@ def _merge(session: Session, pair: CandidatePair, survivor: Person, merged: Pers
     for item in closed:
         other = session.get(CandidatePair, uuid.UUID(str(item["id"])))
         assert other is not None
-        other.status, other.version = "superseded", other.version + 1
+        other.status = check_transition(other.status, PairStatus.superseded)
+        other.version += 1
         session.add(other)
     merge = PersonMerge(pair_id=pair.id, survivor_id=survivor.id, merged_id=merged.id,
                         moved=json.dumps(moved), by_id=actor.id, confirmed_by_id=confirmed_by)
@@ -544,8 +538,9 @@ def undo(*, session: Session, crypto: FieldCrypto, actor: Principal, pair_id: uu
     session.add(merged)
     for item in moved["closed_pairs"]:
         other = session.get(CandidatePair, uuid.UUID(item["id"]))
-        if other is not None and other.status == "superseded":
-            other.status, other.version = item["status"], other.version + 1
+        if other is not None and other.status == PairStatus.superseded:
+            other.status = check_transition(other.status, item["status"])
+            other.version += 1
             session.add(other)
     merge.undone_at, merge.undone_by_id = utcnow(), actor.id
     session.add(merge)

@@ -13,8 +13,6 @@ from app.registry.schemas import Reason, RegistrationOut, RegistrationStub
 Decision = Literal["same_person", "different_persons", "not_sure"]
 QueueStatus = Literal["open", "escalated", "awaiting_supervisor", "decided"]
 QueueOrder = Literal["score", "age", "uncertain"]
-OPEN_STATUSES = ("open", "escalated", "awaiting_supervisor")
-SUPERVISOR_STATUSES = ("escalated", "awaiting_supervisor")
 
 
 class QueueFilters(BaseModel):

@@ -2,110 +2,38 @@
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
-from typing import Any, Protocol, cast
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, text
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, or_, select
 
-from app.core.audit import event_row, record_event, record_events, request_id_var
+from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
-from app.core.db import read_scope
-from app.core.direct import DirectInsertMany, DirectQuery, column_values
-from app.core.group_commit import FALLBACK
-from app.core.models import new_row
 from app.core.security import Principal
-from app.dedup import signals
 from app.dedup.models import CandidatePair, ordered
+from app.dedup.records import (
+    CANDIDATE_COLUMNS,
+    COMPARED_FIELDS,
+    RegistrationRow,
+    person_cannot_link,
+    registry_record,
+)
 from app.registry.enums import IndexKind
 from app.registry.models import Registration, RegistrationIndex
 from app.registry.queries import require_pii_reader
-from app.registry.schemas import CandidateOut, Reason, RegistrationIn
-from app.registry.service import (
-    CheckedRegistration,
-    Enrolment,
-    NewRegistration,
-    check,
-    insert_new,
-    register,
-)
-from matching import RECORD_COLUMNS, MatchModel, ScoredPair, blocking_keys, score_candidates
-from matching.records import COMPARED_COLUMNS
+from app.registry.schemas import CandidateOut, Reason
+from matching import MatchModel, ScoredPair, blocking_keys, score_candidates
 
 MAX_CANDIDATES = 100  # registrations decrypted and scored per lookup, at most (best ranked)
-CLOSED = ("different_persons",)
-
-
-_RECORD_FIELDS = tuple(c for c in RECORD_COLUMNS if c in Registration.ENCRYPTED_FIELDS)
-_COMPARED_FIELDS = tuple(c for c in _RECORD_FIELDS if c in COMPARED_COLUMNS)
-"""The encrypted fields the matcher reads: only these are decrypted to score a candidate."""
-
-
-_TABLE = Registration.__tablename__
-_CANDIDATE_COLUMNS = (
-    Registration.id, Registration.registration_number, Registration.person_id,
-    Registration.site_code, Registration.registered_on, Registration.category, Registration.sex,
-    Registration.nationality, Registration.version,
-    *(getattr(Registration, f) for f in _COMPARED_FIELDS),
-)
-"""What scoring a candidate reads: its row without the fields the matcher does not compare."""
-
-
-class RegistrationRow(Protocol):
-    """A registration as scoring reads it: a :class:`Registration`, or a row of
-    :data:`_CANDIDATE_COLUMNS` (lighter to load by the hundred)."""
-
-    id: uuid.UUID
-    registration_number: str
-    person_id: uuid.UUID
-    site_code: str
-    registered_on: date
-    category: str
-    sex: str
-    nationality: str
-    version: int
-
-
-def registry_record(crypto: FieldCrypto, registration: RegistrationRow,
-                    fields: Sequence[str] = _RECORD_FIELDS) -> dict[str, str | None]:
-    """A registration as a record for the matcher (decrypted; record CSV columns)."""
-    row_id = str(registration.id)
-    record = {f: crypto.decrypt(getattr(registration, f), table=_TABLE, column=f, row_id=row_id)
-              for f in fields}
-    record.update(record_id=str(registration.id), site=registration.site_code,
-                  registered_on=registration.registered_on.isoformat(),
-                  category=registration.category, sex=registration.sex,
-                  nationality=registration.nationality)
-    return record
-
-
-def draft_record(data: RegistrationIn, checked: CheckedRegistration) -> dict[str, str | None]:
-    """The record :func:`registry_record` will give once `data` is registered, from its
-    checked values (nothing to decrypt)."""
-    sealed, clear = checked.validated.sealed, checked.validated.clear
-    record: dict[str, str | None] = {c: sealed.get(c) or None for c in _RECORD_FIELDS}
-    record.update(record_id=str(data.id), site=data.site.upper(),
-                  registered_on=checked.registration.registered_on.isoformat(),
-                  category=clear["category"], sex=clear["sex"],
-                  nationality=clear["nationality"])
-    return record
 
 
 def block_digests(crypto: FieldCrypto, record: Mapping[str, str | None]) -> list[str]:
     """The blind indexes of a record's blocking keys."""
-    return [crypto.blind_index(IndexKind.block.value, key) for key in blocking_keys(record)]
-
-
-def checked_block_digests(checked: CheckedRegistration) -> list[str]:
-    """The blind indexes of a checked registration's blocking keys: those
-    :func:`block_digests` gives for its :func:`draft_record`, taken from its index entries."""
-    return sorted(digest for kind, digest in checked.indexes if kind == IndexKind.block.value)
+    return sorted({crypto.blind_index(IndexKind.block.value, key)
+                   for key in blocking_keys(record)})
 
 
 def _candidate_ids() -> Any:
@@ -131,20 +59,8 @@ def _candidate_ids() -> Any:
             .limit(MAX_CANDIDATES))
 
 
-_CANDIDATE_ROWS = DirectQuery(
-    select(*_CANDIDATE_COLUMNS).where(col(Registration.id).in_(_candidate_ids())))
-"""The rows of a draft's candidates (built once: statement construction costs more than the
-execution of a cached statement; run on the driver's cursor, see :class:`DirectQuery`)."""
-_CANDIDATE_STATES = DirectQuery(
-    select(Registration.id, Registration.version, Registration.person_id).where(
-        col(Registration.id).in_(_candidate_ids())))
-"""The version and person of each of a draft's candidates."""
-_ROWS_OF = DirectQuery(select(*_CANDIDATE_COLUMNS).where(
-    col(Registration.id).in_(bindparam("ids", expanding=True))))
-"""The rows of the given registrations, as scoring reads them."""
-_TAKEN_IDS = DirectQuery(select(Registration.id).where(
-    col(Registration.id).in_(bindparam("ids", expanding=True))))
-"""Which of the given registration ids are taken."""
+_CANDIDATE_ROWS = select(*CANDIDATE_COLUMNS).where(col(Registration.id).in_(_candidate_ids()))
+"""The rows of a draft's candidates (blind indexes bound as `digests`)."""
 
 
 def _redacted(pair: ScoredPair, visible: bool) -> list[Reason]:
@@ -169,7 +85,7 @@ def score_against(
     """Score a record against registrations; names in reasons only for the caller's sites."""
     by_id = {str(r.id): r for r in registrations}
     scored = score_candidates(
-        record, [registry_record(crypto, r, _COMPARED_FIELDS) for r in registrations],
+        record, [registry_record(crypto, r, COMPARED_FIELDS) for r in registrations],
         model=model, explain_non_matches=keep_non_matches)
     out = []
     for pair in scored:
@@ -190,121 +106,32 @@ def find_candidates(
     crypto: FieldCrypto,
     actor: Principal,
     draft: Mapping[str, str | None],
+    digests: Sequence[str] | None = None,
     limit: int = 10,
     exclude: Iterable[uuid.UUID] = (),
     exclude_person: uuid.UUID | None = None,
     model: MatchModel | None = None,
 ) -> list[CandidateOut]:
-    """Existing registrations that may be the same person as a draft (nothing is saved but
-    the audit event of the read)."""
+    """Existing registrations that may be the same person as a draft, best first (nothing is
+    saved but the audit event of the read). `digests`: the draft's :func:`block_digests`
+    when the caller has them; persons judged different from `exclude_person` are left out."""
     require_pii_reader(actor)
-    lookup = Lookup(draft=draft, digests=block_digests(crypto, draft),
-                    exclude_person=exclude_person)
-    lookup.score(session=session, crypto=crypto, actor=actor, exclude=exclude, model=model)
-    return lookup.finish(session=session, actor=actor, limit=limit)
-
-
-@dataclass
-class Lookup:
-    """The candidates of a draft, scored in one snapshot and brought up to date in another.
-
-    Scoring (decrypting candidates, comparing them) may run in a read-only unit of work, before
-    the writer is taken; :meth:`score` again in the writing unit of work then scores only the
-    candidates that appeared or changed (a correction, a merge) in between, so the result is
-    what scoring everything under the writer would give.
-    """
-
-    draft: Mapping[str, str | None]
-    digests: list[str]
-    exclude_person: uuid.UUID | None = None
-    seen: dict[uuid.UUID, tuple[int, uuid.UUID]] = field(default_factory=dict)
-    """Each candidate scored, with the (version, person) it was scored at."""
-    found: dict[uuid.UUID, CandidateOut] = field(default_factory=dict)
-    """The match and possible ones among them."""
-    order: list[uuid.UUID] = field(default_factory=list)
-    """The current candidates in the order scoring considers them."""
-    looked_up: bool = False
-    """Whether the last :meth:`score` found any registration sharing a blocking key."""
-
-    def score(self, *, session: Session, crypto: FieldCrypto, actor: Principal,
-              exclude: Iterable[uuid.UUID] = (), model: MatchModel | None = None) -> None:
-        """Score the current candidates not yet scored in their current state."""
+    digests = block_digests(crypto, draft) if digests is None else digests
+    rows: list[RegistrationRow] = []
+    if digests:
         skip = set(exclude)
-        rows: dict[uuid.UUID, RegistrationRow] = {}
-        # plain statements on the unit of work's connection: rows, not ORM entities
-        connection = session.connection()
-        if not self.digests:
-            current = {}
-        elif not self.seen:  # nothing scored yet: read the candidates' rows at once
-            rows = {row.id: cast(RegistrationRow, row) for row in _CANDIDATE_ROWS.all(
-                connection, {"digests": self.digests}) if row.id not in skip}
-            current = {rid: (row.version, row.person_id) for rid, row in rows.items()}
-        else:
-            current = {rid: (version, person) for rid, version, person in _CANDIDATE_STATES.all(
-                connection, {"digests": self.digests}) if rid not in skip}
-        self.looked_up = bool(current)
-        if not current:
-            self.order = []
-            return
-        # a person judged different from this one is never proposed again
-        different = (person_cannot_link(session, self.exclude_person)
-                     if self.exclude_person else set())
-        self.order = [i for i, (_, person) in current.items()
-                      if person != self.exclude_person and person not in different]
-        stale = [i for i in self.order if self.seen.get(i) != current[i]]
-        if not stale:
-            return
-        for rid in stale:
-            self.found.pop(rid, None)
-        registrations = [rows[rid] for rid in stale] if rows else cast(
-            Sequence[RegistrationRow], _ROWS_OF.all(connection, {"ids": stale}))
-        for candidate in score_against(crypto=crypto, actor=actor, record=self.draft,
-                                       registrations=registrations, model=model):
-            self.found[candidate.registration_id] = candidate
-        self.seen.update((r.id, current[r.id]) for r in registrations)
-
-    def finish(self, *, session: Session, actor: Principal, limit: int = 10,
-               events: list[dict[str, Any]] | None = None) -> list[CandidateOut]:
-        """The best `limit` candidates, with the audit event of the read (added to `events`
-        for the caller to insert, when given)."""
-        if not self.looked_up:
-            return []
-        ranked = [self.found[i] for i in self.order if i in self.found]
-        found = sorted(ranked, key=lambda c: -c.score)[:limit]
-        event: dict[str, Any] = {"action": "matching.candidates", "object_type": "registration",
-                 "details": {"scored": len(self.order),
-                             "returned": [str(c.registration_id) for c in found]}}
-        if events is None:
-            record_event(session=session, actor=actor, **event)
-        else:
-            events.append(event_row(actor=actor, **event))
-        return found
-
-
-def cannot_link(session: Session, registration_id: uuid.UUID) -> set[uuid.UUID]:
-    """Registrations judged a different person from this one."""
-    pairs = session.exec(select(CandidatePair).where(
-        col(CandidatePair.status).in_(CLOSED),
-        or_(CandidatePair.registration_a_id == registration_id,
-            CandidatePair.registration_b_id == registration_id))).all()
-    return {p.registration_b_id if p.registration_a_id == registration_id
-            else p.registration_a_id for p in pairs}
-
-
-def person_cannot_link(session: Session, person_id: uuid.UUID) -> set[uuid.UUID]:
-    """Persons judged different from this one (on any pair of their registrations)."""
-    mine = select(Registration.id).where(Registration.person_id == person_id)
-    pairs = session.exec(select(CandidatePair.registration_a_id,
-                                CandidatePair.registration_b_id).where(
-        col(CandidatePair.status).in_(CLOSED),
-        or_(col(CandidatePair.registration_a_id).in_(mine),
-            col(CandidatePair.registration_b_id).in_(mine)))).all()
-    others = {rid for pair in pairs for rid in pair}
-    if not others:
-        return set()
-    persons = set(session.exec(select(Registration.person_id).where(
-        col(Registration.id).in_(others))).all())
-    return persons - {person_id}
+        different = (person_cannot_link(session, exclude_person) if exclude_person else set())
+        rows = [row for row in session.execute(_CANDIDATE_ROWS, {"digests": list(digests)})
+                if row.id not in skip and row.person_id != exclude_person
+                and row.person_id not in different]
+    found = sorted(score_against(crypto=crypto, actor=actor, record=draft, registrations=rows,
+                                 model=model), key=lambda c: -c.score)[:limit]
+    if rows:
+        record_event(session=session, actor=actor, action="matching.candidates",
+                     object_type="registration",
+                     details={"scored": len(rows),
+                              "returned": [str(c.registration_id) for c in found]})
+    return found
 
 
 def reveal_reasons(pair: ScoredPair) -> list[Reason]:
@@ -318,21 +145,15 @@ def record_pairs(
     registration_id: uuid.UUID,
     candidates: Sequence[CandidateOut],
     source: str,
-    new: bool = False,
-    registration: Registration | None = None,
 ) -> int:
     """Store match/possible pairs for review, once each; return how many were new. Pairs with
-    a person judged different from this registration's person are not stored again.
-
-    `new` says the registration and its person were both created in this unit of work, so
-    neither has a pair or a decision yet (nothing to look up); `registration` is the
-    registration itself when the caller holds it."""
+    a person judged different from this registration's person are not stored again."""
     added = 0
-    registration = registration or session.get(Registration, registration_id)
+    registration = session.get(Registration, registration_id)
     assert registration is not None
     different: set[uuid.UUID] = set()
     known: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    if candidates and not new:
+    if candidates:
         different = person_cannot_link(session, registration.person_id)
         known = {(a, b) for a, b in session.exec(
             select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
@@ -351,219 +172,13 @@ def record_pairs(
     return added
 
 
-def _pair(registration: Registration, candidate: CandidateOut, source: str,
-          for_statement: bool = False) -> CandidatePair:
-    """The pair of a registration and one of its candidates, for review (`for_statement`:
-    to be inserted by a plain statement, not added to the session; see :func:`new_row`)."""
+def _pair(registration: Registration, candidate: CandidateOut, source: str) -> CandidatePair:
+    """The pair of a registration and one of its candidates, for review."""
     a, b = ordered(registration.id, candidate.registration_id)
     sites = {registration.id: registration.site_code, candidate.registration_id: candidate.site}
-    values: dict[str, Any] = {
-        "registration_a_id": a, "registration_b_id": b, "score": candidate.score,
-        "decision": candidate.decision, "model_version": candidate.model_version,
-        "source": source, "site_a": sites[a], "site_b": sites[b]}
-    return new_row(CandidatePair, **values) if for_statement else CandidatePair(**values)
-
-
-_INSERT_PAIRS = DirectInsertMany(
-    CandidatePair, [c.key for c in CandidatePair.__table__.columns])  # type: ignore[attr-defined]
-
-
-@dataclass
-class PreparedRegistration:
-    """What :func:`prepare_registration` found before the writer is taken: the request's
-    checks (None when its id is already taken: a replay) and its candidates, scored."""
-
-    checked: CheckedRegistration | None = None
-    lookup: Lookup | None = None
-
-
-def prepare_registration(
-    *,
-    engine: Engine,
-    crypto: FieldCrypto,
-    actor: Principal,
-    data: RegistrationIn,
-    model: MatchModel | None = None,
-    pause: Callable[[], None] = lambda: None,
-) -> PreparedRegistration:
-    """Check a registration request and score its candidates (decrypting them, comparing
-    them) in a read-only unit of work: the part of :func:`register_and_match` that needs no
-    writer. Raises what the checks raise (a field error, a role or site refused).
-
-    `pause` is called before each step (see :meth:`app.core.group_commit.GroupCommit.pause`)."""
-    pause()
-    with read_scope(engine) as reading:
-        checked = check(session=reading, crypto=crypto, actor=actor, data=data)
-        if checked is None:
-            return PreparedRegistration()
-        require_pii_reader(actor)
-        pause()
-        draft = draft_record(data, checked)
-        # the blocking keys' blind indexes were computed with the registration's own (the
-        # same keys of the same values): not again
-        lookup = Lookup(draft=draft, digests=checked_block_digests(checked),
-                        exclude_person=data.person_id)
-        lookup.score(session=reading, crypto=crypto, actor=actor, model=model)
-        return PreparedRegistration(checked, lookup)
-
-
-def register_and_match(
-    *,
-    session: Session,
-    crypto: FieldCrypto,
-    actor: Principal,
-    data: RegistrationIn,
-    model: MatchModel | None = None,
-    prepared: PreparedRegistration | None = None,
-) -> tuple[Enrolment, list[CandidateOut]]:
-    """Register, then find and record possible duplicates of the new registration.
-    A replay returns the pairs recorded the first time, scored again.
-
-    The checks and the scoring of candidates run first, in a read-only unit of work
-    (:func:`prepare_registration`; `prepared` when the caller ran it already); `session` —
-    on SQLite, the single writer — then only inserts, scores the candidates that appeared or
-    changed meanwhile and records the pairs."""
-    if prepared is None:
-        engine = session.get_bind()
-        prepared = (prepare_registration(engine=engine, crypto=crypto, actor=actor, data=data,
-                                         model=model)
-                    if isinstance(engine, Engine) else PreparedRegistration())
-    checked, lookup = prepared.checked, prepared.lookup
-    if lookup is not None:
-        lock_blocks(session, lookup.digests)
-    enrolment = register(session=session, crypto=crypto, actor=actor, data=data,
-                         checked=checked)
-    registration = enrolment.registration
-    if not enrolment.created or lookup is None:
-        record = registry_record(crypto, registration)
-        if not enrolment.created:
-            partners = _recorded_partners(session, registration.id)
-            if not partners:
-                return enrolment, []
-            return enrolment, score_against(crypto=crypto, actor=actor, record=record,
-                                            registrations=partners, model=model,
-                                            keep_non_matches=True)
-        candidates = find_candidates(session=session, crypto=crypto, actor=actor, draft=record,
-                                     exclude={registration.id},
-                                     exclude_person=registration.person_id, model=model)
-    else:
-        candidates = _finish_lookup(session=session, crypto=crypto, actor=actor, data=data,
-                                    model=model, lookup=lookup, exclude={registration.id})
-    _record_matches(session=session, crypto=crypto, actor=actor, data=data, model=model,
-                    enrolment=enrolment, candidates=candidates)
-    return enrolment, candidates
-
-
-def _finish_lookup(*, session: Session, crypto: FieldCrypto, actor: Principal,
-                   data: RegistrationIn, model: MatchModel | None, lookup: Lookup,
-                   exclude: set[uuid.UUID], events: list[dict[str, Any]] | None = None
-                   ) -> list[CandidateOut]:
-    """Bring a registration's scored candidates up to date under the writer (the candidates
-    that appeared or changed since they were scored), with the audit event of the read."""
-    # a new person has no other registration and no decision yet: nothing more to exclude
-    lookup.exclude_person = data.person_id
-    lookup.score(session=session, crypto=crypto, actor=actor, exclude=exclude, model=model)
-    return lookup.finish(session=session, actor=actor, events=events)
-
-
-def _record_matches(*, session: Session, crypto: FieldCrypto, actor: Principal,
-                    data: RegistrationIn, model: MatchModel | None, enrolment: Enrolment,
-                    candidates: list[CandidateOut]) -> None:
-    """Record a new registration's pairs for review and look for the signals it raises."""
-    registration = enrolment.registration
-    new_person = enrolment.created and data.person_id is None
-    record_pairs(session=session, registration_id=registration.id, candidates=candidates,
-                 source="registration", new=new_person, registration=registration)
-    signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=[registration.id],
-                 model=model, weapons=bool(data.weapons),
-                 payments=not (new_person and not candidates))
-
-
-@dataclass
-class GroupedRegistration:
-    """A registration request, checked and scored (:func:`prepare_registration`), in the form
-    a group commit writes together with others (:func:`write_registrations`)."""
-
-    crypto: FieldCrypto
-    actor: Principal
-    data: RegistrationIn
-    model: MatchModel | None
-    prepared: PreparedRegistration
-
-    @property
-    def plain(self) -> bool:
-        """Whether it can be written with others: it passed its checks (its id was free) and
-        creates a person, with no weapon or dependant."""
-        checked = self.prepared.checked
-        return (checked is not None and self.prepared.lookup is not None
-                and NewRegistration(self.actor, self.data, checked, None).plain)
-
-
-def write_registrations(session: Session,
-                        entries: list[tuple[contextvars.Context, GroupedRegistration]]
-                        ) -> list[Any]:
-    """:func:`register_and_match` for several registrations at once, under SQLite's writer
-    (the batch writer of :class:`~app.core.group_commit.GroupCommit`), in a few statements
-    for all of them instead of a dozen each.
-
-    The registrations are inserted with one statement per table
-    (:func:`~app.registry.service.insert_new`). Then each one's candidates are brought up to
-    date, in order, as if it had been registered on its own after the ones before it (the ones
-    after it are not among its candidates; they find it among theirs); their pairs and the
-    audit events of the reads go in with one statement each. Signals are looked for only
-    where they can be: for a registration with candidates (a payment to one of them), or one
-    sharing a document or phone with another registration (one statement finds those) that is
-    not written after it here. (Where three or more share one document within the group, the
-    signal is raised with all of them by the first, where one by one it would be raised by the
-    second and grow with the third: the same signal in the end.)
-    Those whose id is already taken, by an earlier request or by one before it here, are
-    left to :func:`register_and_match` (:data:`~app.core.group_commit.FALLBACK`): they are
-    replays."""
-    results: list[Any] = [FALLBACK] * len(entries)
-    taken = {row.id for row in _TAKEN_IDS.all(
-        session.connection(), {"ids": [item.data.id for _, item in entries]})}
-    chosen: list[int] = []
-    for i, (_, item) in enumerate(entries):
-        if item.plain and item.data.id not in taken:
-            taken.add(item.data.id)
-            chosen.append(i)
-    if not chosen:
-        return results
-    enrolments = insert_new(session=session, entries=[
-        NewRegistration(item.actor, item.data, cast(CheckedRegistration, item.prepared.checked),
-                        context.run(request_id_var.get))
-        for context, item in (entries[i] for i in chosen)])
-    ids = [entries[i][1].data.id for i in chosen]
-    events: list[dict[str, Any]] = []
-    pairs: list[dict[str, Any]] = []
-    found: list[list[CandidateOut]] = []
-    for position, (i, enrolment) in enumerate(zip(chosen, enrolments, strict=True)):
-        context, item = entries[i]
-        lookup = cast(Lookup, item.prepared.lookup)
-        # a copy: if the batch is rolled back, the request's own write phase starts afresh
-        lookup = replace(lookup, seen=dict(lookup.seen), found=dict(lookup.found),
-                         order=list(lookup.order))
-        candidates = context.run(
-            _finish_lookup, session=session, crypto=item.crypto, actor=item.actor,
-            data=item.data, model=item.model, lookup=lookup, exclude=set(ids[position:]),
-            events=events)
-        for candidate in candidates:
-            pair = _pair(enrolment.registration, candidate, "registration", for_statement=True)
-            pairs.append(column_values(pair))
-        found.append(candidates)
-        results[i] = (enrolment, candidates)
-    _INSERT_PAIRS.execute(session.connection(), pairs)
-    record_events(session=session, rows=events)
-    sharing = signals.sharing_documents(session, ids)
-    for position, (i, candidates) in enumerate(zip(chosen, found, strict=True)):
-        registration_id = ids[position]
-        # as on its own: a registration written after it here is not yet there to share with
-        if candidates or sharing.get(registration_id, set()) - set(ids[position + 1:]):
-            context, item = entries[i]
-            context.run(signals.scan, session=session, crypto=item.crypto, actor=item.actor,
-                        registration_ids=[registration_id], model=item.model, weapons=False,
-                        payments=bool(candidates))
-    return results
+    return CandidatePair(registration_a_id=a, registration_b_id=b, score=candidate.score,
+                         decision=candidate.decision, model_version=candidate.model_version,
+                         source=source, site_a=sites[a], site_b=sites[b])
 
 
 def lock_blocks(session: Session, digests: Sequence[str]) -> None:
@@ -584,7 +199,8 @@ def lock_blocks(session: Session, digests: Sequence[str]) -> None:
                          "WITH ORDINALITY AS t(k, n) ORDER BY n"), {"keys": keys}).all()
 
 
-def _recorded_partners(session: Session, registration_id: uuid.UUID) -> list[Registration]:
+def recorded_partners(session: Session, registration_id: uuid.UUID) -> list[Registration]:
+    """The registrations paired with this one for review."""
     pairs = session.exec(select(CandidatePair).where(or_(
         CandidatePair.registration_a_id == registration_id,
         CandidatePair.registration_b_id == registration_id))).all()

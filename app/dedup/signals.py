@@ -18,7 +18,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import BindParameter, and_, bindparam, func
 from sqlalchemy import select as select_columns
@@ -28,12 +27,13 @@ from sqlmodel import Session, col, or_, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
-from app.core.direct import DirectQuery
 from app.core.errors import NotFound
 from app.core.models import utcnow
 from app.core.sealed import seal, unseal
 from app.core.security import Principal
 from app.dedup.models import CandidatePair, IntegritySignal, SignalMember, ordered
+from app.dedup.permissions import require_reviewer
+from app.dedup.records import person_cannot_link, registry_record
 from app.dedup.schemas import SignalDecisionIn, SignalOut
 from app.registry.enums import IndexKind
 from app.registry.models import Registration, RegistrationIndex, WeaponHandover
@@ -99,20 +99,14 @@ def _groups(rows: Iterable[tuple[str, uuid.UUID]]) -> dict[str, set[uuid.UUID]]:
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 
-def _sharing() -> Any:
-    """Every registration holding a blind index (of the kinds bound as `kinds`) that one of
-    the registrations bound as `ids` holds: (kind, digest, registration id), theirs included."""
-    mine, other = aliased(RegistrationIndex), aliased(RegistrationIndex)
-    return (select_columns(col(mine.kind), col(mine.digest), col(other.registration_id))
-            .join(other, and_(col(other.kind) == col(mine.kind),
-                              col(other.digest) == col(mine.digest)))
-            .where(col(mine.registration_id).in_(bindparam("ids", expanding=True)),
-                   col(mine.kind).in_(bindparam("kinds", expanding=True))))
-
-
-_SHARING = DirectQuery(_sharing())
-"""Built once: statement construction costs more than running the cached statement (and run
-on the driver's cursor, see :class:`DirectQuery`)."""
+_MINE, _OTHER = aliased(RegistrationIndex), aliased(RegistrationIndex)
+_SHARING = (select_columns(col(_MINE.kind), col(_MINE.digest), col(_OTHER.registration_id))
+            .join(_OTHER, and_(col(_OTHER.kind) == col(_MINE.kind),
+                               col(_OTHER.digest) == col(_MINE.digest)))
+            .where(col(_MINE.registration_id).in_(bindparam("ids", expanding=True)),
+                   col(_MINE.kind).in_(bindparam("kinds", expanding=True))))
+"""Every registration holding a blind index (of the kinds bound as `kinds`) that one of the
+registrations bound as `ids` holds: (kind, digest, registration id), theirs included."""
 
 
 def _index_groups(session: Session, kinds: Sequence[str],
@@ -121,8 +115,8 @@ def _index_groups(session: Session, kinds: Sequence[str],
     if registration_ids is not None:
         if not registration_ids:
             return {}
-        return _groups((f"{k}:{d}", r) for k, d, r in _SHARING.all(
-            session.connection(), {"ids": list(registration_ids), "kinds": list(kinds)}))
+        return _groups((f"{k}:{d}", r) for k, d, r in session.execute(
+            _SHARING, {"ids": list(registration_ids), "kinds": list(kinds)}))
     shared = (select(RegistrationIndex.kind, RegistrationIndex.digest)
               .where(col(RegistrationIndex.kind).in_(kinds))
               .group_by(RegistrationIndex.kind, RegistrationIndex.digest)
@@ -143,19 +137,6 @@ SHARED_KINDS = (*DOCUMENT_KINDS, IndexKind.phone.value)
 """The blind indexes two persons should not share: documents, and (by several) a phone."""
 
 
-def sharing_documents(session: Session, registration_ids: Sequence[uuid.UUID]
-                      ) -> dict[uuid.UUID, set[uuid.UUID]]:
-    """The registrations that share a document or a phone (:data:`SHARED_KINDS`) with each of
-    the given ones that shares any: the only ones :func:`scan` can find such a signal for
-    (one statement for all of them)."""
-    partners: dict[uuid.UUID, set[uuid.UUID]] = {}
-    mine = set(registration_ids)
-    for members in _index_groups(session, SHARED_KINDS, registration_ids).values():
-        for registration_id in members & mine:
-            partners.setdefault(registration_id, set()).update(members - {registration_id})
-    return partners
-
-
 def _full_name(crypto: FieldCrypto, registration: Registration) -> str:
     parts = unseal(crypto, registration,
                    ("given_name", "father_name", "grandfather_name", "family_name"))
@@ -164,24 +145,19 @@ def _full_name(crypto: FieldCrypto, registration: Registration) -> str:
 
 def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
          registration_ids: Sequence[uuid.UUID] | None = None,
-         model: MatchModel | None = None, weapons: bool = True, payments: bool = True) -> int:
+         model: MatchModel | None = None) -> int:
     """Find signals touching the given registrations (default: the whole registry); return how
-    many are new or have new members. Pairs tying two persons go to the review queue.
-
-    A caller that knows the registrations have no weapon handover (`weapons=False`), or belong
-    to a person just created with no pair (`payments=False`: nobody was paid), skips those
-    lookups."""
+    many are new or have new members. Pairs tying two persons go to the review queue."""
     touched: list[tuple[str, str, set[uuid.UUID]]] = []
 
-    if weapons:
-        serials = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
-            col(WeaponHandover.serial_index).is_not(None))
-        if registration_ids is not None:
-            serials = serials.where(col(WeaponHandover.serial_index).in_(
-                select(WeaponHandover.serial_index).where(
-                    col(WeaponHandover.registration_id).in_(registration_ids))))
-        for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
-            touched.append(("weapon_serial", key, members))
+    serials = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
+        col(WeaponHandover.serial_index).is_not(None))
+    if registration_ids is not None:
+        serials = serials.where(col(WeaponHandover.serial_index).in_(
+            select(WeaponHandover.serial_index).where(
+                col(WeaponHandover.registration_id).in_(registration_ids))))
+    for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
+        touched.append(("weapon_serial", key, members))
 
     shared = _index_groups(session, SHARED_KINDS, registration_ids)
     documents = {k: m for k, m in shared.items() if k.split(":", 1)[0] in DOCUMENT_KINDS}
@@ -204,8 +180,7 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
         if len({regs[m].person_id for m in members}) >= PHONE_PERSONS:
             touched.append(("shared_phone", key, members))
 
-    if payments:
-        touched.extend(_paid_again(session, registration_ids))
+    touched.extend(_paid_again(session, registration_ids))
 
     changed = 0
     for kind, key, members in touched:
@@ -223,32 +198,31 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
 
 
 _IDS: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
-_PAIRS_OF = DirectQuery(select_columns(
+_PAIRS_OF = (select_columns(
     col(CandidatePair.registration_a_id), col(CandidatePair.registration_b_id)).where(
     col(CandidatePair.status) != "different_persons",
     or_(col(CandidatePair.registration_a_id).in_(_IDS),
         col(CandidatePair.registration_b_id).in_(_IDS))))
-_WHEN_REGISTERED = DirectQuery(select_columns(
+_WHEN_REGISTERED = (select_columns(
     col(Registration.id), col(Registration.person_id), col(Registration.registered_on)).where(
     col(Registration.id).in_(_IDS)))
-_FIRST_PAID = DirectQuery(select_columns(
+_FIRST_PAID = (select_columns(
     col(BenefitPayment.person_id), func.min(BenefitPayment.paid_on).label("paid_on")).where(
     col(BenefitPayment.person_id).in_(bindparam("persons", expanding=True))).group_by(
     col(BenefitPayment.person_id)))
-"""The online path's statements of :func:`_paid_again` (built once, run on the cursor)."""
+"""The statements of :func:`_paid_again` for given registrations."""
 
 
 def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
                 ) -> list[tuple[str, str, set[uuid.UUID]]]:
     """Registrations made after a reinsertion instalment was paid to their person, or to the
     person of a possible duplicate of theirs (dates as recorded, so imports count too)."""
-    connection = session.connection()
     if registration_ids is not None:  # only the registrations and persons concerned
-        rows = [(a, b) for a, b in _PAIRS_OF.all(connection, {"ids": list(registration_ids)})]
+        rows = [(a, b) for a, b in session.execute(_PAIRS_OF, {"ids": list(registration_ids)})]
         ids = {i for row in rows for i in row} | set(registration_ids)
-        regs = {r.id: r for r in _WHEN_REGISTERED.all(connection, {"ids": list(ids)})}
-        first_paid: dict[uuid.UUID, date] = dict(_FIRST_PAID.all(connection, {
-            "persons": list({r.person_id for r in regs.values()})})) if regs else {}
+        regs = {r.id: r for r in session.execute(_WHEN_REGISTERED, {"ids": list(ids)})}
+        first_paid: dict[uuid.UUID, date] = dict(session.execute(_FIRST_PAID, {
+            "persons": list({r.person_id for r in regs.values()})}).tuples().all()) if regs else {}
     else:
         rows = [(a, b) for a, b in session.exec(select(
             CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
@@ -292,8 +266,6 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
 def _queue_pair(session: Session, crypto: FieldCrypto, members: set[uuid.UUID],
                 model: MatchModel | None) -> None:
     """Put the first two registrations of different persons in the review queue."""
-    from app.dedup.service import person_cannot_link, registry_record
-
     regs = sorted(session.exec(select(Registration).where(
         col(Registration.id).in_(members))).all(), key=lambda r: (r.created_at, str(r.id)))
     for i, first in enumerate(regs):
@@ -392,8 +364,6 @@ def decide_signal(*, session: Session, crypto: FieldCrypto, actor: Principal,
                   signal_id: uuid.UUID, body: SignalDecisionIn) -> SignalOut:
     """Clear a signal (explained) or confirm it (referred as fraud); the reason is kept
     encrypted, the decision audited."""
-    from app.dedup.review import require_reviewer
-
     require_reviewer(actor)
     signal = session.get(IntegritySignal, signal_id)
     sites = session.exec(select(Registration.site_code).join(

@@ -10,7 +10,7 @@ from app.core.crypto import FieldCrypto
 from app.core.db import session_scope
 from app.core.security import Principal
 from app.dedup.models import CandidatePair
-from app.dedup.service import registry_record
+from app.dedup.records import registry_record
 from app.registry.models import Registration
 from matching import MatchModel
 from matching.training import TrainReport, train_model

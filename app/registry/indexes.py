@@ -7,15 +7,13 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, delete
 
 from app.core.crypto import FieldCrypto
-from app.core.direct import DirectInsertMany
 from app.registry.enums import IndexKind
 from app.registry.models import RegistrationIndex
 from matching import blocking_keys
-
-_INSERT = DirectInsertMany(RegistrationIndex, ("registration_id", "kind", "digest"))
 
 NAME_FIELDS = ("given_name", "father_name", "grandfather_name", "family_name")
 
@@ -70,17 +68,11 @@ def replace_indexes(
     crypto: FieldCrypto,
     registration_id: uuid.UUID,
     values: Mapping[str, str | None],
-    new: bool = False,
-    entries: set[tuple[str, str]] | None = None,
 ) -> None:
-    """Write a registration's blind indexes (one statement), replacing any it had.
-
-    `entries` are :func:`index_entries` of `values` when the caller computed them already."""
-    if not new:
-        session.exec(delete(RegistrationIndex).where(
-            col(RegistrationIndex.registration_id) == registration_id))
-    insert_index_rows(session, index_rows(
-        registration_id, index_entries(crypto, values) if entries is None else entries))
+    """Write a registration's blind indexes, replacing any it had."""
+    session.exec(delete(RegistrationIndex).where(
+        col(RegistrationIndex.registration_id) == registration_id))
+    insert_index_rows(session, index_rows(registration_id, index_entries(crypto, values)))
 
 
 def index_rows(registration_id: uuid.UUID, entries: Iterable[tuple[str, str]]
@@ -91,6 +83,6 @@ def index_rows(registration_id: uuid.UUID, entries: Iterable[tuple[str, str]]
 
 
 def insert_index_rows(session: Session, rows: list[dict[str, object]]) -> None:
-    """Insert blind index rows (of one registration or several) with one statement on the
-    driver's cursor: no ORM bulk bookkeeping, and one step of SQLite instead of one per row."""
-    _INSERT.execute(session.connection(), rows)
+    """Insert blind index rows (of one registration or several) with one statement."""
+    if rows:
+        session.execute(insert(RegistrationIndex), rows)

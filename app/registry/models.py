@@ -211,6 +211,7 @@ class Correction(SQLModel, table=True):
     registration_id: uuid.UUID = Field(foreign_key="registration.id", index=True)
     at: datetime = Field(default_factory=utcnow)
     by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    by_username: str | None = Field(default=None, max_length=80)
     fields: str = Field(max_length=1000)  # comma-separated field names, no values
     previous_values: bytes | None = encrypted()
     new_values: bytes | None = encrypted()

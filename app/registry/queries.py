@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.roles import PII_READERS
 from app.core.sealed import unseal
 from app.core.security import Principal
 from app.registry import validation as v
@@ -37,8 +38,6 @@ from app.registry.schemas import (
     WeaponOut,
 )
 from app.registry.service import scoped_registration
-from app.users.enums import PII_READERS
-from app.users.models import User
 
 
 def require_pii_reader(actor: Principal) -> None:
@@ -78,13 +77,11 @@ def registration_view(
     corrections = session.exec(select(Correction)
                                .where(Correction.registration_id == registration.id)
                                .order_by(col(Correction.at))).all()
-    authors = {u.id: u.username for u in session.exec(select(User).where(
-        col(User.id).in_({c.by_id for c in corrections if c.by_id}))).all()}
     history = []
     for c in corrections:
         plain = unseal(crypto, c)
         history.append(CorrectionOut(
-            id=c.id, at=c.at, by=authors.get(c.by_id) if c.by_id else None,
+            id=c.id, at=c.at, by=c.by_username,
             fields=c.fields.split(","), previous=json.loads(plain["previous_values"] or "{}"),
             new=json.loads(plain["new_values"] or "{}"), reason=plain["reason"]))
     return RegistrationOut(

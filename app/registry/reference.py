@@ -7,12 +7,10 @@ import unicodedata
 from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
 from app.core.errors import Conflict, FieldError, NotFound, ValidationFailed
-from app.core.recheck import Recheck
 from app.core.security import Principal
 from app.registry.models import ArmedGroup, Site
 
@@ -28,17 +26,6 @@ DEFAULT_SITES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _SITE_CODE = re.compile(r"^[A-Z]{3}$")
-_groups: Recheck[Engine, dict[str, str]] = Recheck(2.0, weak_keys=True)
-"""The folded names of the active armed groups, by engine: a group added, renamed or
-deactivated through another worker process counts within 2 s."""
-
-
-def forget_armed_groups(session: Session) -> None:
-    """Make the next lookup read the list of armed groups again, and again once `session`
-    commits (after a change)."""
-    _groups.forget(session)
-
-
 def list_sites(*, session: Session, active_only: bool = False) -> list[Site]:
     """Return the sites, by code."""
     query = select(Site).order_by(col(Site.code))
@@ -124,20 +111,14 @@ def list_armed_groups(*, session: Session, active_only: bool = False) -> list[Ar
 
 def armed_group_code(*, session: Session, text: str) -> str | None:
     """The code of the active listed group a code, name or known phrasing refers to (None if
-    none). Registrations name their group on every request, so each process reads the list
-    at most every 2 s, not once per request."""
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
-    lookup = _groups.fresh(engine)
-    if lookup is None:
-        rows = session.execute(sa.select(col(ArmedGroup.code), col(ArmedGroup.name_en),
-                                         col(ArmedGroup.name_ar), col(ArmedGroup.aliases))
-                               .where(col(ArmedGroup.active).is_(True))
-                               .order_by(col(ArmedGroup.name_en))).all()
-        groups = tuple((code, en, ar, aliases) for code, en, ar, aliases in rows)
-        lookup = {name: groups[index][0] for name, index in _folded_names(groups).items()}
-        _groups.put(engine, lookup)
-    return lookup.get(_fold(text))
+    none)."""
+    rows = session.execute(sa.select(col(ArmedGroup.code), col(ArmedGroup.name_en),
+                                     col(ArmedGroup.name_ar), col(ArmedGroup.aliases))
+                           .where(col(ArmedGroup.active).is_(True))
+                           .order_by(col(ArmedGroup.name_en))).all()
+    groups = tuple((code, en, ar, aliases) for code, en, ar, aliases in rows)
+    index = _folded_names(groups).get(_fold(text))
+    return groups[index][0] if index is not None else None
 
 
 @lru_cache(maxsize=8)
@@ -169,7 +150,6 @@ def create_armed_group(
     group = ArmedGroup(code=code, name_en=name_en.strip(), name_ar=name_ar.strip(),
                        aliases="\n".join(a.strip() for a in aliases or [] if a.strip()))
     session.add(group)
-    forget_armed_groups(session)
     record_event(session=session, actor=actor, action="armed_group.create",
                  object_type="armed_group", object_id=code)
     session.flush()
@@ -199,7 +179,6 @@ def update_armed_group(
     if active is not None:
         group.active = active
     session.add(group)
-    forget_armed_groups(session)
     record_event(session=session, actor=actor, action="armed_group.update",
                  object_type="armed_group", object_id=group.code)
     session.flush()

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam
-from sqlalchemy import insert as sa_insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.core.audit import event_row, record_event, record_events
 from app.core.crypto import FieldCrypto
-from app.core.direct import DirectInsertMany, DirectQuery, DirectStatement, column_values
 from app.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from app.core.models import new_row, utcnow
+from app.core.models import utcnow
+from app.core.roles import EDITORS, REGISTRARS
 from app.core.sealed import seal, unseal
 from app.core.security import Principal
 from app.registry import validation as v
@@ -33,10 +30,9 @@ from app.registry.models import (
     Site,
     WeaponHandover,
 )
-from app.registry.numbering import registration_number, registration_numbers
+from app.registry.numbering import registration_numbers
 from app.registry.reference import armed_group_code
 from app.registry.schemas import DependantIn, RegistrationIn, WeaponIn
-from app.users.enums import EDITORS, REGISTRARS
 
 CORRECTABLE = frozenset(RegistrationIn.model_fields) - {
     "id", "site", "consent", "person_id", "weapons", "dependants",
@@ -137,237 +133,124 @@ def request_digest(crypto: FieldCrypto, data: RegistrationIn) -> str:
 
 
 @dataclass
-class CheckedRegistration:
-    """A registration request that passed every check needing no writer (see :func:`check`):
-    its id was free and its site open to the caller a moment ago. Its fields are already
-    encrypted and its blind indexes computed (work that needs no database)."""
+class NewRegistration:
+    """A registration request that passed every rule (:func:`prepare`), as the rows to insert:
+    its fields already encrypted and its blind indexes computed."""
 
-    digest: str
-    site_code: str
+    data: RegistrationIn
     validated: Validated
-    indexes: set[tuple[str, str]]
     registration: Registration
-    """The row to insert, without its number and person (built with no database work)."""
+    """The row to insert, without its number and person (given by :func:`insert`)."""
     person: Person | None
     """The new person to insert with it (None: the request names an existing person)."""
+    indexes: set[tuple[str, str]]
 
 
-def check(
+def prepare(
     *,
     session: Session,
     crypto: FieldCrypto,
     actor: Principal,
     data: RegistrationIn,
-    today: date | None = None,
-) -> CheckedRegistration | None:
-    """Run the checks :func:`register` makes before inserting, reading only (a read-only unit
-    of work will do); None when the id is already taken (a replay, answered by `register`)."""
+    registered_on: date | None = None,
+) -> NewRegistration:
+    """Check a registration request (role, site, every field rule) and build its rows."""
     if actor.role not in REGISTRARS:
         raise Forbidden("your role may not register participants")
-    digest = request_digest(crypto, data)
-    if _TAKEN.all(session.connection(), {"id": data.id}):
-        return None
-    site_code = _open_site(session=session, actor=actor, data=data)
-    registered_on = today or date.today()
+    site_code = open_site(session=session, actor=actor, code=data.site)
+    registered_on = registered_on or date.today()
     validated = validate(session=session, data=data, registered_on=registered_on)
-    registration = new_row(
-        Registration,
-        id=data.id,
-        registration_number="",
-        site_code=site_code,
-        registered_on=registered_on,
-        created_by_id=actor.id,
-        consent=True,
-        consent_by_id=actor.id,
-        consent_at=utcnow(),
-        request_digest=digest,
-        **validated.clear,
-    )
+    registration = Registration(
+        id=data.id, registration_number="", site_code=site_code, registered_on=registered_on,
+        created_by_id=actor.id, consent=True, consent_by_id=actor.id, consent_at=utcnow(),
+        request_digest=request_digest(crypto, data), **validated.clear)
     seal(crypto, registration, validated.sealed)
-    person = (new_row(Person, is_child=validated.is_child, pathway=validated.pathway)
+    person = (Person(is_child=validated.is_child, pathway=validated.pathway)
               if data.person_id is None else None)
-    return CheckedRegistration(digest, site_code, validated,
-                               indexes=index_entries(crypto, validated.sealed),
-                               registration=registration, person=person)
+    return NewRegistration(data, validated, registration, person,
+                           indexes=index_entries(crypto, validated.sealed))
 
 
-_TAKEN = DirectQuery(select(Registration.id).where(Registration.id == bindparam("id")))
-_SITE_OPEN = DirectQuery(select(Site.code, Site.active).where(Site.code == bindparam("code")))
-
-
-def _open_site(*, session: Session, actor: Principal, data: RegistrationIn) -> str:
-    """The code of the request's site, after checking that it exists, is open and is one the
-    caller may act for (one light statement)."""
-    found = _SITE_OPEN.all(session.connection(), {"code": data.site.upper()})
-    site = found[0] if found else None
+def open_site(*, session: Session, actor: Principal, code: str) -> str:
+    """The code of a site after checking that it exists, is open and is one the caller may
+    act for."""
+    site = session.get(Site, code.upper())
     if site is None or not site.active:
         raise ValidationFailed([FieldError("site", "unknown site code")])
     if not actor.can_act_for(site.code):
         raise Forbidden("you may not register at this site", [FieldError("site", "not yours")])
-    return str(site.code)
+    return site.code
 
 
-def register(
+def insert(
     *,
     session: Session,
     crypto: FieldCrypto,
     actor: Principal,
-    data: RegistrationIn,
-    today: date | None = None,
-    checked: CheckedRegistration | None = None,
-) -> Enrolment:
-    """Enrol a participant, or replay the result of an earlier request with the same UUID.
-
-    `checked` is the result of :func:`check` for this request, run just before (in a
-    read-only unit of work, so the writer is not held while validating); the id found free
-    then is simply inserted (a request that took it meanwhile makes the insert fail, and
-    this one is answered as its replay)."""
-    if actor.role not in REGISTRARS:
-        raise Forbidden("your role may not register participants")
-    if checked is None:
-        checked = check(session=session, crypto=crypto, actor=actor, data=data, today=today)
-        if checked is None:
-            existing = session.get(Registration, data.id)
-            assert existing is not None
-            return _replay(session=session, registration=existing,
-                           digest=request_digest(crypto, data), actor=actor)
-    try:
-        with session.begin_nested():
-            enrolment = _insert(session=session, crypto=crypto, actor=actor, data=data,
-                                checked=checked)
-    except IntegrityError:
-        # A concurrent request with the same UUID won the race: answer as a replay.
-        existing = session.get(Registration, data.id, populate_existing=True)
-        if existing is None:
-            raise
-        return _replay(session=session, registration=existing, digest=checked.digest,
-                       actor=actor)
-    return enrolment
-
-
-_INSERT_PERSON = DirectStatement(sa_insert(Person))
-_INSERT_REGISTRATION = DirectStatement(sa_insert(Registration))
-
-
-def _insert(
-    *,
-    session: Session,
-    crypto: FieldCrypto,
-    actor: Principal,
-    data: RegistrationIn,
-    checked: CheckedRegistration,
-) -> Enrolment:
-    """Insert the registration a request's checks built, with its new person (or linked to
-    the existing person the request names)."""
-    registration, person = checked.registration, checked.person
-    site_code, registered_on = checked.site_code, registration.registered_on
-    validated = checked.validated
-    if person is None:
-        person = session.get(Person, data.person_id)
-        if person is None or person.status != PersonStatus.active:
-            raise ValidationFailed([FieldError("person_id", "no such active person")])
-        if validated.is_child and not person.is_child:
-            person.is_child = True
-            person.pathway = validated.pathway
-        session.add(person)
-    # the number first: the registration row carries it
-    registration.registration_number = registration_number(
-        session=session, site_code=site_code, year=registered_on.year)
-    registration.person_id = person.id
-    connection = session.connection()
-    if data.person_id is None:
-        _INSERT_PERSON.execute(connection, column_values(person))
-    # plain statements, not the unit of work: the rows are complete, and on SQLite every
-    # statement here runs while the writer is held
-    _INSERT_REGISTRATION.execute(connection, column_values(registration))
-    record_event(session=session, actor=actor, **_created_event(data, checked, person))
-    replace_indexes(session=session, crypto=crypto, registration_id=registration.id,
-                    values=validated.sealed, new=True, entries=checked.indexes)
-    for weapon in data.weapons:
-        add_weapon(session=session, crypto=crypto, actor=actor, registration=registration,
-                   weapon=weapon, audit=False)
-    for dependant in data.dependants:
-        _add_dependant(session=session, crypto=crypto, registration=registration, data=dependant)
-    if data.weapons or data.dependants:
-        session.flush()
-    return Enrolment(registration, person, True, person.pathway)
-
-
-def _created_event(data: RegistrationIn, checked: CheckedRegistration, person: Person
-                   ) -> dict[str, Any]:
-    """The audit event of a registration's creation (without its actor)."""
-    registration = checked.registration
-    return {"action": "registration.create", "object_type": "registration",
-            "object_id": str(registration.id), "site_code": checked.site_code,
-            "details": {"person_id": str(person.id), "linked": data.person_id is not None,
-                        "is_child": checked.validated.is_child, "weapons": len(data.weapons),
-                        "dependants": len(data.dependants)}}
-
-
-@dataclass
-class NewRegistration:
-    """A registration to insert with :func:`insert_new`: its request, checked, with the
-    person it creates, and the id of the request (for the audit trail)."""
-
-    actor: Principal
-    data: RegistrationIn
-    checked: CheckedRegistration
-    request_id: str | None
-
-    @property
-    def plain(self) -> bool:
-        """Whether :func:`insert_new` can insert it: a new person, no weapon, no dependant."""
-        return (self.checked.person is not None and self.data.person_id is None
-                and not self.data.weapons and not self.data.dependants)
-
-
-_INSERT_PERSONS = DirectInsertMany(Person, [c.key for c in Person.__table__.columns])  # type: ignore[attr-defined]
-_INSERT_REGISTRATIONS = DirectInsertMany(
-    Registration, [c.key for c in Registration.__table__.columns])  # type: ignore[attr-defined]
-
-
-def insert_new(*, session: Session, entries: Sequence[NewRegistration]) -> list[Enrolment]:
-    """Insert several registrations whose checks passed (:func:`check`, its id free when the
-    writer is held) and that each create a person, with no weapon or dependant: one statement
-    per table for all of them — their numbers (one per site and year), persons,
-    registrations, audit events and blind indexes — where :func:`register` runs a dozen per
-    registration. Numbers are issued in the order of `entries`."""
-    if not all(entry.plain for entry in entries):
-        raise ValueError("insert_new takes only registrations of new persons, nothing attached")
+    entries: Sequence[NewRegistration],
+    details: Mapping[str, Any] | None = None,
+) -> list[Enrolment]:
+    """Insert prepared registrations in order: their numbers, persons (new, or the existing
+    person each names), rows, blind indexes, weapons, dependants and one audit event each
+    (with `details` added)."""
     by_counter: dict[tuple[str, int], list[Registration]] = {}
     for entry in entries:
-        registration = entry.checked.registration
-        by_counter.setdefault((entry.checked.site_code, registration.registered_on.year),
+        registration = entry.registration
+        by_counter.setdefault((registration.site_code, registration.registered_on.year),
                               []).append(registration)
     for (site_code, year), registrations in by_counter.items():
         numbers = registration_numbers(session=session, site_code=site_code, year=year,
                                        count=len(registrations))
         for registration, number in zip(registrations, numbers, strict=True):
             registration.registration_number = number
-    persons, rows, events, indexes = [], [], [], []
     enrolments = []
     for entry in entries:
-        registration, person = entry.checked.registration, entry.checked.person
-        assert person is not None
-        registration.person_id = person.id
-        persons.append(column_values(person))
-        rows.append(column_values(registration))
-        events.append(event_row(actor=entry.actor, request_id=entry.request_id,
-                                **_created_event(entry.data, entry.checked, person)))
-        indexes.extend(index_rows(registration.id, entry.checked.indexes))
-        enrolments.append(Enrolment(registration, person, True, person.pathway))
-    connection = session.connection()
-    _INSERT_PERSONS.execute(connection, persons)
-    _INSERT_REGISTRATIONS.execute(connection, rows)
-    record_events(session=session, rows=events)
-    insert_index_rows(session, indexes)
+        person = entry.person or _linked_person(session, entry)
+        entry.registration.person_id = person.id
+        session.add(person)
+        session.add(entry.registration)
+        enrolments.append(Enrolment(entry.registration, person, True, person.pathway))
+    session.flush()
+    insert_index_rows(session, [row for entry in entries
+                                for row in index_rows(entry.registration.id, entry.indexes)])
+    record_events(session=session, rows=[event_row(
+        actor=actor, action="registration.create", object_type="registration",
+        object_id=str(entry.registration.id), site_code=entry.registration.site_code,
+        details={"person_id": str(entry.registration.person_id),
+                 "linked": entry.person is None, "is_child": entry.validated.is_child,
+                 "weapons": len(entry.data.weapons), "dependants": len(entry.data.dependants),
+                 **(details or {})}) for entry in entries])
+    for entry in entries:
+        for weapon in entry.data.weapons:
+            add_weapon(session=session, crypto=crypto, actor=actor,
+                       registration=entry.registration, weapon=weapon, audit=False)
+        for dependant in entry.data.dependants:
+            _add_dependant(session=session, crypto=crypto, registration=entry.registration,
+                           data=dependant)
+    session.flush()
     return enrolments
 
 
-def _replay(
-    *, session: Session, registration: Registration, digest: str, actor: Principal
-) -> Enrolment:
-    if registration.request_digest != digest or not actor.can_act_for(registration.site_code):
+def _linked_person(session: Session, entry: NewRegistration) -> Person:
+    """The existing person a registration request names (a child registration makes them a
+    child on the child pathway)."""
+    person = session.get(Person, entry.data.person_id)
+    if person is None or person.status != PersonStatus.active:
+        raise ValidationFailed([FieldError("person_id", "no such active person")])
+    if entry.validated.is_child and not person.is_child:
+        person.is_child, person.pathway = True, entry.validated.pathway
+    return person
+
+
+def replay(*, session: Session, crypto: FieldCrypto, actor: Principal, data: RegistrationIn
+           ) -> Enrolment | None:
+    """The result of the earlier request with the same id (None if there is none); a
+    different body with that id is a conflict."""
+    registration = session.get(Registration, data.id, populate_existing=True)
+    if registration is None:
+        return None
+    if (registration.request_digest != request_digest(crypto, data)
+            or not actor.can_act_for(registration.site_code)):
         raise Conflict("this id was already used for a different registration",
                        [FieldError("id", "already used with other data")])
     person = session.get(Person, registration.person_id)
@@ -471,6 +354,7 @@ def correct(
     previous = {k: before.get(k, getattr(registration, k, None)) for k in changed}
     new = {k: checked.sealed.get(k, checked.clear.get(k)) for k in changed}
     correction = Correction(registration_id=registration.id, by_id=actor.id,
+                            by_username=actor.username,
                             fields=",".join(changed))
     seal(crypto, correction, {
         "previous_values": json.dumps(previous, ensure_ascii=False, default=str),

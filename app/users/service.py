@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.core.audit import record_event
 from app.core.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
 from app.core.models import utcnow
-from app.core.recheck import Recheck
+from app.core.roles import Role
 from app.core.security import (
     MIN_PASSWORD_LENGTH,
     Principal,
@@ -22,7 +22,6 @@ from app.core.security import (
     verify_password,
 )
 from app.registry.models import Site
-from app.users.enums import Role
 from app.users.models import ApiToken, User, UserSite
 
 LANGUAGES = ("ar", "en")
@@ -181,41 +180,22 @@ _BEARER = (select_columns(col(User.id), col(User.username), col(User.role),
 _SITES = select(UserSite.site_code).where(UserSite.user_id == bindparam("user_id"))
 
 
-_checked: Recheck[str, tuple[datetime, Principal]] = Recheck(2.0)
-"""Tokens this process checked (by digest), with their expiry and caller: a token revoked,
-or an account changed, through another worker process is refused within 2 s."""
-
-
-def forget_checked_tokens(session: Session) -> None:
-    """Make every bearer token be read again at its next use, and again once `session` commits
-    (after a revocation or a change of account, role or sites in this process)."""
-    _checked.forget(session)
-
-
 def principal_for_token(*, session: Session, token: str) -> Principal:
     """The caller of an API bearer token: the same rules as :func:`resolve_token` then
-    :func:`principal_for` — expired, revoked, unknown or of an inactive user → Unauthorized.
-
-    Every API request runs this, so a token checked less than 2 s ago
-    is not read again (its expiry still applies); otherwise two light statements."""
-    digest = token_digest(token)
-    checked = _checked.fresh(digest)
-    if checked is not None and checked[0] > utcnow():
-        return checked[1]
-    row = session.execute(_BEARER, {"digest": digest}).first()
+    :func:`principal_for` — expired, revoked, unknown or of an inactive user → Unauthorized
+    (read from the database on every request: a revocation counts at once in every process)."""
+    row = session.execute(_BEARER, {"digest": token_digest(token)}).first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthorized("invalid or expired token")
     sites = frozenset(session.execute(_SITES, {"user_id": row.id}).scalars())
     principal = Principal(id=row.id, username=row.username, role=row.role, sites=sites,
                           all_sites=row.all_sites, language=row.language)
-    _checked.put(digest, (row.expires_at, principal))
     return principal
 
 
 def revoke_token(*, session: Session, token: str) -> None:
     """Revoke a token (log out); unknown tokens are ignored."""
     row = session.exec(select(ApiToken).where(ApiToken.digest == token_digest(token))).first()
-    forget_checked_tokens(session)
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
@@ -293,5 +273,4 @@ def update_user(
         object_id=str(user_id), details=changes,
     )
     session.flush()
-    forget_checked_tokens(session)
     return user

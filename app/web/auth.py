@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.api.deps import SessionDep, SettingsDep
 from app.core.errors import Unauthorized
+from app.deps import SessionDep, SettingsDep
 from app.users import service as users
 from app.web import deps
 from app.web.i18n import LANGUAGES

@@ -11,12 +11,12 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 from starlette.requests import ClientDisconnect
 
-from app.api.deps import SessionDep, SettingsDep
 from app.core.errors import DomainError, Forbidden, Unauthorized
+from app.core.roles import PII_READERS, REVIEWERS, Role
 from app.core.security import Principal
 from app.core.settings import Settings
+from app.deps import SessionDep, SettingsDep
 from app.users import service as users
-from app.users.enums import PII_READERS, REVIEWERS, Role
 from app.web.i18n import LANGUAGES, pick_language
 
 SESSION_COOKIE = "ddr_session"

@@ -8,11 +8,11 @@ from datetime import date
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.deps import CryptoDep, SessionDep
 from app.core.errors import DomainError
+from app.core.roles import PII_READERS
+from app.deps import CryptoDep, SessionDep
 from app.registry import queries, reference
 from app.registry.schemas import SearchIn
-from app.users.enums import PII_READERS
 from app.web import deps
 from app.web.forms import CATEGORY_LABELS
 from app.web.rendering import render

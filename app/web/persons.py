@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.deps import CryptoDep, SessionDep
 from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
+from app.deps import CryptoDep, SessionDep
 from app.registry import queries, service
 from app.web import deps
 from app.web.auth import redirect

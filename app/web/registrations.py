@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.deps import CryptoDep, ModelDep, SessionDep
 from app.core.audit import record_event
 from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
 from app.dedup import service as dedup
+from app.deps import CryptoDep, ModelDep, SessionDep
+from app.enrolment.service import enrol
 from app.registry import queries, reference, service
 from app.registry import validation as rules
 from app.web import deps
@@ -98,8 +99,7 @@ def create_registration(request: Request, session: SessionDep, crypto: CryptoDep
     if data is None:
         return _form_page(request, session, actor, values, errors, status_code=422)
     try:
-        enrolment, _candidates = dedup.register_and_match(session=session, crypto=crypto,
-                                                          actor=actor, data=data, model=model)
+        enrolment = enrol(session=session, crypto=crypto, actor=actor, data=data, model=model)
     except DomainError as exc:
         return _form_page(request, session, actor, values, exc.errors, status_code=exc.status_code,
                           problem=None if exc.errors else exc.detail)

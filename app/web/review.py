@@ -21,8 +21,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.api.deps import CryptoDep, ModelDep, SessionDep
 from app.core.errors import DomainError, NotFound
+from app.core.roles import SUPERVISORS
 from app.core.security import Principal
 from app.dedup import review, signals
 from app.dedup.schemas import (
@@ -32,8 +32,8 @@ from app.dedup.schemas import (
     SignalDecisionIn,
     SignalOut,
 )
+from app.deps import CryptoDep, ModelDep, SessionDep
 from app.registry import reference
-from app.users.enums import SUPERVISORS
 from app.web import deps
 from app.web.auth import redirect
 from app.web.forms import (

@@ -7,8 +7,8 @@ import json
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.deps import SessionDep
 from app.dedup import model_store
+from app.deps import SessionDep
 from app.web import deps
 from app.web.auth import redirect
 from app.web.rendering import render

@@ -1,4 +1,4 @@
-"""Roles of the people who use the registry."""
+"""Roles of the people who use the registry, and what each may do (checked by every service)."""
 
 from enum import StrEnum
 

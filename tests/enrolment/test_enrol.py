@@ -1,10 +1,5 @@
-"""Registration scores its candidates before taking the writer, and catches up under it.
-
-`register_and_match` checks the request and scores the candidates in a read-only unit of work,
-then registers and records pairs in the writing one. What changed in between (a registration
-that appeared, a candidate corrected or merged) must end up exactly as if everything had been
-scored under the writer.
-"""
+"""Enrolment: one transaction registers and finds duplicates; registrations of one person in
+flight at once still see each other (SQLite: one writer; PostgreSQL: locks on shared blocks)."""
 
 from __future__ import annotations
 
@@ -20,15 +15,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.core.crypto import FieldCrypto
-from app.core.db import read_scope, session_scope
+from app.core.db import session_scope
+from app.core.roles import Role
 from app.core.security import Principal
 from app.dedup import service as dedup
 from app.dedup.models import CandidatePair
+from app.dedup.records import draft_record, registry_record
+from app.enrolment.service import enrol
 from app.registry import service as registry
 from app.registry.bulk import import_records
 from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
-from app.users.enums import Role
 from tests.factories import PASSWORD, make_user, registration_body, seed_reference
 
 OFFICER = Principal(id=None, username="officer", role=Role.admin, sites=frozenset(),
@@ -49,91 +46,42 @@ def crypto(app: FastAPI, engine: Engine) -> FieldCrypto:
 
 def register(engine: Engine, crypto: FieldCrypto, body: dict[str, Any]) -> Registration:
     with session_scope(engine) as session:
-        enrolment, _ = dedup.register_and_match(session=session, crypto=crypto, actor=OFFICER,
-                                                data=RegistrationIn.model_validate(body))
+        enrolment = enrol(session=session, crypto=crypto, actor=OFFICER,
+                          data=RegistrationIn.model_validate(body))
     return enrolment.registration
 
 
 def test_draft_record_is_the_record_of_the_stored_registration(
     engine: Engine, crypto: FieldCrypto
 ) -> None:
+    """The duplicate check scores a draft before it is stored: the draft must be exactly the
+    record the stored registration gives later, whatever the script or identifiers."""
     for body in (registration_body(), registration_body(**{**LATIN, "phone": None, "alias": ""})):
         data = RegistrationIn.model_validate(body)
-        with read_scope(engine) as reading:
-            checked = registry.check(session=reading, crypto=crypto, actor=OFFICER, data=data)
-        assert checked is not None
+        with session_scope(engine) as session:
+            new = registry.prepare(session=session, crypto=crypto, actor=OFFICER, data=data)
         stored = register(engine, crypto, body)
         with Session(engine) as session:
             registration = session.get(Registration, stored.id)
             assert registration is not None
-            assert dedup.draft_record(data, checked) == dedup.registry_record(
-                crypto, registration)
+            assert draft_record(new) == registry_record(crypto, registration)
+            assert sorted(d for k, d in new.indexes if k == "block") == dedup.block_digests(
+                crypto, draft_record(new))
 
 
-def test_the_checked_block_digests_are_those_of_the_draft(
+def test_a_registration_finds_its_earlier_registration_and_records_the_pair(
     engine: Engine, crypto: FieldCrypto
 ) -> None:
-    """Registration takes its blocking keys' blind indexes from its own index entries instead
-    of computing them again from the draft: they must be the same, whatever the script, the
-    precision of the date or the identifiers given."""
-    bodies = [registration_body(), registration_body(**{**LATIN, "phone": None, "alias": ""}),
-              registration_body(**{**LATIN, "date_of_birth": "1988-03-02",
-                                   "phone": "0912345678"}),
-              registration_body(national_id=None, passport_no=None, phone=None)]
-    for body in bodies:
-        data = RegistrationIn.model_validate(body)
-        with read_scope(engine) as reading:
-            checked = registry.check(session=reading, crypto=crypto, actor=OFFICER, data=data)
-        assert checked is not None
-        expected = dedup.block_digests(crypto, dedup.draft_record(data, checked))
-        assert expected
-        assert dedup.checked_block_digests(checked) == sorted(expected)
-
-
-def lookup_then(engine: Engine, crypto: FieldCrypto, body: dict[str, Any], meanwhile: Any
-                ) -> list[Any]:
-    """Score a draft in a snapshot, let `meanwhile` change the registry, then catch up."""
-    data = RegistrationIn.model_validate(body)
-    with read_scope(engine) as reading:
-        checked = registry.check(session=reading, crypto=crypto, actor=OFFICER, data=data)
-        assert checked is not None
-        draft = dedup.draft_record(data, checked)
-        lookup = dedup.Lookup(draft=draft, digests=dedup.block_digests(crypto, draft))
-        lookup.score(session=reading, crypto=crypto, actor=OFFICER)
-    meanwhile()
+    first = register(engine, crypto, registration_body())
     with session_scope(engine) as session:
-        lookup.score(session=session, crypto=crypto, actor=OFFICER)
-        caught_up = lookup.finish(session=session, actor=OFFICER)
-        fresh = dedup.find_candidates(session=session, crypto=crypto, actor=OFFICER,
-                                      draft=draft)
-    assert [c.model_dump() for c in caught_up] == [c.model_dump() for c in fresh]
-    return caught_up
-
-
-def test_a_registration_made_meanwhile_is_scored(engine: Engine, crypto: FieldCrypto) -> None:
-    first = register(engine, crypto, registration_body())
-    second: list[Registration] = []
-    found = lookup_then(engine, crypto, registration_body(**LATIN),
-                        lambda: second.append(register(engine, crypto, registration_body())))
-    assert {c.registration_id for c in found} == {first.id, second[0].id}
-
-
-def test_a_candidate_corrected_meanwhile_is_scored_again(engine: Engine, crypto: FieldCrypto
-                                                         ) -> None:
-    first = register(engine, crypto, registration_body())
-
-    def correct() -> None:
-        with session_scope(engine) as session:
-            registry.correct(session=session, crypto=crypto, actor=OFFICER,
-                             registration_id=first.id, reason="typed the wrong person",
-                             changes={"given_name": "خالد", "mother_name": "عائشة",
-                                      "date_of_birth": "1979-11-30", "national_id": None,
-                                      "phone": "0925550000"})
-
-    before = lookup_then(engine, crypto, registration_body(**LATIN), lambda: None)
-    assert [c.decision for c in before] == ["match"]
-    after = lookup_then(engine, crypto, registration_body(**LATIN), correct)
-    assert [c.decision for c in after] != ["match"]
+        enrolment = enrol(session=session, crypto=crypto, actor=OFFICER,
+                          data=RegistrationIn.model_validate(registration_body(**LATIN)))
+    assert [(c.registration_id, c.decision) for c in enrolment.candidates] == [
+        (first.id, "match")]
+    with Session(engine) as session:
+        pairs = session.scalars(select(CandidatePair)).all()
+    assert [(p.source, {p.registration_a_id, p.registration_b_id}) for p in pairs] == [
+        ("registration", {first.id, enrolment.registration.id})]
 
 
 def test_concurrent_registrations_of_one_person_are_all_paired(

@@ -1,0 +1,1 @@
+"""Enrolment: registering a participant with the duplicate check, in one transaction."""
