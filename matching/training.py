@@ -59,7 +59,7 @@ def synthetic_training_set(
     Returns:
         ``(design_matrix, labels, prepared_records)``.
     """
-    from matching.synthetic import SyntheticConfig, generate
+    from synthetic import SyntheticConfig, generate
 
     records, truth = generate(SyntheticConfig(n_persons=n_persons, seed=seed))
     prepared = prepare_records(records_frame(records))
@@ -90,7 +90,7 @@ def build_shipped_model(n_persons: int = 40_000, seed: int = 7) -> MatchModel:
     Returns:
         The model; save it to :data:`matching.model.DEFAULT_MODEL_PATH` to ship it.
     """
-    from matching.synthetic import SyntheticConfig, generate
+    from synthetic import SyntheticConfig, generate
 
     records, _ = generate(SyntheticConfig(n_persons=n_persons, seed=seed + 1000))
     tf = term_frequencies(prepare_records(records_frame(records)))
