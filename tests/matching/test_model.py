@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,16 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     model.save(path)
     again = load_model(path)
     assert again == model
+
+
+def test_fingerprint_survives_the_round_trip_and_follows_every_weight(tmp_path: Path) -> None:
+    model = load_model()
+    path = tmp_path / "model.json"
+    model.save(path)
+    assert load_model(path).fingerprint() == model.fingerprint()
+    nudged = replace(model, weights=(*model.weights[:-1], model.weights[-1] + 1e-6))
+    assert nudged.fingerprint() != model.fingerprint()
+    assert replace(model, version="other").fingerprint() == model.fingerprint()
 
 
 @pytest.mark.parametrize(
