@@ -15,7 +15,7 @@ import numpy as np
 from matching.evaluation import PairMetrics
 from matching.features import compare_pairs
 from matching.model import MatchModel, fit_model
-from matching.records import Record, prepare_records, records_frame
+from matching.records import RECORD_COLUMNS, Record, prepare_records, records_frame
 from matching.scoring import DEFAULT_SETTINGS, MatchSettings
 
 __all__ = ["REGULARISATION", "TrainReport", "train_model"]
@@ -34,6 +34,9 @@ class TrainReport:
         after: Metrics of the new model on the same pairs.
         train_pairs: Labelled pairs used for fitting.
         holdout_pairs: Labelled pairs held back for the figures.
+        train_index: Positions (in the labelled pairs given) of the pairs used for fitting.
+        holdout_index: Positions of the held-back pairs; no pair here is also in
+            ``train_index``, in either order or as a repeated copy.
     """
 
     model: MatchModel
@@ -41,6 +44,8 @@ class TrainReport:
     after: PairMetrics
     train_pairs: int
     holdout_pairs: int
+    train_index: tuple[int, ...]
+    holdout_index: tuple[int, ...]
 
 
 def _metrics(predicted: np.ndarray, labels: np.ndarray) -> PairMetrics:
@@ -50,6 +55,16 @@ def _metrics(predicted: np.ndarray, labels: np.ndarray) -> PairMetrics:
     recall = correct / actual if actual else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return PairMetrics(precision, recall, f1, guessed, actual, correct)
+
+
+def _pair_numbers(labelled_pairs: Sequence[tuple[Record, Record, bool]]) -> np.ndarray:
+    """Number each distinct pair; a repeated or swapped copy of a pair gets the same number."""
+    numbers: dict[tuple[tuple[str, ...], ...], int] = {}
+    out = np.empty(len(labelled_pairs), dtype=np.int64)
+    for position, (a, b, _) in enumerate(labelled_pairs):
+        values = sorted(tuple(r.get(c) or "" for c in RECORD_COLUMNS) for r in (a, b))
+        out[position] = numbers.setdefault(tuple(values), len(numbers))
+    return out
 
 
 def train_model(
@@ -65,7 +80,8 @@ def train_model(
     Args:
         labelled_pairs: ``(record_a, record_b, same_person)`` from reviewers' decisions.
         base: The model in use (the shipped model when None); its term frequencies are kept.
-        holdout: Share of pairs held back to compare the base and the new model.
+        holdout: Share of distinct pairs held back to compare the base and the new model;
+            they are never fitted on (copies of a pair all fall on the same side).
         seed: Seed of the train/holdout split.
         settings: Thresholds; a pair counts as predicted when its score reaches ``match``.
 
@@ -73,13 +89,15 @@ def train_model(
         The report with the new model.
 
     Raises:
-        ValueError: Too few pairs, or only one kind of decision, to train on.
+        ValueError: Too few distinct pairs, or only one kind of decision, to train on.
     """
     from matching.scoring import default_model
 
     base = base or default_model()
-    if len(labelled_pairs) < 20:
-        raise ValueError("need at least 20 reviewed pairs to retrain")
+    numbers = _pair_numbers(labelled_pairs)
+    distinct = int(numbers.max()) + 1 if len(numbers) else 0
+    if distinct < 20:
+        raise ValueError("need at least 20 reviewed pairs to retrain (copies of a pair count once)")
     frame = records_frame([r for a, b, _ in labelled_pairs for r in (a, b)])
     frame["record_id"] = [str(i) for i in range(len(frame))]
     prepared = prepare_records(frame)
@@ -87,9 +105,10 @@ def train_model(
     ib = ia + 1
     labels = np.array([1 if same else 0 for _, _, same in labelled_pairs], dtype=np.int8)
     matrix, _ = base.design(prepared, ia, ib, compare_pairs(prepared, ia, ib))
-    order = np.random.default_rng(seed).permutation(len(labels))
-    cut = max(1, int(round(len(labels) * holdout)))
-    held, kept = order[:cut], order[cut:]
+    order = np.random.default_rng(seed).permutation(distinct)
+    cut = max(1, int(round(distinct * holdout)))
+    in_holdout = np.isin(numbers, order[:cut])
+    held, kept = np.flatnonzero(in_holdout), np.flatnonzero(~in_holdout)
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     model = fit_model(
         matrix[kept], labels[kept], version=f"{base.version.split('+')[0]}+reviewed.{stamp}",
@@ -100,4 +119,5 @@ def train_model(
     threshold = settings.match_threshold
     before = _metrics(base.probability(matrix[held]) >= threshold, labels[held])
     after = _metrics(model.probability(matrix[held]) >= threshold, labels[held])
-    return TrainReport(model, before, after, int(len(kept)), int(len(held)))
+    return TrainReport(model, before, after, int(len(kept)), int(len(held)),
+                       tuple(kept.tolist()), tuple(held.tolist()))
