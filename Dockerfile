@@ -12,6 +12,7 @@ RUN useradd --system --create-home --home-dir /home/ddr --uid 10001 ddr
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY matching ./matching
+COPY synthetic ./synthetic
 COPY reintegration ./reintegration
 COPY exports ./exports
 COPY migrations ./migrations

@@ -20,7 +20,7 @@ from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
 from app.users import service as users
 from app.users.models import User
-from matching.synthetic import SyntheticConfig, armed_groups, generate
+from synthetic import SyntheticConfig, armed_groups, generate
 
 DEMO_NAMESPACE = uuid.UUID("6c1f9f0e-4b7e-4a53-9d55-1d2f3a4b5c6d")
 DEMO_ACTOR = Principal(id=None, username="demo-data", role="admin", all_sites=True)

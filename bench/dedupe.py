@@ -142,7 +142,7 @@ def _run_splink(csv_path: Path, truth_path: Path) -> dict[str, object]:
 
 
 def _write_synthetic(n_records: int, directory: Path, seed: int) -> tuple[Path, Path]:
-    from matching.synthetic import SyntheticConfig, iter_records, persons_for_records
+    from synthetic import SyntheticConfig, iter_records, persons_for_records
 
     config = SyntheticConfig(n_persons=persons_for_records(n_records), seed=seed)
     csv_path = directory / f"records_{n_records}.csv"

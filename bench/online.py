@@ -31,7 +31,7 @@ from app.dedup.service import find_candidates
 from app.demo import ensure_demo_armed_groups
 from app.registry.bulk import NAMESPACE, import_records
 from app.registry.reference import ensure_default_sites
-from matching.synthetic import SyntheticConfig, iter_records, persons_for_records
+from synthetic import SyntheticConfig, iter_records, persons_for_records
 
 OUT = Path(__file__).parent / "out"
 BENCH_KEY = base64.b64encode(b"bench-only-master-key-32-bytes!!").decode()

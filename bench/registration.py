@@ -30,7 +30,7 @@ import aiohttp
 import psutil
 from sqlalchemy import create_engine, text
 
-from matching.synthetic import SyntheticConfig, generate
+from synthetic import SyntheticConfig, generate
 
 INPUT_FIELDS = ("site", "category", "sex", "date_of_birth", "given_name", "father_name",
                 "grandfather_name", "family_name", "mother_name", "alias", "place_of_birth",

@@ -31,7 +31,7 @@ DEMO_SEED = 7  # `ddr demo-data`'s default seed
 def _truth(persons: int) -> dict[str, str]:
     """Registration id → true person, rebuilt from the deterministic synthetic generator."""
     from app.demo import DEMO_NAMESPACE
-    from matching.synthetic import SyntheticConfig, generate
+    from synthetic import SyntheticConfig, generate
 
     _records, truth = generate(SyntheticConfig(n_persons=persons, seed=DEMO_SEED,
                                                registry_valid=True))

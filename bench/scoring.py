@@ -16,7 +16,7 @@ import statistics
 import time
 
 from matching import score_candidates
-from matching.synthetic import SyntheticConfig, generate
+from synthetic import SyntheticConfig, generate
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Normalisation of Arabic-script and Latin names, name comparison, blocking, comparison vectors,
 scoring, clustering and explanations. Pure: takes records and settings, returns results, and
-never imports the application.
+imports nothing else of the project (the synthetic training data lives in :mod:`synthetic`).
 """
 
 from matching.batch import (
@@ -38,7 +38,7 @@ from matching.scoring import (
     ScoredPair,
     score_candidates,
 )
-from matching.training import TrainReport, build_shipped_model, train_model
+from matching.training import TrainReport, train_model
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -54,7 +54,6 @@ __all__ = [
     "TrainReport",
     "blocking_keys",
     "blocking_name_key",
-    "build_shipped_model",
     "cluster",
     "compare_names",
     "compare_words",

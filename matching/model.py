@@ -8,6 +8,7 @@ rare given or family name counts for more than agreeing on "Mohammed". A model f
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -255,6 +256,18 @@ class MatchModel:
     def probability(self, matrix: np.ndarray) -> np.ndarray:
         """Return the match probability of each row of a design matrix."""
         return 1.0 / (1.0 + np.exp(-self.log_odds(matrix).astype(np.float64)))
+
+    def fingerprint(self) -> str:
+        """Return the SHA-256 (hex) of what decides scores: intercept, weights, term frequencies.
+
+        Equal for a model and its saved-and-loaded copy; any change of a weight changes it.
+        """
+        canonical = json.dumps(
+            {"intercept": self.intercept,
+             "weights": dict(zip(self.features, self.weights, strict=True)),
+             "term_frequencies": {k: dict(v) for k, v in self.term_frequencies.items()}},
+            sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
         """Return the model as a JSON-serialisable dict."""

@@ -1,16 +1,20 @@
-"""The match model: JSON round trip, refusal of foreign files, retraining and rebuilding."""
+"""The match model: JSON round trip, refusal of foreign files, retraining on reviewed pairs."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from matching import MatchModel, load_model, score_candidates
+from matching import MatchModel, load_model, read_records_csv, score_candidates
+from matching.blocking import candidate_pairs, key_groups, neighbourhood_order
 from matching.model import DEFAULT_MODEL_PATH
-from matching.training import TrainReport, build_shipped_model, train_model
+from matching.records import prepare_records
+from matching.training import TrainReport, train_model
+
+from .conftest import FIXTURES, read_truth
 
 
 def test_shipped_model_is_plain_json() -> None:
@@ -28,6 +32,16 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     model.save(path)
     again = load_model(path)
     assert again == model
+
+
+def test_fingerprint_survives_the_round_trip_and_follows_every_weight(tmp_path: Path) -> None:
+    model = load_model()
+    path = tmp_path / "model.json"
+    model.save(path)
+    assert load_model(path).fingerprint() == model.fingerprint()
+    nudged = replace(model, weights=(*model.weights[:-1], model.weights[-1] + 1e-6))
+    assert nudged.fingerprint() != model.fingerprint()
+    assert replace(model, version="other").fingerprint() == model.fingerprint()
 
 
 @pytest.mark.parametrize(
@@ -53,7 +67,24 @@ def test_rare_name_agreement_counts_for_more() -> None:
     assert rare.score > common.score
 
 
-def _pairs(families_records: dict[str, dict[str, str]]) -> list[tuple[dict, dict, bool]]:
+Labelled = list[tuple[dict[str, str], dict[str, str], bool]]
+
+
+def _reviewed_sample() -> Labelled:
+    """Every blocked candidate pair of the dedup sample, decided by its truth."""
+    frame = read_records_csv(FIXTURES / "dedup_sample.csv")
+    truth = read_truth(FIXTURES / "dedup_sample_truth.csv")
+    prepared = prepare_records(frame)
+    ia, ib, _ = candidate_pairs(key_groups(prepared), len(prepared),
+                                order=neighbourhood_order(prepared))
+    records = frame.to_dict("records")
+    return [(records[i], records[j],
+             truth[records[i]["record_id"]] == truth[records[j]["record_id"]])
+            for i, j in zip(ia.tolist(), ib.tolist(), strict=True)]
+
+
+def _family_pairs(families_records: dict[str, dict[str, str]]) -> Labelled:
+    """45 distinct pairs of the families fixture: 5 of one person, 40 of relatives and others."""
     records = list(families_records.values())
     same = [("MIS-2025-000001", "SEB-2025-000001"), ("KUF-2025-000001", "TRP-2025-000003"),
             ("BEN-2025-000003", "MIS-2025-000002"), ("SEB-2025-000003", "KUF-2025-000002"),
@@ -62,30 +93,48 @@ def _pairs(families_records: dict[str, dict[str, str]]) -> list[tuple[dict, dict
     labelled += [(records[i], records[j], False) for i in range(len(records))
                  for j in range(i + 1, len(records))
                  if (records[i]["record_id"], records[j]["record_id"]) not in same][:40]
-    return labelled * 3
+    return labelled
 
 
-def test_train_model_reports_before_and_after(
-    families_records: dict[str, dict[str, str]],
-) -> None:
-    report = train_model(_pairs(families_records), holdout=0.25, seed=1)
+def test_train_model_reports_before_and_after() -> None:
+    pairs = _reviewed_sample()
+    report = train_model(pairs, holdout=0.25, seed=1)
     assert isinstance(report, TrainReport)
     assert isinstance(report.model, MatchModel)
     assert report.model.version != load_model().version
     assert "+reviewed." in report.model.version
-    assert report.holdout_pairs + report.train_pairs == len(_pairs(families_records))
+    assert report.holdout_pairs + report.train_pairs == len(pairs)
+    assert report.holdout_pairs == len(report.holdout_index) == round(len(pairs) * 0.25)
+    held_true = sum(pairs[i][2] for i in report.holdout_index)
     for metrics in (report.before, report.after):
         assert 0.0 <= metrics.f1 <= 1.0
         assert metrics.true > 0
+        assert metrics.true == held_true  # the figures count the held-back pairs only
 
 
-def test_train_model_refuses_too_few_pairs(families_records: dict[str, dict[str, str]]) -> None:
+def _pair_key(pair: tuple[dict[str, str], dict[str, str], bool]) -> frozenset[str]:
+    return frozenset((pair[0]["record_id"], pair[1]["record_id"]))
+
+
+def test_train_model_never_scores_a_pair_it_was_fitted_on(
+    families_records: dict[str, dict[str, str]],
+) -> None:
+    distinct = _family_pairs(families_records)
+    copies = distinct * 2 + [(b, a, same) for a, b, same in distinct]
+    report = train_model(copies, holdout=0.25, seed=1)
+    train, held = set(report.train_index), set(report.holdout_index)
+    assert not train & held
+    assert train | held == set(range(len(copies)))
+    fitted = {_pair_key(copies[i]) for i in train}
+    scored = {_pair_key(copies[i]) for i in held}
+    assert fitted.isdisjoint(scored)
+    assert len(scored) == round(len(distinct) * 0.25)
+    assert report.before.true == sum(copies[i][2] for i in held)
+
+
+@pytest.mark.parametrize("times", [1, 6], ids=["five-pairs", "five-pairs-six-times"])
+def test_train_model_refuses_too_few_pairs(
+    families_records: dict[str, dict[str, str]], times: int,
+) -> None:
     with pytest.raises(ValueError, match="at least"):
-        train_model(_pairs(families_records)[:5])
-
-
-def test_rebuilding_the_model_is_deterministic() -> None:
-    first = build_shipped_model(n_persons=1500, seed=3)
-    second = build_shipped_model(n_persons=1500, seed=3)
-    assert first.version == second.version
-    assert np.allclose(first.weights, second.weights)
+        train_model(_family_pairs(families_records)[:5] * times)

@@ -48,7 +48,7 @@ from matching.scoring import (
     record_display,
 )
 from matching.similarity import WordTable, field_similarity
-from matching.synthetic import SyntheticConfig, generate
+from synthetic import SyntheticConfig, generate
 
 from .conftest import FIXTURES
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 
-from matching import _synthetic_tables as tb
-from matching._synthetic_tables import Group, Name, Place, Pool
+from synthetic import tables as tb
+from synthetic.tables import Group, Name, Place, Pool
 
 NATIONALITIES = ("LBY", "SDN", "TCD", "NER", "MLI", "SYR", "EGY", "TUN", "RUS")
 _NAT_CUM = list(accumulate((0.78, 0.06, 0.05, 0.03, 0.01, 0.03, 0.015, 0.015, 0.01)))

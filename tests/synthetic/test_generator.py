@@ -1,4 +1,4 @@
-"""Tests for the synthetic registration generator (matching.synthetic)."""
+"""Tests for the synthetic registration generator (synthetic.generate)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ import phonenumbers
 import pycountry
 import pytest
 
-from matching._synthetic_people import Factory, group_probability
-from matching.synthetic import (
+from synthetic import (
     RECORD_COLUMNS,
     SyntheticConfig,
     armed_groups,
@@ -25,6 +24,7 @@ from matching.synthetic import (
     persons_for_records,
     write_csv,
 )
+from synthetic.people import Factory, group_probability
 
 README_COLUMNS = (
     "record_id", "site", "registered_on", "category", "sex", "date_of_birth", "given_name",

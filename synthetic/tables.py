@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-from matching import _synthetic_names as raw
+from synthetic import names as raw
 
 T = TypeVar("T")
 

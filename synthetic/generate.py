@@ -5,7 +5,7 @@ Tunisian and Russian fighters) are registered once or several times at the sites
 registration is rendered the way an officer might type it (Arabic script or Latin, spelling and
 article variants, dropped or shifted name parts, partial dates, reformatted phones ...). Families
 and namesakes supply the hard negatives. Output is streamed in registration-date order and is
-deterministic for a given seed. Pure: standard library only, no imports from ``app``.
+deterministic for a given seed. Standard library only.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from matching import _synthetic_render as rd
-from matching import _synthetic_tables as tb
-from matching._synthetic_people import Factory, Person, group_probability
+from synthetic import render as rd
+from synthetic import tables as tb
+from synthetic.people import Factory, Person, group_probability
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_id", "site", "registered_on", "category", "sex", "date_of_birth", "given_name",
@@ -184,7 +184,7 @@ def write_csv(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: python -m matching.synthetic N_PERSONS OUT.csv [TRUTH.csv] [--seed S]."""
+    """Command line: python -m synthetic N_PERSONS OUT.csv [TRUTH.csv] [--seed S]."""
     import argparse
 
     ap = argparse.ArgumentParser(description=main.__doc__)
@@ -204,6 +204,3 @@ __all__ = [
     "RECORD_COLUMNS", "Person", "SyntheticConfig", "armed_groups", "generate", "iter_records",
     "persons_for_records", "write_csv",
 ]
-
-if __name__ == "__main__":
-    raise SystemExit(main())

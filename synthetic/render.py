@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import date
 from itertools import accumulate
 
-from matching._synthetic_people import Person, new_phone
-from matching._synthetic_tables import SUN_INITIALS, Name
+from synthetic.people import Person, new_phone
+from synthetic.tables import SUN_INITIALS, Name
 
 MEAN_EXTRA_REGISTRATIONS = 0.8 * 1 + 0.15 * 2 + 0.05 * 3
 
