@@ -71,8 +71,8 @@ def record_event(
 
 def record_events(*, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Append several audit events (rows of :func:`event_row`) with one statement."""
-    if rows:
-        session.execute(insert(AuditEvent), list(rows))
+    if rows:  # a plain insert: events are never read back in the unit of work that writes them
+        session.connection().execute(insert(AuditEvent), list(rows))
 
 
 def list_events(
