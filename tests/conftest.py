@@ -3,8 +3,13 @@ DDR_TEST_DATABASE_URL is set), the app over real ASGI HTTP, and a live server wh
 
 from __future__ import annotations
 
-import base64
 import os
+
+# Cheap argon2 parameters for the whole suite (set before app.core.security is imported; the
+# CLI's subprocesses inherit it): hashing passwords is not what the tests measure.
+os.environ.setdefault("DDR_PASSWORD_HASHING", "cheapest")
+
+import base64
 import shutil
 import socket
 import threading
@@ -26,6 +31,13 @@ from app.main import create_app
 
 PG_URL = os.environ.get("DDR_TEST_DATABASE_URL")
 TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use no database (they need to run once, not once per database)."""
+    for item in items:
+        if "database_url" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.no_database)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

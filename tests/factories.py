@@ -1,19 +1,37 @@
-"""Test data builders: users with tokens, and registration bodies."""
+"""Test data builders: users with tokens and registration bodies for tests over HTTP, and
+persons, registrations, pairs, cases and payments built directly in the database (through the
+services that build them in production, without HTTP)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from app.core.crypto import FieldCrypto
 from app.core.db import session_scope
-from app.core.security import SYSTEM
+from app.core.security import SYSTEM, Principal
+from app.dedup.models import CandidatePair, ordered
+from app.enrolment.service import Enrolment, enrol
 from app.registry import reference
+from app.registry.models import Registration
+from app.registry.schemas import RegistrationIn
 from app.users import service as users
+from reintegration.models import BenefitPayment, Case
+from reintegration.service import open_case, record_payment
 
 PASSWORD = "correct horse battery"
+
+# the man of registration_body() as typed in Latin letters at another site
+LATIN_BODY: dict[str, Any] = {
+    "site": "BEN", "given_name": "Mohamed", "father_name": "Abdelsalam",
+    "grandfather_name": "Ali", "family_name": "Elwarfalli", "mother_name": "Fatma",
+    "alias": None, "place_of_birth": "Bani Walid", "phone": "+218912345678",
+}
 
 
 def seed_reference(engine: Engine) -> None:
@@ -76,3 +94,49 @@ def registration_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def register(client: TestClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    """Register over the API (asserting 201); the response body."""
+    response = client.post("/api/v1/registrations", json=registration_body(**overrides),
+                           headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def make_registration(session: Session, crypto: FieldCrypto, *,
+                      actor: Principal = SYSTEM, **overrides: Any) -> Enrolment:
+    """Register a participant directly (the duplicate check included), in `session`."""
+    return enrol(session=session, crypto=crypto, actor=actor,
+                 data=RegistrationIn.model_validate(registration_body(**overrides)))
+
+
+def make_pair(session: Session, first: Registration, second: Registration, *,
+              score: float = 0.9, decision: str = "match", status: str = "open"
+              ) -> CandidatePair:
+    """A candidate pair between two registrations, as the matcher records it."""
+    a, b = ordered(first.id, second.id)
+    sites = {first.id: first.site_code, second.id: second.site_code}
+    pair = CandidatePair(registration_a_id=a, registration_b_id=b, score=score,
+                         decision=decision, model_version="test", source="registration",
+                         site_a=sites[a], site_b=sites[b], status=status)
+    session.add(pair)
+    session.flush()
+    return pair
+
+
+def make_case(session: Session, person_id: uuid.UUID, *, site: str = "TRP",
+              pathway: str | None = None) -> Case:
+    """Open a case for a person."""
+    return open_case(session=session, actor=SYSTEM, person_id=person_id, site=site,
+                     pathway=pathway)
+
+
+def make_payment(session: Session, person_id: uuid.UUID, *, site: str = "TRP",
+                 amount: int = 150_000, paid_on: date | None = None, instalment: int = 1,
+                 case_id: uuid.UUID | None = None) -> BenefitPayment:
+    """Record a reinsertion instalment paid to a person."""
+    return record_payment(session=session, actor=SYSTEM, person_id=person_id, site=site,
+                          amount=amount, paid_on=paid_on or date.today(),
+                          instalment=instalment, case_id=case_id)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()  # argon2id with the library's maintained defaults
+HASHING_ENV = "DDR_PASSWORD_HASHING"
+"""`cheapest` selects argon2's cheapest parameters, for test suites only (the settings refuse
+it outside development and test); anything else, the library's maintained defaults."""
+CHEAP_HASHING = os.environ.get(HASHING_ENV) == "cheapest"
+_hasher = (PasswordHasher.from_parameters(profiles.CHEAPEST) if CHEAP_HASHING
+           else PasswordHasher())  # argon2id
 
 # A real hash to verify against when the user does not exist, so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.security import CHEAP_HASHING, HASHING_ENV
+
 DEFAULT_SECRET = "dev-only-change-me"
 
 
@@ -47,6 +49,9 @@ class Settings(BaseSettings):
         """Refuse to run outside development with a default secret or no master key."""
         if self.env == "development":
             return
+        if self.env == "production" and CHEAP_HASHING:
+            raise ConfigurationError(
+                f"{HASHING_ENV}=cheapest is for test suites; unset it in production")
         if self.secret_key.get_secret_value() == DEFAULT_SECRET:
             raise ConfigurationError(
                 "DDR_SECRET_KEY is the development default; set a random secret outside development"

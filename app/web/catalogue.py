@@ -1,18 +1,21 @@
-"""Keep the message catalogue complete: extract every string and merge it into the .po files.
+"""Keep the message catalogue complete: extract every string and add the new ones to a .po file.
 
-Run `python -m app.web.catalogue` after changing a template or a message; translators then
-fill the new empty entries of `app/web/locale/ar/LC_MESSAGES/messages.po`.
+A language's catalogue is every `*.po` file of `app/web/locale/<lang>/LC_MESSAGES/` (one per
+part of the interface). Run `python -m app.web.catalogue [--into cases.po]` after changing a
+template or a message: messages no file holds yet are added, untranslated, to the named file
+(default `messages.po`); translators then fill them in. Other files are not rewritten.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from app.web.i18n import LOCALE_DIR
+from app.web.i18n import LOCALE_DIR, read_catalogue
 from app.web.messages import FORMATTED_MESSAGES, SERVICE_MESSAGES
 from matching.explain import EXPLANATION_MESSAGES
 
@@ -37,29 +40,37 @@ def extract() -> Catalog:
     return catalog
 
 
-def po_path(language: str) -> Path:
-    """Where a language's catalogue lives."""
-    return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+def po_path(language: str, name: str = "messages.po") -> Path:
+    """Where one of a language's catalogue files lives."""
+    return LOCALE_DIR / language / "LC_MESSAGES" / name
 
 
-def update(language: str = "ar") -> tuple[int, int]:
-    """Merge new messages into a language's .po, keeping translations; return (total, missing)."""
-    template = extract()
-    path = po_path(language)
+def update(language: str = "ar", into: str = "messages.po") -> tuple[int, int]:
+    """Add the messages no catalogue file of `language` holds yet to the file `into`, keeping
+    every translation; return (messages in all files, messages without a translation)."""
+    known = read_catalogue(language)
+    path = po_path(language, into)
     if path.exists():
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=language)
     else:
         catalog = Catalog(locale=language, project="ddr-registry", domain="messages")
-    catalog.update(template, no_fuzzy_matching=True)
+    for message in extract():
+        if message.id and message.id not in known:
+            catalog.add(message.id, locations=message.locations,
+                        auto_comments=message.auto_comments)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=False,
-                 ignore_obsolete=True, include_previous=False)
-    missing = sum(1 for m in catalog if m.id and not m.string)
-    return len([m for m in catalog if m.id]), missing
+                 include_previous=False)
+    merged = read_catalogue(language)
+    return (len([m for m in merged if m.id]),
+            sum(1 for m in merged if m.id and not m.string))
 
 
 if __name__ == "__main__":
-    total, missing = update("ar")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--into", default="messages.po", help="the .po file new messages go to")
+    args = parser.parse_args()
+    total, missing = update("ar", args.into)
     print(f"{total} messages, {missing} without an Arabic translation")

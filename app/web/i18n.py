@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -21,17 +22,26 @@ DEFAULT_LANGUAGE = "ar"
 _BABEL_LOCALE = {"ar": "ar_LY", "en": "en_GB"}
 
 
+def read_catalogue(language: str) -> Catalog:
+    """A language's messages: every `*.po` file of its folder (one per part of the interface:
+    `messages.po`, `cases.po`, ...), read as one catalogue."""
+    catalog = Catalog(locale=language, domain="messages")
+    for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                if message.id:
+                    catalog[message.id] = message
+    return catalog
+
+
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """Return the compiled catalogue of a language (English is the source language)."""
-    po_path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if language == "en" or not po_path.exists():
+    if language == "en":
         return gettext.NullTranslations()
-    # Compile the .po in memory: a fresh clone needs no build step and no committed .mo.
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
+    # Compile the .po files in memory: a fresh clone needs no build step and no committed .mo.
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, read_catalogue(language))
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 

@@ -17,8 +17,7 @@ from app.core.audit import list_events
 from app.core.db import session_scope
 from app.dedup.models import CandidatePair, IntegritySignal, MatchModelVersion
 from matching import load_model
-from tests.factories import user_headers
-from tests.review.conftest import LATIN_BODY, register
+from tests.factories import LATIN_BODY, register, user_headers
 from tests.web.helpers import KHALED, KHALED_LATIN, make_web_user, soup, web_login
 
 SAME_ORIGIN = {"Origin": "http://testserver"}

@@ -10,8 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from tests.factories import user_headers
-from tests.review.conftest import LATIN_BODY, register
+from tests.factories import LATIN_BODY, register, user_headers
 from tests.web.helpers import KHALED, KHALED_LATIN, browser_login, make_web_user, shot
 
 pytestmark = pytest.mark.browser

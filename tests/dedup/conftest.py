@@ -8,14 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from tests.factories import registration_body, user_headers
-
-# the same man as registered in Arabic at TRP, typed in Latin letters at BEN
-LATIN_BODY = {
-    "site": "BEN", "given_name": "Mohamed", "father_name": "Abdelsalam",
-    "grandfather_name": "Ali", "family_name": "Elwarfalli", "mother_name": "Fatma",
-    "alias": None, "place_of_birth": "Bani Walid", "phone": "+218912345678",
-}
+from tests.factories import LATIN_BODY, register, user_headers
 
 
 @pytest.fixture
@@ -28,15 +21,6 @@ def reviewers(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
         "supervisor": user_headers(client, engine, "supervisor", ["TRP", "BEN"]),
         "admin": user_headers(client, engine, "admin"),
     }
-
-
-def register(client: TestClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
-    """Register through the API; the response body."""
-    response = client.post("/api/v1/registrations", json=registration_body(**overrides),
-                           headers=headers)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from app.core.db import session_scope
 from app.core.security import SYSTEM
 from app.dedup.models import IntegritySignal
 from reintegration.service import record_payment
-from tests.review.conftest import register
+from tests.factories import register
 
 API = "/api/v1/matching"
 # people with nothing in common but what each test gives them

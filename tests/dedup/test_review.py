@@ -20,8 +20,7 @@ from app.dedup.batch import run_registry_dedupe
 from app.dedup.models import CandidatePair, PairDecision, PersonMerge
 from app.registry.models import Person, Registration
 from reintegration.models import BenefitPayment, Case
-from reintegration.service import open_case, record_payment
-from tests.review.conftest import LATIN_BODY, register
+from tests.factories import LATIN_BODY, make_case, make_payment, register
 
 API = "/api/v1/matching"
 
@@ -123,8 +122,7 @@ def test_merge_then_undo_restores_everything(
     crypto = app.state.crypto
     first, second = duplicate["first"], duplicate["second"]
     with session_scope(engine) as session:  # one case, on one side only: no supervisor needed
-        open_case(session=session, actor=SYSTEM, person_id=uuid.UUID(second["person_id"]),
-                  site="BEN")
+        make_case(session, uuid.UUID(second["person_id"]), site="BEN")
     before = snapshot(engine, crypto)
 
     merged = decide(client, reviewers["ben"], duplicate["pair"], "same_person",
@@ -170,11 +168,9 @@ def test_merge_of_two_persons_with_cases_waits_for_a_supervisor(
     duplicate: dict[str, Any]
 ) -> None:
     with session_scope(engine) as session:
-        open_case(session=session, actor=SYSTEM,
-                  person_id=uuid.UUID(duplicate["first"]["person_id"]), site="TRP")
-        record_payment(session=session, actor=SYSTEM,
-                       person_id=uuid.UUID(duplicate["second"]["person_id"]), site="BEN",
-                       amount=150_000, paid_on=date(2026, 11, 1))
+        make_case(session, uuid.UUID(duplicate["first"]["person_id"]), site="TRP")
+        make_payment(session, uuid.UUID(duplicate["second"]["person_id"]), site="BEN",
+                     paid_on=date(2026, 11, 1))
     before = snapshot(engine, app.state.crypto)
     asked = decide(client, reviewers["trp"], duplicate["pair"], "same_person")
     assert asked.status_code == 200, asked.text

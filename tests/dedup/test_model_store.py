@@ -12,7 +12,7 @@ from app.core.db import session_scope
 from app.dedup import model_store
 from app.dedup.models import MatchModelVersion
 from matching import load_model
-from tests.review.conftest import LATIN_BODY, register
+from tests.factories import LATIN_BODY, register
 
 API = "/api/v1/matching"
 
