@@ -5,20 +5,18 @@ transaction begins IMMEDIATE: almost every request writes (reads of identifying 
 audited), and a deferred transaction that later wants to write can fail instead of waiting.
 A request is one transaction (:func:`session_scope`), committed before it is answered.
 
-SQLite allows one writer at a time. Units of work on a SQLite file queue for it on a lock —
-a lock of the process and an `flock` on a file beside the database, so that the worker
-processes of `ddr serve --workers N` queue the same way — instead of each retrying in SQLite's
-busy handler, which sleeps up to 100 ms between tries and lets a waiter lose to newcomers.
+SQLite allows one writer at a time. The units of work of one process queue for it on a lock
+instead of each retrying in SQLite's busy handler, which sleeps up to 100 ms between tries and
+lets a waiter lose to newcomers. Other processes (a CLI command, more worker processes) meet
+SQLite's busy timeout.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
-from pathlib import Path
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -26,6 +24,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
+
+from app.core.errors import Busy
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
@@ -56,58 +56,40 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool) -> Engine:
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    _WRITERS[engine] = _Writer(threading.Lock(), busy_timeout_ms / 1000)
     return engine
 
 
-class WriterLock:
-    """The writer of one SQLite database, for the threads of this process and for other
-    processes (through `flock` on `path`; None for an in-memory database: threads only)."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._threads = threading.Lock()
-        self._fd: int | None = None
-        self._pid = 0
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        """Wait until no other thread or process writes, and write until the block ends."""
-        with self._threads:
-            if self.path is None:
-                yield
-                return
-            if self._pid != os.getpid():  # a forked worker opens its own descriptor
-                self._fd, self._pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
-            assert self._fd is not None
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+@dataclass(frozen=True)
+class _Writer:
+    lock: threading.Lock
+    timeout: float
 
 
-_WRITERS: WeakKeyDictionary[Engine, WriterLock] = WeakKeyDictionary()
+_WRITERS: WeakKeyDictionary[Engine, _Writer] = WeakKeyDictionary()
+"""The writer lock of each SQLite engine this process made."""
 
 
-def _writer(engine: Engine) -> WriterLock | None:
-    if engine.dialect.name != "sqlite":
-        return None
+@contextmanager
+def _writer(engine: Engine) -> Iterator[None]:
+    """Hold the process's lock on a SQLite engine's writer (nothing for other databases)."""
     writer = _WRITERS.get(engine)
     if writer is None:
-        database = engine.url.database
-        path = (Path(database + "-lock") if database and database != ":memory:"
-                and not database.startswith("file:") else None)
-        writer = _WRITERS.setdefault(engine, WriterLock(path))
-    return writer
+        yield
+        return
+    if not writer.lock.acquire(timeout=writer.timeout):
+        raise Busy("the register is busy; nothing was saved, try again in a moment")
+    try:
+        yield
+    finally:
+        writer.lock.release()
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error. On SQLite it holds the
-    writer (:class:`WriterLock`) from start to end."""
-    writer = _writer(engine)
-    with (writer.held() if writer else nullcontext()), \
-            Session(engine, expire_on_commit=False) as session:
+    process's writer lock from start to end."""
+    with _writer(engine), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

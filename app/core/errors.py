@@ -62,3 +62,9 @@ class PayloadTooLarge(DomainError):
     """An upload exceeds the configured limit."""
 
     status_code = 413
+
+
+class Busy(DomainError):
+    """The database stayed busy longer than the wait allowed; the request changed nothing."""
+
+    status_code = 503

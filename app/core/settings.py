@@ -49,9 +49,6 @@ class Settings(BaseSettings):
         """Refuse to run outside development with a default secret or no master key."""
         if self.env == "development":
             return
-        if self.env == "production" and CHEAP_HASHING:
-            raise ConfigurationError(
-                f"{HASHING_ENV}=cheapest is for test suites; unset it in production")
         if self.secret_key.get_secret_value() == DEFAULT_SECRET:
             raise ConfigurationError(
                 "DDR_SECRET_KEY is the development default; set a random secret outside development"
@@ -61,6 +58,9 @@ class Settings(BaseSettings):
                 "no master key: set DDR_MASTER_KEY or create a key file with `ddr init` "
                 f"(looked for {self.master_key_file})"
             )
+        if self.env == "production" and CHEAP_HASHING:
+            raise ConfigurationError(
+                f"{HASHING_ENV}=cheapest is for test suites; unset it in production")
 
 
 @lru_cache

@@ -221,8 +221,8 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
         rows = [(a, b) for a, b in session.execute(_PAIRS_OF, {"ids": list(registration_ids)})]
         ids = {i for row in rows for i in row} | set(registration_ids)
         regs = {r.id: r for r in session.execute(_WHEN_REGISTERED, {"ids": list(ids)})}
-        first_paid: dict[uuid.UUID, date] = dict(session.execute(_FIRST_PAID, {
-            "persons": list({r.person_id for r in regs.values()})}).tuples().all()) if regs else {}
+        first_paid: dict[uuid.UUID, date] = {row.person_id: row.paid_on for row in session.execute(
+            _FIRST_PAID, {"persons": list({r.person_id for r in regs.values()})})} if regs else {}
     else:
         rows = [(a, b) for a, b in session.exec(select(
             CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(

@@ -122,3 +122,11 @@ def test_production_refuses_missing_master_key(settings: Settings, tmp_path: Pat
                                        "master_key_file": tmp_path / "absent.key"})
     with pytest.raises(ConfigurationError, match="no master key"):
         create_app(prod)
+
+
+def test_production_refuses_test_password_hashing(settings: Settings) -> None:
+    """The suite runs with DDR_PASSWORD_HASHING=cheapest (tests/conftest.py): a production
+    service started so must refuse."""
+    prod = settings.model_copy(update={"env": "production"})
+    with pytest.raises(ConfigurationError, match="DDR_PASSWORD_HASHING=cheapest"):
+        create_app(prod)

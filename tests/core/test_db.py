@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.core.db import make_engine, session_scope
+from app.core.errors import Busy
 from app.core.migrate import upgrade
 from app.registry.models import Registration
 from tests.factories import registration_body, user_headers
@@ -52,6 +54,7 @@ HOLDER = """
 import sys, time
 from sqlalchemy import text
 from app.core.db import make_engine, session_scope
+from app.core.errors import Busy
 engine = make_engine(sys.argv[1])
 with session_scope(engine) as session:
     session.execute(text("UPDATE site SET region = region WHERE 0"))
@@ -87,6 +90,34 @@ def test_a_writer_of_another_process_waits_instead_of_failing(sqlite_url: str) -
     assert "BBB" in codes
     assert "AAA" not in codes
     patient.dispose()
+
+
+def test_threads_queue_for_the_writer_and_give_up_cleanly(sqlite_url: str) -> None:
+    """Units of work of one process wait for each other on the writer lock; one that would
+    wait longer than the busy timeout is refused as busy (503), writing nothing."""
+    engine = make_engine(sqlite_url, busy_timeout_ms=100)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with session_scope(engine) as session:
+            session.execute(text("UPDATE site SET region = region WHERE 0"))
+            holding.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(5)
+    with pytest.raises(Busy) as refused:
+        write(engine, "CCC")
+    assert refused.value.status_code == 503
+    release.set()
+    holder.join(5)
+    write(engine, "DDD")  # free again
+    with Session(engine) as session:
+        codes = set(session.execute(text("SELECT code FROM site")).scalars())
+    assert "DDD" in codes
+    assert "CCC" not in codes
+    engine.dispose()
 
 
 def test_a_failing_commit_is_never_acknowledged(app: FastAPI, engine: Engine) -> None:
