@@ -9,7 +9,7 @@ N concurrent clients, with the online duplicate check each registration runs, an
 registrations/second and p50/p95/p99 latency.
 
     .venv/bin/python bench/registration.py [--clients 16] [--seconds 20] [--registry 5000]
-        [--workers 2] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--workers 1] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -172,7 +172,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=2, help="ddr serve worker processes")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="ddr serve worker processes (SQLite: keep 1, see docs/adr/0001)")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--registry", type=int, default=5000,
                         help="synthetic persons registered before measuring")
