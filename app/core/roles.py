@@ -12,6 +12,7 @@ class Role(StrEnum):
     case_manager = "case_manager"
     committee = "committee"
     auditor = "auditor"
+    weapons_officer = "weapons_officer"
 
 
 # Roles that may read a participant's identifying data (always within their sites).
@@ -26,3 +27,11 @@ REVIEWERS = frozenset({Role.admin, Role.registration_officer, Role.supervisor,
                        Role.case_manager})
 # Roles that decide escalated pairs and confirm merges of persons with cases or benefits.
 SUPERVISORS = frozenset({Role.admin, Role.supervisor})
+# Roles that move weapons and ammunition in custody, count stocks and record destruction.
+WEAPONS_OFFICERS = frozenset({Role.admin, Role.weapons_officer})
+# Roles that see weapons in custody (with serials: an audited read), within their sites;
+# registration officers hand collected weapons over to storage.
+WEAPONS_READERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor,
+                             Role.registration_officer})
+# Roles that read the reconciliation report (ids and counts only), within their sites.
+RECONCILERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor, Role.auditor})

@@ -4,7 +4,9 @@
 - ``shared_document``: one national or passport number on registrations whose names differ;
 - ``shared_phone``: one phone number on registrations of several different persons;
 - ``paid_again``: a person already paid a reinsertion instalment registering again (a new
-  registration linked to them, or a possible duplicate of one of their registrations).
+  registration linked to them, or a possible duplicate of one of their registrations);
+- ``traced_weapon``: a weapon handed in whose serial is on a tracing list (raised by the
+  weapons domain through :func:`raise_signal`).
 
 Signals are stored once per (kind, key) where the key is a blind index or an id, never the
 shared value; a rescan adds new members and reopens a cleared signal when one joins. When a
@@ -49,6 +51,8 @@ MESSAGES = {
     "shared_document": "One {document} number is on {count} registrations with different names",
     "shared_phone": "One phone number is on registrations of {count} different persons",
     "paid_again": "A person already paid a reinsertion instalment has registered again",
+    "traced_weapon": "A weapon handed in is on a tracing list of lost, stolen or sought "
+                     "weapons ({count} registrations)",
 }
 
 
@@ -195,6 +199,19 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
                 _queue_pair(session, crypto, members, model)
     session.flush()
     return changed
+
+
+def raise_signal(*, session: Session, actor: Principal, kind: str, key: str,
+                 registration_ids: Iterable[uuid.UUID]) -> uuid.UUID | None:
+    """Raise (or add members to) a signal another domain found, keyed by a blind index or an
+    id; its id when it is new or gained a member (audited), else None."""
+    members = set(registration_ids)
+    signal_id = _upsert(session, kind, key, members)
+    if signal_id is not None:
+        record_event(session=session, actor=actor, action="signal.raise", object_type="signal",
+                     object_id=str(signal_id),
+                     details={"kind": kind, "registrations": sorted(str(m) for m in members)})
+    return signal_id
 
 
 _IDS: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)

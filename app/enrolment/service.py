@@ -2,7 +2,8 @@
 
 The JSON API and the web form call :func:`enrol`: the request's checks and field rules,
 numbering, encryption, blind indexes, the candidate lookup, the pairs recorded for review, the
-integrity signals and the audit trail, all in the caller's transaction. The bulk import runs
+integrity signals (tracing lists of weapons included) and the audit trail, all in the caller's
+transaction. The bulk import runs
 the same preparation and insertion (:func:`app.registry.service.prepare` and
 :func:`~app.registry.service.insert`) a batch of rows at a time.
 """
@@ -27,6 +28,7 @@ from app.registry import service as registry
 from app.registry.enums import IndexKind
 from app.registry.models import Person, Registration
 from app.registry.schemas import CandidateOut, RegistrationIn, WeaponIn
+from app.weapons import tracing
 from matching import MatchModel
 
 
@@ -104,8 +106,9 @@ def _record_matches(*, session: Session, crypto: FieldCrypto, actor: Principal,
     for enrolment in enrolments:
         dedup.record_pairs(session=session, registration_id=enrolment.registration.id,
                            candidates=enrolment.candidates, source=source)
-    signals.scan(session=session, crypto=crypto, actor=actor,
-                 registration_ids=[e.registration.id for e in enrolments], model=model)
+    ids = [e.registration.id for e in enrolments]
+    signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=ids, model=model)
+    tracing.check_registrations(session=session, actor=actor, registration_ids=ids)
 
 
 def add_weapon(
@@ -117,12 +120,14 @@ def add_weapon(
     weapon: WeaponIn,
     model: MatchModel | None = None,
 ) -> Any:
-    """Record a weapon handed in after registration; a serial seen before raises an
-    integrity signal for the review queue."""
+    """Record a weapon handed in after registration; a serial seen before, or on a tracing
+    list, raises an integrity signal for the review queue."""
     registration = registry.scoped_registration(session=session, actor=actor,
                                                 registration_id=registration_id)
     handover = registry.add_weapon(session=session, crypto=crypto, actor=actor,
                                    registration=registration, weapon=weapon)
     signals.scan(session=session, crypto=crypto, actor=actor,
                  registration_ids=[registration.id], model=model)
+    tracing.check_registrations(session=session, actor=actor,
+                                registration_ids=[registration.id])
     return handover

@@ -167,20 +167,25 @@ class WeaponHandover(SQLModel, table=True):
 
     __tablename__ = "weapon_handover"
 
-    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("serial_number",)
+    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("serial_number", "import_marking")
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     registration_id: uuid.UUID = Field(foreign_key="registration.id", index=True)
-    site_code: str = Field(foreign_key="site.code", max_length=8)
+    site_code: str = Field(foreign_key="site.code", max_length=8, index=True)
     handed_over_on: date
     weapon_type: str = Field(max_length=32)
     make_model: str | None = Field(default=None, max_length=120)
     calibre: str | None = Field(default=None, max_length=40)
+    # markings as the International Tracing Instrument describes them (import marking below)
+    manufacturer: str | None = Field(default=None, max_length=80)
+    country_of_manufacture: str | None = Field(default=None, max_length=3)
+    year_of_manufacture: int | None = None
     rounds: int = Field(default=0)
     condition: str = Field(max_length=32)
     receipt_number: str = Field(max_length=40, unique=True)
     serial_number: bytes | None = encrypted()
     serial_index: str | None = Field(default=None, max_length=32, index=True)
+    import_marking: bytes | None = encrypted()
     recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -56,12 +56,16 @@ def weapon_view(*, session: Session, crypto: FieldCrypto, weapon: WeaponHandover
                 WeaponHandover.id != weapon.id,
             )
         ).all()
+    plain = unseal(crypto, weapon)
     return WeaponOut(
         id=weapon.id, registration_id=weapon.registration_id, weapon_type=weapon.weapon_type,
         make_model=weapon.make_model, calibre=weapon.calibre,
-        serial_number=unseal(crypto, weapon)["serial_number"], rounds=weapon.rounds,
+        serial_number=plain["serial_number"], rounds=weapon.rounds,
         condition=weapon.condition, receipt_number=weapon.receipt_number,
-        handed_over_on=weapon.handed_over_on, same_serial_elsewhere=list(others),
+        handed_over_on=weapon.handed_over_on, manufacturer=weapon.manufacturer,
+        country_of_manufacture=weapon.country_of_manufacture,
+        year_of_manufacture=weapon.year_of_manufacture, import_marking=plain["import_marking"],
+        same_serial_elsewhere=list(others),
     )
 
 

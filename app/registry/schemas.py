@@ -6,7 +6,8 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from app.registry.enums import (
     Category,
@@ -61,6 +62,22 @@ class WeaponIn(Strict):
     rounds: int = Field(default=0, ge=0, le=100_000)
     condition: WeaponCondition = WeaponCondition.serviceable
     receipt_number: Short | None = None
+    manufacturer: Short | None = Field(default=None, description="marking: the manufacturer")
+    country_of_manufacture: Short | None = Field(
+        default=None, description="marking: ISO 3166-1 alpha-3 country of manufacture")
+    year_of_manufacture: int | None = Field(default=None, ge=1850, le=2100)
+    import_marking: Short | None = Field(default=None, description="marking: import marking")
+
+    @field_validator("country_of_manufacture")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        """An ISO 3166-1 alpha-3 code (upper case), or nothing."""
+        if not value:
+            return None
+        code = value.upper()
+        if len(code) != 3 or pycountry.countries.get(alpha_3=code) is None:
+            raise ValueError("must be an ISO 3166-1 alpha-3 code, e.g. RUS")
+        return code
 
 
 class DependantIn(Strict):
@@ -209,6 +226,10 @@ class WeaponOut(BaseModel):
     condition: str
     receipt_number: str
     handed_over_on: date
+    manufacturer: str | None = None
+    country_of_manufacture: str | None = None
+    year_of_manufacture: int | None = None
+    import_marking: str | None = None
     same_serial_elsewhere: list[str] = []
 
 

@@ -223,7 +223,8 @@ def insert(
     for entry in entries:
         for weapon in entry.data.weapons:
             add_weapon(session=session, crypto=crypto, actor=actor,
-                       registration=entry.registration, weapon=weapon, audit=False)
+                       registration=entry.registration, weapon=weapon, audit=False,
+                       handed_over_on=entry.registration.registered_on)
         for dependant in entry.data.dependants:
             _add_dependant(session=session, crypto=crypto, registration=entry.registration,
                            data=dependant)
@@ -286,8 +287,10 @@ def add_weapon(
     registration: Registration,
     weapon: WeaponIn,
     audit: bool = True,
+    handed_over_on: date | None = None,
 ) -> WeaponHandover:
-    """Record a weapon handed in with a registration; its serial is blind-indexed."""
+    """Record a weapon handed in with a registration (on the day given, default today); its
+    serial is blind-indexed, its markings kept (the import marking encrypted)."""
     if actor.role not in EDITORS:
         raise Forbidden("your role may not record weapons")
     serial = v.normalise_serial(weapon.serial_number)
@@ -301,13 +304,15 @@ def add_weapon(
                        [FieldError("receipt_number", "already used")])
     handover = WeaponHandover(
         registration_id=registration.id, site_code=registration.site_code,
-        handed_over_on=date.today(), weapon_type=weapon.weapon_type,
+        handed_over_on=handed_over_on or date.today(), weapon_type=weapon.weapon_type,
         make_model=weapon.make_model, calibre=weapon.calibre, rounds=weapon.rounds,
         condition=weapon.condition, receipt_number=receipt,
         serial_index=crypto.blind_index("serial", serial) if serial else None,
-        recorded_by_id=actor.id,
+        manufacturer=weapon.manufacturer,
+        country_of_manufacture=weapon.country_of_manufacture,
+        year_of_manufacture=weapon.year_of_manufacture, recorded_by_id=actor.id,
     )
-    seal(crypto, handover, {"serial_number": serial})
+    seal(crypto, handover, {"serial_number": serial, "import_marking": weapon.import_marking})
     session.add(handover)
     session.flush()
     if audit:

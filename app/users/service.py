@@ -58,7 +58,8 @@ def create_user(
     if language not in LANGUAGES:
         errors.append(FieldError("language", "must be ar or en"))
     all_sites = role in (Role.admin, Role.committee, Role.auditor) or "*" in sites
-    if role in (Role.registration_officer, Role.supervisor, Role.case_manager) and not sites:
+    if role in (Role.registration_officer, Role.supervisor, Role.case_manager,
+                Role.weapons_officer) and not sites:
         errors.append(FieldError("sites", "officers, supervisors and case managers need at "
                                           "least one site"))
     if errors:

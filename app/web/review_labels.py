@@ -41,7 +41,8 @@ DECISION_LABELS = {
 SIGNAL_LABELS = {"weapon_serial": N_("Same weapon serial"),
                  "shared_document": N_("Shared document number"),
                  "shared_phone": N_("Shared phone number"),
-                 "paid_again": N_("Paid, registering again")}
+                 "paid_again": N_("Paid, registering again"),
+                 "traced_weapon": N_("Weapon on a tracing list")}
 # The services' own messages for each outcome of a decision (translated by the catalogue).
 OUTCOME_MESSAGES = {
     "merged": N_("merged: the registrations now belong to one person"),

@@ -1,0 +1,1 @@
+"""Weapons and ammunition custody: transfers, destruction, stock counts, tracing, reconciliation."""
