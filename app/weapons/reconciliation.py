@@ -12,10 +12,12 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, literal_column
+from sqlalchemy import and_, func, or_
 from sqlalchemy import select as select_columns
-from sqlalchemy.sql import Subquery
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col
 
 from app.core.models import utcnow
@@ -30,6 +32,7 @@ from app.weapons.models import (
     StockCountItem,
     TransferItem,
     TransferOutcome,
+    WeaponCustody,
 )
 from app.weapons.schemas import (
     CountSummary,
@@ -59,17 +62,27 @@ def moment(as_of: date | None) -> datetime:
     return datetime.combine(as_of, time.max, UTC) if as_of else utcnow()
 
 
-def _custody_at(at: datetime) -> Subquery:
-    """Each weapon's last ledger row up to a moment (weapon id, status, site, since)."""
-    ranked = select_columns(
-        col(CustodyEvent.weapon_id), col(CustodyEvent.status), col(CustodyEvent.site_code),
-        col(CustodyEvent.at),
-        func.row_number().over(partition_by=col(CustodyEvent.weapon_id),
-                               order_by=(col(CustodyEvent.at).desc(),
-                                         col(CustodyEvent.id).desc())).label("rank")
-    ).where(col(CustodyEvent.weapon_id).is_not(None), col(CustodyEvent.at) <= at).subquery()
-    return select_columns(ranked.c.weapon_id, ranked.c.status, ranked.c.site_code,
-                          ranked.c.at).where(ranked.c.rank == 1).subquery()
+@dataclass(frozen=True)
+class _State:
+    """Where each weapon's custody is read from, and how it joins a handover."""
+
+    table: Any  # columns weapon_id, status, site_code and a time
+    on: ColumnElement[bool]
+    at: Any
+
+
+def _custody(as_of: date | None, at: datetime) -> _State:
+    """Each weapon's custody: the current custody, or its last ledger row up to the end of a
+    past day (the two agree by construction)."""
+    if as_of is None:
+        return _State(WeaponCustody, col(WeaponCustody.weapon_id) == WeaponHandover.id,
+                      col(WeaponCustody.since))
+    last, event = aliased(CustodyEvent), aliased(CustodyEvent)
+    latest = (select_columns(col(last.id)).where(col(last.weapon_id) == WeaponHandover.id,
+                                                 col(last.at) <= at)
+              .order_by(col(last.at).desc(), col(last.id).desc()).limit(1)
+              .correlate(WeaponHandover).scalar_subquery())
+    return _State(event, col(event.id) == latest, col(event.at))
 
 
 @dataclass
@@ -90,52 +103,53 @@ def _say(kind: DiscrepancyKind, weapon_id: uuid.UUID | None, receipt: str | None
 def reconcile(*, session: Session, actor: Principal, as_of: date | None = None,
               site: str | None = None) -> ReconciliationOut:
     """The reconciliation report (contract 9) of the caller's sites, now or at the end of a
-    past day."""
+    past day: grouped counts, then the weapons that are a discrepancy."""
     custody.require_reconciler(actor)
     at = moment(as_of)
     day = at.date()
     rows: dict[str, _Row] = defaultdict(_Row)
-    state = _custody_at(at)
-    handover = col(WeaponHandover.handed_over_on) <= day
-    status = func.coalesce(state.c.status, literal_column("'collected'"))
-
-    for origin, current, handed_that_day, n in session.execute(
-            select_columns(col(WeaponHandover.site_code), status,
-                           col(WeaponHandover.handed_over_on) == day, func.count())
-            .outerjoin(state, state.c.weapon_id == WeaponHandover.id).where(handover)
-            .group_by(col(WeaponHandover.site_code), status,
-                      col(WeaponHandover.handed_over_on) == day)):
-        key = "unaccounted" if current == CustodyStatus.collected and not handed_that_day \
-            else str(current)
+    state = _custody(as_of, at)
+    status, location = col(state.table.status), col(state.table.site_code)
+    handed = col(WeaponHandover.handed_over_on) <= day
+    today = col(WeaponHandover.handed_over_on) == day
+    for origin, current, handed_today, held_at, n in session.execute(
+            select_columns(col(WeaponHandover.site_code), status, today, location, func.count())
+            .select_from(WeaponHandover).outerjoin(state.table, state.on).where(handed)
+            .group_by(col(WeaponHandover.site_code), status, today, location)):
+        key = current or ("collected" if handed_today else "unaccounted")
         rows[origin].counts[key] += int(n)
-    for location, n in session.execute(
-            select_columns(state.c.site_code, func.count()).where(
-                state.c.status.in_(sorted(HELD))).group_by(state.c.site_code)):
-        rows[location].held = int(n)
-
-    for weapon_id, receipt, origin, handed_on in session.execute(
-            select_columns(col(WeaponHandover.id), col(WeaponHandover.receipt_number),
-                           col(WeaponHandover.site_code), col(WeaponHandover.handed_over_on))
-            .outerjoin(state, state.c.weapon_id == WeaponHandover.id)
-            .where(state.c.weapon_id.is_(None), col(WeaponHandover.handed_over_on) < day)
-            .order_by(col(WeaponHandover.handed_over_on), col(WeaponHandover.receipt_number))):
-        rows[origin].discrepancies.append(
-            _say(DiscrepancyKind.no_custody, weapon_id, receipt, day=handed_on.isoformat()))
+        if current in HELD:
+            rows[held_at].held += int(n)
 
     late = at - timedelta(days=TRANSIT_DAYS)
-    for weapon_id, receipt, location, since in session.execute(
-            select_columns(col(WeaponHandover.id), col(WeaponHandover.receipt_number),
-                           state.c.site_code, state.c.at)
-            .join(state, state.c.weapon_id == WeaponHandover.id)
-            .where(state.c.status == CustodyStatus.in_transit, state.c.at < late)
-            .order_by(state.c.at)):
-        rows[location].discrepancies.append(_say(
-            DiscrepancyKind.transit_overdue, weapon_id, receipt,
-            day=since.date().isoformat(), days=TRANSIT_DAYS))
-
+    twice = select_columns(col(WeaponHandover.serial_index), func.count().label("n")).where(
+        col(WeaponHandover.serial_index).is_not(None), handed).group_by(
+        col(WeaponHandover.serial_index)).having(func.count() > 1).subquery()
+    unaccounted = and_(status.is_(None), col(WeaponHandover.handed_over_on) < day)
+    overdue = and_(status == CustodyStatus.in_transit, state.at < late)
+    for weapon_id, receipt, origin, handed_on, where, since, copies, lost, slow in (
+            session.execute(
+                select_columns(col(WeaponHandover.id), col(WeaponHandover.receipt_number),
+                               col(WeaponHandover.site_code),
+                               col(WeaponHandover.handed_over_on), location, state.at,
+                               twice.c.n, unaccounted, overdue)
+                .select_from(WeaponHandover).outerjoin(state.table, state.on)
+                .outerjoin(twice, twice.c.serial_index == WeaponHandover.serial_index)
+                .where(handed, or_(unaccounted, overdue, twice.c.n.is_not(None)))
+                .order_by(col(WeaponHandover.handed_over_on),
+                          col(WeaponHandover.receipt_number)))):
+        if lost:
+            rows[origin].discrepancies.append(_say(
+                DiscrepancyKind.no_custody, weapon_id, receipt, day=handed_on.isoformat()))
+        if slow:
+            rows[where].discrepancies.append(_say(
+                DiscrepancyKind.transit_overdue, weapon_id, receipt,
+                day=since.date().isoformat(), days=TRANSIT_DAYS))
+        if copies:
+            rows[where or origin].discrepancies.append(_say(
+                DiscrepancyKind.serial_twice, weapon_id, receipt, count=copies))
     _unconfirmed(session, at, rows)
     _counts(session, at, rows)
-    _serials(session, day, state, rows)
 
     visible = sorted(s for s in rows if actor.can_act_for(s) and (site is None or s == site))
     return ReconciliationOut(as_of=at, sites=[_site(s, rows[s]) for s in visible])
@@ -184,23 +198,6 @@ def _counts(session: Session, at: datetime, rows: dict[str, _Row]) -> None:
                 else DiscrepancyKind.count_unexpected)
         rows[count.site_code].discrepancies.append(_say(
             kind, weapon_id, receipt, day=count.counted_at.date().isoformat()))
-
-
-def _serials(session: Session, day: date, state: Subquery, rows: dict[str, _Row]) -> None:
-    """Weapons whose serial is on another weapon handed in too (listed where each is)."""
-    handed = col(WeaponHandover.handed_over_on) <= day
-    twice = select_columns(col(WeaponHandover.serial_index), func.count().label("n")).where(
-        col(WeaponHandover.serial_index).is_not(None), handed).group_by(
-        col(WeaponHandover.serial_index)).having(func.count() > 1).subquery()
-    for weapon_id, receipt, origin, location, n in session.execute(
-            select_columns(col(WeaponHandover.id), col(WeaponHandover.receipt_number),
-                           col(WeaponHandover.site_code), state.c.site_code, twice.c.n)
-            .join(twice, twice.c.serial_index == WeaponHandover.serial_index)
-            .outerjoin(state, state.c.weapon_id == WeaponHandover.id)
-            .where(handed)
-            .order_by(col(WeaponHandover.serial_index), col(WeaponHandover.receipt_number))):
-        rows[location or origin].discrepancies.append(
-            _say(DiscrepancyKind.serial_twice, weapon_id, receipt, count=n))
 
 
 def _site(code: str, row: _Row) -> SiteReconciliation:
