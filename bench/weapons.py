@@ -4,14 +4,14 @@
 Builds a fresh register (a SQLite file in a temporary folder, or the PostgreSQL database
 given, emptied first) with N weapons handed in at eight sites over a year (two per
 registration), and a custody history like a programme's: about 5 % never taken into custody
-(unaccounted once their handover day is over), 15 % in temporary storage at their site, 3 % in transit to the central
-depot (some for too long), 25 % in the depot, 45 % destroyed there, 5 % transferred to a state
-armoury and 2 % handed over as evidence; every custody change a confirmed transfer (batches
-of 50) or a destruction event, as the services write them, with its ledger rows; a few
-hundred weapons in transfers left unconfirmed, one serial in 200 handed in twice, and a stock
-count at the depot with missing and unexpected weapons. Rows are inserted in bulk (the services
-would take hours for 100,000 weapons); values that are encrypted in production are left empty,
-as reconciliation reads none of them.
+(unaccounted once their handover day is over), 15 % in temporary storage at their site, 3 %
+in transit to the central depot (some for too long), 25 % in the depot, 45 % destroyed
+there, 5 % transferred to a state armoury and 2 % handed over as evidence; every custody
+change a confirmed transfer (batches of 50) or a destruction event, as the services write
+them, with its ledger rows; a few hundred weapons in transfers left unconfirmed, one serial
+in 200 handed in twice, and a stock count at the depot with missing and unexpected weapons.
+Rows are inserted in bulk (the services would take hours for 100,000 weapons); values that
+are encrypted in production are left empty, as reconciliation reads none of them.
 
 Then times the request in-process through the ASGI app (the server's time: routing,
 authorisation, the queries, the JSON), five runs each, and prints the median and the worst.
