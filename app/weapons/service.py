@@ -254,3 +254,11 @@ def item_stubs(session: Session, weapons: list[uuid.UUID],
                                   type=lot.category, calibre=lot.calibre,
                                   quantity=lot.quantity, status=lot.status, site=lot.site_code))
     return sorted(stubs, key=lambda s: (s.kind != "weapon", s.label))
+
+
+def selected_items(*, session: Session, actor: Principal, weapons: list[uuid.UUID],
+                   lots: list[uuid.UUID]) -> list[ItemStub]:
+    """The weapons and lots a caller picked for a batch (each one they may see)."""
+    custody.require_reader(actor)
+    custody.visible_items(session, actor, weapons, lots)
+    return item_stubs(session, weapons, lots)

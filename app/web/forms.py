@@ -163,6 +163,13 @@ WEAPON_FIELDS: tuple[Field, ...] = (
     Field("rounds", N_("Rounds of ammunition"), "number", extra={"min": "0"}),
     Field("condition", N_("Condition"), "select",
           _choices([(k.value, v) for k, v in CONDITION_LABELS.items()])),
+    Field("manufacturer", N_("Manufacturer (marking)")),
+    Field("country_of_manufacture", N_("Country of manufacture"),
+          hint=N_("Three-letter code, e.g. RUS, BEL, CHN"),
+          extra={"maxlength": "3", "autocapitalize": "characters"}),
+    Field("year_of_manufacture", N_("Year of manufacture"), "number",
+          extra={"min": "1850", "max": "2100"}),
+    Field("import_marking", N_("Import marking")),
 )
 DEPENDANT_FIELDS: tuple[Field, ...] = (
     Field("relationship", N_("Relationship"), "select",

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.core.errors import DomainError
-from app.core.roles import PII_READERS
+from app.core.roles import PII_READERS, Role
 from app.deps import CryptoDep, SessionDep
 from app.registry import queries, reference
 from app.registry.schemas import SearchIn
 from app.web import deps
+from app.web.auth import redirect
 from app.web.forms import CATEGORY_LABELS
 from app.web.rendering import render
 
@@ -51,6 +52,8 @@ def _context(request: Request, session: SessionDep, crypto: CryptoDep,
 def home(request: Request, session: SessionDep, crypto: CryptoDep,
          actor: deps.WebUser) -> Response:
     """Show the officer's sites, today's registrations and the search box."""
+    if actor.role == Role.weapons_officer:
+        return redirect(request, "/weapons")
     if actor.role not in PII_READERS:
         return render(request, "restricted.html", actor=actor)
     return render(request, "home.html", _context(request, session, crypto, actor), actor=actor)

@@ -23,7 +23,7 @@ from app.web.i18n import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC_VERSION = "2"
+STATIC_VERSION = "3"
 
 
 @cache
