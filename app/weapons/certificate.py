@@ -107,8 +107,8 @@ def _day(day: date) -> tuple[str, str]:
 
 def _values(event: DestructionOut, site_names: tuple[str, str]) -> dict[str, tuple[str, str]]:
     method = METHODS.get(event.method, (event.method, event.method))
-    totals_en = f"{event.weapons} weapons, {event.lots} ammunition lots ({event.rounds} items)"
-    totals_ar = f"{event.weapons} سلاح، {event.lots} دفعة ذخيرة ({event.rounds} قطعة)"
+    totals_en = f"weapons: {event.weapons}; ammunition lots: {event.lots} ({event.rounds} items)"
+    totals_ar = f"الأسلحة: {event.weapons}؛ دفعات الذخيرة: {event.lots} ({event.rounds} قطعة)"
     return {
         "certificate_number": (event.certificate_number, event.certificate_number),
         "site": (f"{site_names[0]} ({event.site})", f"{site_names[1]} ({event.site})"),
