@@ -106,7 +106,8 @@ def test_each_planted_discrepancy_is_found_with_its_cause(app: FastAPI, client: 
     assert found["count_missing"] == {s3}
     assert found["count_unexpected"] == {new_1}
     assert found["serial_twice"] == {twin_a, twin_b}
-    assert "TRP" in rows and DEPOT not in rows  # the TRP officer sees TRP only
+    assert "TRP" in rows
+    assert DEPOT not in rows
     everything = by_site(client.get("/api/v1/weapons/reconciliation",
                                     headers=user_headers(client, engine, "admin")).json())
     assert kinds(everything[DEPOT])["transit_overdue"] == {s1}

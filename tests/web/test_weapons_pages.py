@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from tests.factories import PASSWORD, user_headers
-from tests.web.helpers import csrf_from, make_web_user, soup
 from tests.weapons.helpers import DEPOT, add_depot, register_with_weapons, send, settle, weapon_ids
+from tests.web.helpers import csrf_from, make_web_user, soup
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 
