@@ -23,6 +23,7 @@ from app.core.db import make_engine, session_scope
 from app.core.errors import DomainError
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.migrate import upgrade
+from app.core.roles import Role
 from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, Settings, get_settings
 from app.models import all_models
@@ -124,8 +125,7 @@ def _read_password(password_stdin: bool) -> str:
 @users_cli.command("create")
 def users_create(
     username: Annotated[str, typer.Option(help="login name")],
-    role: Annotated[str, typer.Option(help="admin, registration_officer, supervisor, "
-                                           "case_manager, committee or auditor")],
+    role: Annotated[Role, typer.Option(help="the account's role")],
     site: Annotated[list[str] | None, typer.Option(help="site code (repeat for several)")] = None,
     full_name: str = "",
     language: str = "ar",

@@ -53,6 +53,22 @@ def test_init_users_and_demo_data(folder: Path) -> None:
     assert "officer.trp\tregistration_officer\tTRP" in listed.stdout
 
 
+def test_users_create_offers_the_weapons_officer_role(folder: Path) -> None:
+    assert ddr(folder, "init").returncode == 0
+    refused = ddr(folder, "users", "create", "--username", "x", "--role", "pilot",
+                  "--password-stdin", stdin="a long password\n")
+    assert "'weapons_officer'" in refused.stderr  # among the roles offered
+    created = ddr(folder, "users", "create", "--username", "keeper", "--role",
+                  "weapons_officer", "--site", "TRP", "--password-stdin",
+                  stdin="a long password\n")
+    assert created.returncode == 0, created.stderr
+    assert "keeper\tweapons_officer\tTRP" in ddr(folder, "users", "list").stdout
+    siteless = ddr(folder, "users", "create", "--username", "k2", "--role", "weapons_officer",
+                   "--password-stdin", stdin="a long password\n")
+    assert siteless.returncode == 2
+    assert "at least one site" in siteless.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["users", "create", "--username", "x", "--role", "pilot", "--password-stdin"], "role"),

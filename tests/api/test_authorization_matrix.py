@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +18,12 @@ from app.users.models import ApiToken
 from tests.factories import registration_body, user_headers
 
 ACTORS = ("anonymous", "admin", "officer_trp", "officer_ben", "supervisor_trp",
-          "case_manager_trp", "committee", "auditor")
+          "case_manager_trp", "committee", "auditor", "weapons_trp")
 ROLES = {"admin": ("admin", None), "officer_trp": ("registration_officer", ["TRP"]),
          "officer_ben": ("registration_officer", ["BEN"]),
          "supervisor_trp": ("supervisor", ["TRP"]),
          "case_manager_trp": ("case_manager", ["TRP"]), "committee": ("committee", None),
-         "auditor": ("auditor", None)}
+         "auditor": ("auditor", None), "weapons_trp": ("weapons_officer", ["TRP"])}
 _counter = itertools.count()
 
 
@@ -35,7 +36,12 @@ def expect(default: int, **special: int) -> dict[str, int]:
 
 
 ADMIN_ONLY = expect(403, admin=200)
-READ_PII = expect(200, officer_ben=404, committee=403, auditor=403)
+READ_PII = expect(200, officer_ben=404, committee=403, auditor=403, weapons_trp=403)
+NO_PII = {"committee": 403, "auditor": 403, "weapons_trp": 403}
+# weapons custody: readers see their sites' records, officers move and destroy
+WEAPONS_READ = expect(200, officer_ben=404, case_manager_trp=403, committee=403, auditor=403)
+WEAPONS_LIST = expect(200, case_manager_trp=403, committee=403, auditor=403)
+WEAPONS_OFFICERS = expect(403, admin=201, weapons_trp=201)
 
 # (method, route path) -> (request builder, expected statuses)
 Build = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
@@ -49,7 +55,7 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
         lambda c: (f"/api/v1/registrations/{c['rid']}", {}), READ_PII),
     ("POST", "/api/v1/registrations/search"): (
         lambda c: ("/api/v1/registrations/search", {"json": {"registration_number": c["num"]}}),
-        expect(200, committee=403, auditor=403)),
+        expect(200, **NO_PII)),
     ("POST", "/api/v1/registrations/{registration_id}/corrections"): (
         lambda c: (f"/api/v1/registrations/{c['rid']}/corrections",
                    {"json": {"changes": {"notes": f"note {next(_counter)}"},
@@ -57,14 +63,14 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
     ("POST", "/api/v1/registrations/{registration_id}/weapons"): (
         lambda c: (f"/api/v1/registrations/{c['rid']}/weapons",
                    {"json": {"weapon_type": "rifle", "serial_number": f"S{next(_counter)}"}}),
-        expect(201, officer_ben=404, committee=403, auditor=403)),
+        expect(201, officer_ben=404, **NO_PII)),
     ("GET", "/api/v1/persons/{person_id}"): (
         lambda c: (f"/api/v1/persons/{c['pid']}", {}), READ_PII),
     ("POST", "/api/v1/matching/candidates"): (
         lambda c: ("/api/v1/matching/candidates",
                    {"json": {"given_name": "Mohamed", "family_name": "Warfalli",
                              "date_of_birth": "1988"}}),
-        expect(200, committee=403, auditor=403)),
+        expect(200, **NO_PII)),
     ("GET", "/api/v1/sites"): (lambda c: ("/api/v1/sites", {}), expect(200)),
     ("POST", "/api/v1/sites"): (
         lambda c: ("/api/v1/sites", {"json": {"code": "GHD", "name_en": "Gharyan",
@@ -92,25 +98,77 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
                                                                         auditor=200)),
     ("GET", "/api/v1/matching/pairs"): (
         lambda c: ("/api/v1/matching/pairs", {"params": {"site": "TRP"}}),
-        expect(200, committee=403, auditor=403)),
+        expect(200, **NO_PII)),
     ("GET", "/api/v1/matching/pairs/{pair_id}"): (
         lambda c: (f"/api/v1/matching/pairs/{c['pair']}", {}), READ_PII),
     # a stale version: allowed reviewers reach the conflict check (409), others never do
     ("POST", "/api/v1/matching/pairs/{pair_id}/decision"): (
         lambda c: (f"/api/v1/matching/pairs/{c['pair']}/decision",
                    {"json": {"decision": "different_persons", "version": 99}}),
-        expect(409, officer_ben=404, committee=403, auditor=403)),
+        expect(409, officer_ben=404, **NO_PII)),
     ("POST", "/api/v1/matching/pairs/{pair_id}/undo"): (
         lambda c: (f"/api/v1/matching/pairs/{c['pair']}/undo", {"json": {"reason": "matrix"}}),
-        expect(409, officer_ben=404, committee=403, auditor=403)),
+        expect(409, officer_ben=404, **NO_PII)),
     ("GET", "/api/v1/matching/signals"): (
-        lambda c: ("/api/v1/matching/signals", {}), expect(200, committee=403, auditor=403)),
+        lambda c: ("/api/v1/matching/signals", {}), expect(200, **NO_PII)),
     ("POST", "/api/v1/matching/signals/{signal_id}/decision"): (
         lambda c: (f"/api/v1/matching/signals/{c['signal']}/decision",
                    {"json": {"status": "cleared", "reason": "matrix test"}}), READ_PII),
     ("GET", "/api/v1/matching/models"): (lambda c: ("/api/v1/matching/models", {}), ADMIN_ONLY),
     ("POST", "/api/v1/matching/models/{version}/activate"): (
         lambda c: ("/api/v1/matching/models/configured/activate", {}), expect(403, admin=204)),
+    ("GET", "/api/v1/weapons"): (lambda c: ("/api/v1/weapons", {}), WEAPONS_LIST),
+    ("GET", "/api/v1/weapons/{weapon_id}"): (
+        lambda c: (f"/api/v1/weapons/{c['weapon']}", {}), WEAPONS_READ),
+    ("GET", "/api/v1/weapons/reconciliation"): (
+        lambda c: ("/api/v1/weapons/reconciliation", {}),
+        expect(403, admin=200, supervisor_trp=200, auditor=200, weapons_trp=200)),
+    # the weapon waits in a pending transfer: allowed senders reach that conflict
+    ("POST", "/api/v1/weapons/transfers"): (
+        lambda c: ("/api/v1/weapons/transfers", {"json": {
+            "id": str(uuid.uuid4()), "weapons": [c["weapon"]], "to_status": "in_storage",
+            "to_site": "TRP"}}),
+        expect(409, officer_ben=404, case_manager_trp=403, committee=403, auditor=403)),
+    ("GET", "/api/v1/weapons/transfers"): (lambda c: ("/api/v1/weapons/transfers", {}),
+                                           WEAPONS_LIST),
+    ("GET", "/api/v1/weapons/transfers/{transfer_id}"): (
+        lambda c: (f"/api/v1/weapons/transfers/{c['transfer']}", {}), WEAPONS_READ),
+    # a refusal without its reason: receivers reach that check (422); the sender may not
+    ("POST", "/api/v1/weapons/transfers/{transfer_id}/outcome"): (
+        lambda c: (f"/api/v1/weapons/transfers/{c['transfer']}/outcome",
+                   {"json": {"outcome": "refused"}}),
+        expect(403, admin=422, weapons_trp=422, officer_ben=404)),
+    ("POST", "/api/v1/weapons/ammunition"): (
+        lambda c: ("/api/v1/weapons/ammunition", {"json": {
+            "id": str(uuid.uuid4()), "site": "TRP", "category": "small_arms",
+            "calibre": "7.62x39", "quantity": 30}}),
+        expect(201, case_manager_trp=403, committee=403, auditor=403, officer_ben=403)),
+    ("GET", "/api/v1/weapons/ammunition"): (lambda c: ("/api/v1/weapons/ammunition", {}),
+                                            WEAPONS_LIST),
+    # the weapon waits in a pending transfer: officers reach that conflict
+    ("POST", "/api/v1/weapons/destructions"): (
+        lambda c: ("/api/v1/weapons/destructions", {"json": {
+            "id": str(uuid.uuid4()), "site": "TRP", "destroyed_on": "2026-01-02",
+            "method": "cutting", "place": "yard", "authorised_by": "Col. A",
+            "witnesses": [{"name": "Observer"}], "weapons": [c["weapon"]]}}),
+        expect(403, admin=409, weapons_trp=409)),
+    ("GET", "/api/v1/weapons/destructions/{destruction_id}"): (
+        lambda c: (f"/api/v1/weapons/destructions/{c['destruction']}", {}), WEAPONS_READ),
+    ("GET", "/api/v1/weapons/destructions/{destruction_id}/certificate"): (
+        lambda c: (f"/api/v1/weapons/destructions/{c['destruction']}/certificate", {}),
+        WEAPONS_READ),
+    ("POST", "/api/v1/weapons/stock-counts"): (
+        lambda c: ("/api/v1/weapons/stock-counts", {"json": {
+            "id": str(uuid.uuid4()), "site": "TRP", "lines": ["AK-MATRIX-1"]}}),
+        WEAPONS_OFFICERS),
+    ("GET", "/api/v1/weapons/stock-counts/{count_id}"): (
+        lambda c: (f"/api/v1/weapons/stock-counts/{c['count']}", {}), WEAPONS_READ),
+    ("POST", "/api/v1/weapons/tracing-lists"): (
+        lambda c: ("/api/v1/weapons/tracing-lists", {"json": {
+            "id": str(uuid.uuid4()), "name": "matrix", "serials": ["NOT-HANDED-IN"]}}),
+        expect(403, admin=201)),
+    ("GET", "/api/v1/weapons/tracing-lists"): (lambda c: ("/api/v1/weapons/tracing-lists", {}),
+                                               ADMIN_ONLY),
 }
 PUBLIC = {("POST", "/api/v1/auth/token")}
 
@@ -138,13 +196,29 @@ def context(client: TestClient, engine: Engine) -> dict[str, Any]:
         client.post(f"/api/v1/registrations/{registration['id']}/weapons",
                     json={"weapon_type": "rifle", "serial_number": "AK-MATRIX-1"},
                     headers=headers["officer_trp"])
+    weapons = [w["id"] for w in client.get(f"/api/v1/registrations/{created['id']}",
+                                           headers=headers["officer_trp"]).json()["weapons"]]
+    waiting = client.post("/api/v1/weapons/transfers", headers=headers["officer_trp"], json={
+        "id": str(uuid.uuid4()), "weapons": weapons, "to_status": "in_storage",
+        "to_site": "TRP"}).json()
+    other = client.get(f"/api/v1/registrations/{again['id']}",
+                       headers=headers["officer_trp"]).json()["weapons"][0]["id"]
+    destroyed = client.post("/api/v1/weapons/destructions", headers=headers["weapons_trp"],
+                            json={"id": str(uuid.uuid4()), "site": "TRP",
+                                  "destroyed_on": "2026-01-02", "method": "cutting",
+                                  "place": "yard", "authorised_by": "Col. A",
+                                  "witnesses": [{"name": "Observer"}], "weapons": [other]})
+    count = client.post("/api/v1/weapons/stock-counts", headers=headers["weapons_trp"],
+                        json={"id": str(uuid.uuid4()), "site": "TRP", "lines": ["X"]}).json()
     groups = client.get("/api/v1/armed-groups", headers=headers["admin"]).json()
     users = client.get("/api/v1/users", headers=headers["admin"]).json()
     queue = client.get("/api/v1/matching/pairs", headers=headers["admin"]).json()
     signals = client.get("/api/v1/matching/signals", headers=headers["admin"]).json()
     return {"headers": headers, "rid": created["id"], "pid": created["person_id"],
             "num": created["registration_number"], "gid": groups[0]["id"],
-            "uid": users[0]["id"], "pair": queue["items"][0]["id"], "signal": signals[0]["id"]}
+            "uid": users[0]["id"], "pair": queue["items"][0]["id"], "signal": signals[0]["id"],
+            "weapon": weapons[0], "transfer": waiting["id"], "destruction": destroyed.json()["id"],
+            "count": count["id"]}
 
 
 def test_every_endpoint_for_every_actor(client: TestClient, context: dict[str, Any]) -> None:
