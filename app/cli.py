@@ -161,7 +161,12 @@ def demo_data(
     users: Annotated[bool, typer.Option(help="create demo accounts and print them")] = True,
 ) -> None:
     """Register synthetic Libyan-style participants (some twice, at two sites) for demos."""
-    from app.demo import create_demo_cases, create_demo_users, register_synthetic
+    from app.demo import (
+        create_demo_cases,
+        create_demo_users,
+        create_demo_weapons,
+        register_synthetic,
+    )
 
     if persons < 1:
         fail("--persons must be at least 1")
@@ -174,6 +179,11 @@ def demo_data(
         cases, payments = create_demo_cases(engine=engine)
         if cases:
             out.print(f"opened {cases} reintegration cases, paid {payments} first instalments")
+        weapons = create_demo_weapons(engine=engine, crypto=crypto)
+        if weapons:
+            out.print(f"handed in {weapons['weapons']} weapons at TRP: {weapons['destroyed']} "
+                      f"destroyed at the depot, {weapons['in_depot']} held there, "
+                      f"{weapons['waiting']} waiting for its confirmation")
         if users:
             with session_scope(engine) as session:
                 for username, role, password in create_demo_users(

@@ -45,8 +45,11 @@ def test_init_users_and_demo_data(folder: Path) -> None:
     assert "login: officer.trp / demo-pass-123" in demo.stdout
     count = int(demo.stdout.split("registered ")[1].split()[0])
     assert count >= 15
+    assert "handed in 16 weapons at TRP" in demo.stdout  # custody at every stage
+    assert "login: weapons.depot / demo-pass-123" in demo.stdout
     again = ddr(folder, "demo-data", "--persons", "15", env={"DDR_DEMO_PASSWORD": "demo-pass-123"})
     assert again.returncode == 0, again.stderr
+    assert "handed in" not in again.stdout  # nothing added twice
 
     listed = ddr(folder, "users", "list")
     assert "boss\tadmin\t*" in listed.stdout
