@@ -64,25 +64,41 @@ def moment(as_of: date | None) -> datetime:
 
 @dataclass(frozen=True)
 class _State:
-    """Where each weapon's custody is read from, and how it joins a handover."""
+    """Where each weapon's custody is read from: what to join to a handover, on what, and
+    its status, site and time columns."""
 
-    table: Any  # columns weapon_id, status, site_code and a time
+    table: Any
     on: ColumnElement[bool]
+    status: Any
+    site: Any
     at: Any
 
 
-def _custody(as_of: date | None, at: datetime) -> _State:
+def _custody(session: Session, as_of: date | None, at: datetime) -> _State:
     """Each weapon's custody: the current custody, or its last ledger row up to the end of a
-    past day (the two agree by construction)."""
+    past day (the two agree by construction). The last row is read the way each database
+    reads it fastest, with the same result: SQLite looks it up through the ledger's
+    `(weapon_id, at)` index weapon by weapon; PostgreSQL ranks the ledger in one pass."""
     if as_of is None:
         return _State(WeaponCustody, col(WeaponCustody.weapon_id) == WeaponHandover.id,
+                      col(WeaponCustody.status), col(WeaponCustody.site_code),
                       col(WeaponCustody.since))
-    last, event = aliased(CustodyEvent), aliased(CustodyEvent)
-    latest = (select_columns(col(last.id)).where(col(last.weapon_id) == WeaponHandover.id,
-                                                 col(last.at) <= at)
-              .order_by(col(last.at).desc(), col(last.id).desc()).limit(1)
-              .correlate(WeaponHandover).scalar_subquery())
-    return _State(event, col(event.id) == latest, col(event.at))
+    newest_first = (col(CustodyEvent.at).desc(), col(CustodyEvent.id).desc())
+    if session.get_bind().dialect.name == "sqlite":
+        last, event = aliased(CustodyEvent), aliased(CustodyEvent)
+        latest = (select_columns(col(last.id))
+                  .where(col(last.weapon_id) == WeaponHandover.id, col(last.at) <= at)
+                  .order_by(col(last.at).desc(), col(last.id).desc()).limit(1)
+                  .correlate(WeaponHandover).scalar_subquery())
+        return _State(event, col(event.id) == latest, col(event.status),
+                      col(event.site_code), col(event.at))
+    ranked = select_columns(
+        col(CustodyEvent.weapon_id), col(CustodyEvent.status), col(CustodyEvent.site_code),
+        col(CustodyEvent.at), func.row_number().over(
+            partition_by=col(CustodyEvent.weapon_id), order_by=newest_first).label("rank")
+    ).where(col(CustodyEvent.weapon_id).is_not(None), col(CustodyEvent.at) <= at).subquery()
+    return _State(ranked, and_(ranked.c.weapon_id == WeaponHandover.id, ranked.c.rank == 1),
+                  ranked.c.status, ranked.c.site_code, ranked.c.at)
 
 
 @dataclass
@@ -108,8 +124,8 @@ def reconcile(*, session: Session, actor: Principal, as_of: date | None = None,
     at = moment(as_of)
     day = at.date()
     rows: dict[str, _Row] = defaultdict(_Row)
-    state = _custody(as_of, at)
-    status, location = col(state.table.status), col(state.table.site_code)
+    state = _custody(session, as_of, at)
+    status, location = state.status, state.site
     handed = col(WeaponHandover.handed_over_on) <= day
     today = col(WeaponHandover.handed_over_on) == day
     for origin, current, handed_today, held_at, n in session.execute(
