@@ -10,7 +10,11 @@ from typing import Any
 import pypdfium2 as pdfium
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from app.core.db import session_scope
+from app.core.models import AuditEvent
+from tests.core.test_plaintext_at_rest import assert_absent, stored_bytes
 from tests.weapons.helpers import custody_of, officers, register_with_weapons, weapon_ids
 from tests.web.helpers import SHOTS
 
@@ -97,3 +101,34 @@ def test_destruction_certificate_in_both_languages(client: TestClient,
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.render(scale=1.5).to_pil().save(SHOTS / "weapons-certificate.png")
     document.close()
+
+
+def test_names_places_and_notes_are_encrypted_and_reads_audited(
+        client: TestClient, engine: Engine, database_url: str) -> None:
+    h = officers(client, engine)
+    registration = register_with_weapons(client, h["registrar"], ["SECRET-SER-1"])
+    weapon = weapon_ids(client, h["registrar"], registration["id"])[0]
+    sent = client.post("/api/v1/weapons/transfers", headers=h["trp"], json={
+        "id": str(uuid.uuid4()), "weapons": [weapon], "to_status": "evidence",
+        "receiving_unit": "Niyaba Zawiya", "receiving_person": "Abdelhakim Qadhafiyy",
+        "receipt_reference": "NZ-RCPT-99", "note": "linked to case Aburawi"}).json()
+    withdrawn = client.post(f"/api/v1/weapons/transfers/{sent['id']}/outcome",
+                            headers=h["trp"],
+                            json={"outcome": "cancelled", "note": "wrong prosecutor Zliten"})
+    destroyed = client.post("/api/v1/weapons/destructions", headers=h["trp"], json=destruction(
+        weapons=[weapon], in_place=False, place="Wadi Ubari yard",
+        authorised_by="Brig. Mabrouk Zuwayy",
+        witnesses=[{"name": "Khadijetu Elwarfalli", "role": "observer"}]))
+    counted = client.post("/api/v1/weapons/stock-counts", headers=h["trp"], json={
+        "id": str(uuid.uuid4()), "site": "TRP", "lines": ["COUNTED-SERIAL-7"]})
+    assert (withdrawn.status_code, destroyed.status_code, counted.status_code) == (200, 201, 201)
+    assert client.get(f"/api/v1/weapons/{weapon}", headers=h["trp"]).status_code == 200
+    assert_absent(stored_bytes(database_url), [
+        "Niyaba Zawiya", "Abdelhakim Qadhafiyy", "NZ-RCPT-99", "case Aburawi",
+        "prosecutor Zliten", "Wadi Ubari", "Mabrouk Zuwayy", "Khadijetu", "SECRET-SER-1",
+        "SECRETSER1", "COUNTED-SERIAL-7", "COUNTEDSERIAL7"])
+    with session_scope(engine) as session:
+        actions = set(session.exec(select(AuditEvent.action)).all())
+    assert {"weapons.transfer.send", "weapons.transfer.cancelled",
+            "weapons.destruction.create", "weapons.count.create",
+            "weapons.weapon.read"} <= actions
