@@ -248,8 +248,8 @@ def item_stubs(session: Session, weapons: list[uuid.UUID],
                                   type=w.weapon_type, calibre=w.calibre,
                                   status=held[w.id].status, site=held[w.id].site))
     if lots:
-        for lot in session.exec(select(AmmunitionLot).where(
-                col(AmmunitionLot.id).in_(lots))).all():
+        for lot in session.exec(select(AmmunitionLot).where(col(AmmunitionLot.id).in_(lots))
+                                .execution_options(populate_existing=True)).all():
             stubs.append(ItemStub(id=lot.id, kind="lot", label=custody.lot_label(lot),
                                   type=lot.category, calibre=lot.calibre,
                                   quantity=lot.quantity, status=lot.status, site=lot.site_code))

@@ -75,7 +75,8 @@ def ids(form: FormData, name: str) -> list[uuid.UUID]:
     return found
 
 
-def _sites(session: SessionDep, actor: Principal, mine: bool) -> list[Any]:
+def sites_for(session: SessionDep, actor: Principal, mine: bool) -> list[Any]:
+    """Active sites and depots (only those the caller acts for, when `mine`)."""
     return [s for s in reference.list_sites(session=session, active_only=True)
             if not mine or actor.can_act_for(s.code)]
 
@@ -103,7 +104,7 @@ def custody_list(request: Request, session: SessionDep, actor: deps.WebUser) -> 
     template = "weapons/_rows.html" if deps.is_htmx(request) else "weapons/list.html"
     return render(request, template, {
         "result": result, "chosen": chosen, "filter_errors": filter_errors,
-        "sites": _sites(session, actor, mine=not actor.all_sites),
+        "sites": sites_for(session, actor, mine=not actor.all_sites),
         "pages": max(1, -(-result.total // result.page_size)), **LABELS}, actor=actor)
 
 
@@ -131,7 +132,7 @@ def _transfer_form(request: Request, session: SessionDep, actor: Principal, item
                    status_code: int = 200) -> Response:
     return render(request, "weapons/transfer_form.html", {
         "items": items, "values": values, "errors": errors,
-        "sites": _sites(session, actor, mine=False), **LABELS},
+        "sites": sites_for(session, actor, mine=False), **LABELS},
         actor=actor, status_code=status_code)
 
 

@@ -27,7 +27,7 @@ from app.web import deps
 from app.web.auth import redirect
 from app.web.forms import errors_by_field, pydantic_errors
 from app.web.rendering import render
-from app.web.weapons import LABELS, _sites, ids, problems, say, text
+from app.web.weapons import LABELS, ids, problems, say, sites_for, text
 from app.web.weapons_labels import (
     AMMO_CONDITION_LABELS,
     CATEGORY_LABELS,
@@ -136,7 +136,7 @@ def reconciliation_page(request: Request, session: SessionDep,
     report = reconciliation.reconcile(session=session, actor=actor, as_of=as_of, site=site)
     return render(request, "weapons/reconciliation.html", {
         "report": report, "as_of": raw if as_of else "", "site": site or "",
-        "as_of_error": error, "sites": _sites(session, actor, mine=not actor.all_sites),
+        "as_of_error": error, "sites": sites_for(session, actor, mine=not actor.all_sites),
         "shown": 50, "details": reconciliation.DETAILS, **RECORD_LABELS}, actor=actor)
 
 
@@ -145,7 +145,7 @@ def count_form(request: Request, session: SessionDep, actor: deps.WebUser) -> Re
     """The stock count form: scan or type one serial or receipt number per line."""
     return render(request, "weapons/count.html", {
         "values": {"id": str(uuid.uuid4())}, "errors": {}, "result": None,
-        "sites": _sites(session, actor, mine=True)}, actor=actor)
+        "sites": sites_for(session, actor, mine=True)}, actor=actor)
 
 
 @router.post("/stock-counts")
@@ -169,7 +169,7 @@ def record_count(request: Request, session: SessionDep, crypto: CryptoDep,
         errors = problems(request, exc)
     return render(request, "weapons/count.html", {
         "values": values, "errors": errors, "result": result,
-        "sites": _sites(session, actor, mine=True), **LABELS},
+        "sites": sites_for(session, actor, mine=True), **LABELS},
         actor=actor, status_code=422 if errors else 200)
 
 
@@ -180,7 +180,7 @@ def _ammunition(request: Request, session: SessionDep, actor: Principal,
     return render(request, "weapons/ammunition.html", {
         "lots": lots, "values": {"id": str(uuid.uuid4()),
                                  "handed_in_on": date.today().isoformat(), **values},
-        "errors": errors, "sites": _sites(session, actor, mine=True), **RECORD_LABELS},
+        "errors": errors, "sites": sites_for(session, actor, mine=True), **RECORD_LABELS},
         actor=actor, status_code=status_code)
 
 
