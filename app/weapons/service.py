@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -37,10 +38,9 @@ from app.weapons.models import TransferOutcome as OutcomeRow
 from app.weapons.schemas import ItemStub, OutcomeIn, OutcomeOut, TransferIn, TransferOut
 
 
-def request_digest(crypto: FieldCrypto, purpose: str, body: TransferIn | object) -> str:
+def request_digest(crypto: FieldCrypto, purpose: str, body: BaseModel) -> str:
     """A keyed digest of a request body: the same retry matches, another body does not."""
-    dump = body.model_dump(mode="json") if hasattr(body, "model_dump") else body
-    text = json.dumps(dump, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return crypto.keyed_digest(purpose, text.encode())
 
 
