@@ -11,19 +11,11 @@ from fastapi.responses import Response
 from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
 from app.deps import CryptoDep, SessionDep
-from app.registry import queries, service
+from app.registry import queries, reference, service
 from app.web import deps
 from app.web.auth import redirect
-from app.web.forms import (
-    CATEGORY_LABELS,
-    CONDITION_LABELS,
-    CORRECTABLE_FIELDS,
-    FIELD_LABELS,
-    PATHWAY_LABELS,
-    RELATIONSHIP_LABELS,
-    WEAPON_LABELS,
-    errors_by_field,
-)
+from app.web.form_input import errors_by_field
+from app.web.forms import CORRECTABLE_FIELDS, record_labels
 from app.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(deps.csrf_protect)], include_in_schema=False)
@@ -36,9 +28,8 @@ def _page(request: Request, session: SessionDep, crypto: CryptoDep, actor: Princ
         # merged into another person: the registrations are there now
         return redirect(request, f"/persons/{person.merged_into_id}?merged_from={person.id}")
     context = {
-        "person": person, "labels": FIELD_LABELS, "categories": CATEGORY_LABELS,
-        "pathways": PATHWAY_LABELS, "weapon_labels": WEAPON_LABELS,
-        "conditions": CONDITION_LABELS, "relationships": RELATIONSHIP_LABELS,
+        "person": person, **record_labels(),
+        "groups": reference.armed_groups_by_code(session=session),
         "correctable": CORRECTABLE_FIELDS, "registered": request.query_params.get("registered"),
         "child_message": service.CHILD_MESSAGE, **(extra or {}),
     }
