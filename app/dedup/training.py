@@ -20,21 +20,26 @@ from matching.training import TrainReport, train_model
 SAME, DIFFERENT = "same_person", "different_persons"
 
 
-def reviewed_pairs(session: Session, crypto: FieldCrypto, progress: Progress | None = None
-                   ) -> list[tuple[dict[str, str | None], dict[str, str | None], bool]]:
-    """Every decided pair as (record a, record b, same person), decrypted in memory."""
+def decided_pairs(session: Session) -> list[tuple[Registration, Registration, bool]]:
+    """Every decided pair's two registrations and whether they are one person."""
     pairs = session.exec(select(CandidatePair).where(
         col(CandidatePair.status).in_((SAME, DIFFERENT)))).all()
     ids = {p.registration_a_id for p in pairs} | {p.registration_b_id for p in pairs}
     registrations = {r.id: r for r in session.exec(
         select(Registration).where(col(Registration.id).in_(ids))).all()} if ids else {}
+    return [(registrations[p.registration_a_id], registrations[p.registration_b_id],
+             p.status == SAME) for p in pairs]
+
+
+def reviewed_pairs(crypto: FieldCrypto, decided: list[tuple[Registration, Registration, bool]],
+                   progress: Progress | None = None
+                   ) -> list[tuple[dict[str, str | None], dict[str, str | None], bool]]:
+    """Decided pairs as (record a, record b, same person), decrypted in memory."""
     labelled = []
-    for index, p in enumerate(pairs, 1):
-        labelled.append((registry_record(crypto, registrations[p.registration_a_id]),
-                         registry_record(crypto, registrations[p.registration_b_id]),
-                         p.status == SAME))
-        if progress and (index % 200 == 0 or index == len(pairs)):
-            progress("decisions", index, len(pairs))
+    for index, (a, b, same) in enumerate(decided, 1):
+        labelled.append((registry_record(crypto, a), registry_record(crypto, b), same))
+        if progress and (index % 200 == 0 or index == len(decided)):
+            progress("decisions", index, len(decided))
     return labelled
 
 
@@ -44,8 +49,9 @@ def retrain(
 ) -> TrainReport:
     """Train a new model version on reviewed decisions; report before/after on a held-back
     share. Raises ValueError when there are too few decisions."""
-    with Session(engine) as session:
-        labelled = reviewed_pairs(session, crypto, progress)
+    with Session(engine) as session:  # read, then decrypt with the transaction closed
+        decided = decided_pairs(session)
+    labelled = reviewed_pairs(crypto, decided, progress)
     if progress:
         progress("training", 0, 1)
     report = train_model(labelled, base=base, holdout=holdout, seed=seed)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.core.errors import DomainError, FieldError
+from app.core.errors import DomainError, FieldError, ValidationFailed
 from app.core.security import Principal
 from app.deps import SessionDep
 from app.registry import reference
@@ -70,7 +70,7 @@ def create_user(request: Request, session: SessionDep, actor: deps.WebAdmin,
         errors.append(FieldError("password_again", N_("the two passwords differ")))
     try:
         if errors:
-            raise DomainError("invalid input", errors)
+            raise ValidationFailed(errors)
         user = users.create_user(session=session, actor=actor, username=values["username"],
                                  password=_text(form, "password"), role=values["role"],
                                  sites=values["sites"], full_name=values["full_name"],
@@ -189,7 +189,7 @@ def create_group(request: Request, session: SessionDep, actor: deps.WebAdmin,
     errors = [FieldError(k, N_("required")) for k in ("name_en", "name_ar") if not values[k]]
     try:
         if errors:
-            raise DomainError("invalid input", errors)
+            raise ValidationFailed(errors)
         group = reference.create_armed_group(
             session=session, actor=actor, code=values["code"], name_en=values["name_en"],
             name_ar=values["name_ar"], aliases=_aliases(form))

@@ -118,21 +118,21 @@ def create_registration(request: Request, session: SessionDep, crypto: CryptoDep
         return _form_page(request, session, actor, read_form(form, rows))
     parsed = read_form(form, rows)
     choices = desk_choices(form)
-    errors = parsed.errors + choices.errors
     if parsed.data is None:
-        errors += registry.check_rules(session=session, body=parsed.body,
-                                       unreadable=parsed.unreadable)
-    if errors or parsed.data is None:
+        errors = parsed.errors + registry.check_rules(session=session, body=parsed.body,
+                                                      unreadable=parsed.unreadable)
         return _form_page(request, session, actor, parsed, errors, status_code=422)
     data = parsed.data
     if choices.link is not None:
         data = data.model_copy(update={"person_id": choices.link[0],
                                        "link_token": choices.link[1] or None})
     try:
+        # an answer left incomplete counts as none: asked again while still needed
         enrolment = enrol(session=session, crypto=crypto, actor=actor, data=data, model=model,
                           desk=DeskDecisions(different=choices.different))
     except LikelyDuplicates as exc:
-        return _form_page(request, session, actor, parsed, status_code=exc.status_code,
+        return _form_page(request, session, actor, parsed, choices.errors,
+                          status_code=422 if choices.errors else exc.status_code,
                           likely=exc.candidates)
     except DomainError as exc:
         return _form_page(request, session, actor, parsed, exc.errors,
