@@ -288,3 +288,19 @@ def test_an_unknown_page_keeps_the_navigation(client: TestClient, officer: str) 
     assert page.find(id="logout") is not None
     assert page.find(id="nav-register") is not None
 
+
+
+def test_a_cross_site_pair_links_only_to_the_person_page_the_reviewer_may_open(
+    client: TestClient, engine: Engine
+) -> None:
+    admin = user_headers(client, engine, "admin")
+    trp = register(client, admin)
+    ben = register(client, admin, **LATIN_BODY)
+    pair = client.get("/api/v1/matching/pairs", headers=admin).json()["items"][0]
+    make_web_user(engine, "reviewer.ben", sites=["BEN"])
+    web_login(client, "reviewer.ben")
+    page = soup(client.get(f"/review/pairs/{pair['id']}").text)
+    links = {a["href"] for a in page.select("a[href^='/persons/']")}
+    assert links == {f"/persons/{ben['person_id']}"}
+    assert client.get(f"/persons/{trp['person_id']}").status_code == 404
+    assert client.get(f"/persons/{ben['person_id']}").status_code == 200
