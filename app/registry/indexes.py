@@ -54,6 +54,20 @@ def name_index_keys(values: Iterable[str | None]) -> set[str]:
             for key in word}
 
 
+def pair_key(a: str, b: str) -> str:
+    """The search key of two name words together, whatever their order."""
+    return "+".join(sorted((a, b)))
+
+
+def name_pair_keys(values: Iterable[str | None]) -> set[str]:
+    """The keys of every two words of one name (a nasab's parts, an alias) together, in any
+    order: a name typed with two or more words is looked up by its pairs, which a common name
+    alone does not share with thousands."""
+    words = [word for value in values if value for word in name_search_keys(value)]
+    return {pair_key(a, b) for i, first in enumerate(words) for second in words[i + 1:]
+            for a in first for b in second}
+
+
 def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[tuple[str, str]]:
     """Compute (kind, digest) pairs for a registration's normalised values."""
     entries: set[tuple[str, str]] = set()
@@ -65,7 +79,11 @@ def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[
         value = values.get(name)
         if value:
             entries.add((kind.value, crypto.blind_index(kind.value, value)))
-    for key in name_index_keys(values.get(f) for f in SEARCHED_NAME_FIELDS):
+    keys = name_index_keys(values.get(f) for f in SEARCHED_NAME_FIELDS)
+    for parts in ([values.get(f) for f in NAME_FIELDS], [values.get("alias")],
+                  [values.get("name_other_script")]):
+        keys |= name_pair_keys(parts)
+    for key in keys:
         entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, key)))
     for key in blocking_keys(values):
         entries.add((IndexKind.block.value, crypto.blind_index(IndexKind.block.value, key)))

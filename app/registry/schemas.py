@@ -328,3 +328,5 @@ class SearchOut(BaseModel):
     items: list[SearchHit]
     ranked: int = Field(description="results ordered by closeness of name; a name shared by "
                         "more registrations than this needs more of the name to narrow it")
+    more: bool = Field(default=False, description="by name: more registrations match than "
+                       "are counted (`total` is then a lower bound)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
+from app.core.db import session_scope
 from app.core.errors import Unauthorized
 from app.core.security import Principal
 from app.users import service as users
@@ -22,11 +22,11 @@ def _signed_in(request: Request) -> Principal | None:
     token = request.cookies.get(deps.SESSION_COOKIE)
     if known is not None or not token:
         return known
-    with Session(request.app.state.engine) as session:
+    with session_scope(request.app.state.engine) as session:
         try:
-            user = users.resolve_token(  # read only: nothing here is committed
-                session=session, token=token, kind="web",
-                idle_minutes=request.app.state.settings.session_idle_minutes)
+            user = users.resolve_token(session=session, token=token, kind="web",
+                                       idle_minutes=request.app.state.settings
+                                       .session_idle_minutes)
         except Unauthorized:
             return None
         principal = users.principal_for(session=session, user=user)

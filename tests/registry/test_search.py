@@ -15,7 +15,7 @@ from app.core.crypto import FieldCrypto
 from app.core.db import session_scope
 from app.core.security import SYSTEM
 from app.registry.enums import IndexKind
-from app.registry.indexes import name_search_keys
+from app.registry.indexes import name_pair_keys, name_search_keys, pair_key
 from app.registry.models import RegistrationIndex
 from app.registry.reindex import missing, reindex
 from app.registry.schemas import SearchIn
@@ -122,6 +122,15 @@ def test_one_word_typed_wrong_among_three_still_finds_the_person(
     found = names_found(engine, crypto, "Abdul Rahman Xylophone Zawi")
     assert found[0][0] == register_people["zawi"]
     assert names_found(engine, crypto, "Abdul Rahman Xylophone") == []
+
+
+def test_pair_keys_meet_across_scripts_and_word_orders() -> None:
+    arabic = name_pair_keys(["محمد", "عبد السلام", "علي", "الورفلي"])
+    latin = name_pair_keys(["Mohamed", "Abdelsalam", "Ali", "Elwarfalli"])
+    reordered = name_pair_keys(["Warfalli Mohamed"])
+    assert pair_key("MHMD", "WRFL") in arabic & latin & reordered
+    assert len(arabic & latin) >= 6  # every two of the four words
+    assert name_pair_keys(["Ali"]) == set()
 
 
 def test_search_keys_meet_across_scripts() -> None:
