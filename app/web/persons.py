@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -43,6 +44,13 @@ def person(request: Request, person_id: uuid.UUID, session: SessionDep, crypto: 
     return _page(request, session, crypto, actor, person_id)
 
 
+def _value(field: str, value: str | None) -> object:
+    """A corrected value as the registration holds it (languages: a list)."""
+    if field == "languages" and value:
+        return [part.strip() for part in re.split(r"[,،;]", value) if part.strip()]
+    return value
+
+
 @router.post("/registrations/{registration_id}/corrections")
 def correct(request: Request, registration_id: uuid.UUID, session: SessionDep,
             crypto: CryptoDep, actor: deps.Officer, form: deps.FormDep) -> Response:
@@ -58,7 +66,7 @@ def correct(request: Request, registration_id: uuid.UUID, session: SessionDep,
         try:
             corrected = service.correct(session=session, crypto=crypto, actor=actor,
                                         registration_id=registration_id,
-                                        changes={field: value}, reason=reason)
+                                        changes={field: _value(field, value)}, reason=reason)
             return redirect(request, f"/persons/{corrected.person_id}")
         except DomainError as exc:
             errors = exc.errors or [FieldError("value", exc.detail)]

@@ -304,3 +304,15 @@ def test_a_cross_site_pair_links_only_to_the_person_page_the_reviewer_may_open(
     assert links == {f"/persons/{ben['person_id']}"}
     assert client.get(f"/persons/{trp['person_id']}").status_code == 404
     assert client.get(f"/persons/{ben['person_id']}").status_code == 200
+
+
+def test_languages_are_corrected_as_a_list(client: TestClient, officer: str) -> None:
+    page = soup(client.post("/registrations", data=form_for(client, languages="العربية"),
+                            headers=SAME_ORIGIN).text)
+    correction = page.select_one("details.correct form")
+    corrected = client.post(correction["action"], headers=SAME_ORIGIN, data={
+        "csrf_token": officer, "field": "languages", "value": "العربية، الفرنسية",
+        "person_id": correction.find("input", attrs={"name": "person_id"})["value"],
+        "reason": "asked again"})
+    assert corrected.status_code == 200
+    assert "العربية, الفرنسية" in soup(corrected.text).get_text()
