@@ -92,10 +92,60 @@ def init(
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Apply schema migrations."""
+    """Apply schema migrations, then build the name search keys registrations lack."""
     settings = get_settings()
     upgrade(settings.database_url, revision)
     out.print(f"database at revision {revision}")
+    if revision == "head":
+        _build_missing_name_keys(settings)
+
+
+def _build_missing_name_keys(settings: Settings) -> None:
+    """Index the names of registrations without name search keys (after a scheme change)."""
+    from app.registry.enums import IndexKind
+    from app.registry.reindex import missing, reindex
+
+    try:
+        crypto = load_crypto(settings, create_in_development=False)
+    except (ConfigurationError, CryptoError):
+        out.print("no master key here: run [bold]ddr reindex --kind name --missing[/] where "
+                  "the key is, or name search will not find older registrations")
+        return
+    with registry(settings) as (engine, _crypto, _settings):
+        with Session(engine) as session:
+            lacking = missing(session=session, kind=IndexKind.name)
+        if lacking:
+            with Progress(console=err) as bar:
+                task = bar.add_task("name search keys", total=lacking)
+                reindex(engine=engine, crypto=crypto, actor=SYSTEM, kinds=[IndexKind.name],
+                        missing_only=True,
+                        progress=lambda done, total: bar.update(task, completed=done))
+            out.print(f"name search keys built for {lacking} registrations")
+
+
+@cli.command("reindex")
+def reindex_command(
+    kind: Annotated[list[str] | None, typer.Option(
+        help="name, nid, phone, passport or block (repeat; default: all)")] = None,
+    missing_only: Annotated[bool, typer.Option(
+        "--missing", help="only registrations lacking the (first) kind")] = False,
+) -> None:
+    """Rebuild registrations' blind indexes from their encrypted values (after a change of the
+    matching engine's keys); resumable with --missing."""
+    from app.registry.enums import IndexKind
+    from app.registry.reindex import reindex
+
+    try:
+        kinds = [IndexKind[k] if k in IndexKind.__members__ else IndexKind(k)
+                 for k in kind or [k.value for k in IndexKind]]
+    except ValueError:
+        fail("--kind must be one of " + ", ".join(k.value for k in IndexKind))
+    with registry() as (engine, crypto, _settings), Progress(console=err) as bar:
+        task = bar.add_task("reindexing", total=None)
+        done = reindex(engine=engine, crypto=crypto, actor=SYSTEM, kinds=kinds,
+                       missing_only=missing_only,
+                       progress=lambda n, total: bar.update(task, completed=n, total=total))
+    out.print(f"reindexed {done} registrations ({', '.join(k.value for k in kinds)})")
 
 
 @cli.command()

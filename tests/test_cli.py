@@ -224,3 +224,34 @@ def test_import_validates_encrypts_and_is_idempotent(folder: Path) -> None:
     assert "new_pairs=1 " in more.stdout
     missing = ddr(folder, "import", "nowhere.csv")
     assert missing.returncode == 2
+
+
+def test_db_upgrade_builds_missing_name_keys_and_reindex_rebuilds_them(
+    folder: Path, database_url: str
+) -> None:
+    """After a change of the name search keys (the migration removes the old rows), `ddr db
+    upgrade` builds them where the master key is; `ddr reindex` rebuilds them all."""
+    from sqlalchemy import create_engine, text
+
+    assert ddr(folder, "init", "--demo-groups").returncode == 0
+    assert ddr(folder, "demo-data", "--persons", "12", "--no-users").returncode == 0
+    engine = create_engine(database_url)
+    count = "SELECT COUNT(DISTINCT registration_id) FROM registration_index WHERE kind = 'name'"
+    with engine.begin() as connection:
+        registrations = connection.execute(text("SELECT COUNT(*) FROM registration")).scalar()
+        assert connection.execute(text(count)).scalar() == registrations
+        connection.execute(text("DELETE FROM registration_index WHERE kind = 'name'"))
+    upgraded = ddr(folder, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"name search keys built for {registrations} registrations" in upgraded.stdout
+    with engine.connect() as connection:
+        assert connection.execute(text(count)).scalar() == registrations
+    again = ddr(folder, "db", "upgrade")
+    assert "name search keys built" not in again.stdout
+    rebuilt = ddr(folder, "reindex", "--kind", "name")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"reindexed {registrations} registrations (name)" in rebuilt.stdout
+    bad = ddr(folder, "reindex", "--kind", "shoes")
+    assert bad.returncode == 2
+    assert "--kind must be one of" in bad.stderr
+    engine.dispose()

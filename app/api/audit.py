@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from app.core.audit import list_events
+from app.core.audit_query import AuditFilter, search_events
+from app.core.models import AuditEvent
 from app.deps import AuditReader, SessionDep
+from app.registry import audit_trail
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -39,6 +42,15 @@ class AuditPage(BaseModel):
     items: list[AuditEventOut]
 
 
+def _event(e: AuditEvent) -> AuditEventOut:
+    assert e.id is not None
+    return AuditEventOut(
+        id=e.id, at=e.at, actor_id=e.actor_id, actor_username=e.actor_username,
+        actor_role=e.actor_role, action=e.action, object_type=e.object_type,
+        object_id=e.object_id, site_code=e.site_code, request_id=e.request_id,
+        details=json.loads(e.details))
+
+
 @router.get("", response_model=AuditPage, summary="Read the audit trail")
 def read_audit(
     session: SessionDep,
@@ -47,19 +59,41 @@ def read_audit(
     object_type: str | None = None,
     object_id: str | None = None,
     actor_id: int | None = None,
-    page: int = Query(1, ge=1),
+    actor_username: str | None = Query(None, max_length=80),
+    since: date | None = None,
+    until: date | None = None,
+    page: int = Query(1, ge=1, le=1_000_000),
     page_size: int = Query(50, ge=1, le=500),
 ) -> AuditPage:
-    """Audit events, newest first, filtered by action prefix, object or actor."""
-    total, rows = list_events(session=session, action=action, object_type=object_type,
-                              object_id=object_id, actor_id=actor_id, page=page,
-                              page_size=page_size)
-    items = []
-    for e in rows:
-        assert e.id is not None
-        items.append(AuditEventOut(
-            id=e.id, at=e.at, actor_id=e.actor_id, actor_username=e.actor_username,
-            actor_role=e.actor_role, action=e.action, object_type=e.object_type,
-            object_id=e.object_id, site_code=e.site_code, request_id=e.request_id,
-            details=json.loads(e.details)))
-    return AuditPage(total=total, page=page, items=items)
+    """Audit events, newest first, filtered by action prefix, object, actor and period (days
+    in UTC, both ends included)."""
+    filters = AuditFilter(actor=actor_username, actor_id=actor_id, action=action,
+                          object_type=object_type, object_id=object_id, since=since,
+                          until=until)
+    total, rows = search_events(session=session, actor=actor, filters=filters, page=page,
+                                page_size=page_size)
+    return AuditPage(total=total, page=page, items=[_event(e) for e in rows])
+
+
+class PersonTrailOut(BaseModel):
+    """The audit events about one person (no identifying data)."""
+
+    person_id: uuid.UUID
+    registration_numbers: list[str]
+    viewed_by: list[str]
+    items: list[AuditEventOut]
+
+
+@router.get("/persons/{person_id}", response_model=PersonTrailOut,
+            summary="Who viewed a person")
+def person_trail(person_id: uuid.UUID, session: SessionDep, actor: AuditReader,
+                 views_only: bool = True) -> PersonTrailOut:
+    """Every event naming the person, or any of their registrations at any site, newest
+    first (only views unless `views_only` is false); who viewed them."""
+    found = audit_trail.person_trail(session=session, actor=actor, person_id=person_id,
+                                     views_only=views_only)
+    viewers = sorted({e.actor_username or "system" for e in found.events
+                      if e.action in audit_trail.VIEW_ACTIONS})
+    return PersonTrailOut(person_id=found.person_id,
+                          registration_numbers=found.registration_numbers, viewed_by=viewers,
+                          items=[_event(e) for e in found.events])

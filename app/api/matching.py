@@ -13,10 +13,12 @@ from pydantic import BaseModel
 
 from app.api.registrations import ERRORS
 from app.core.errors import Forbidden
-from app.dedup import model_store, review, signals
+from app.dedup import links, model_store, review, signals
 from app.dedup import service as dedup
 from app.dedup.permissions import require_reviewer
 from app.dedup.schemas import (
+    CandidateView,
+    CandidateViewIn,
     DecisionIn,
     DecisionOut,
     PairDetail,
@@ -26,7 +28,7 @@ from app.dedup.schemas import (
     SignalOut,
     UndoIn,
 )
-from app.deps import CryptoDep, CurrentUser, ModelDep, SessionDep
+from app.deps import CryptoDep, CurrentUser, ModelDep, SessionDep, SettingsDep
 from app.registry.schemas import CandidateOut, DraftIn
 
 router = APIRouter(prefix="/matching", tags=["matching"])
@@ -41,17 +43,36 @@ class ModelVersionOut(BaseModel):
     report: dict[str, Any]
 
 
-@router.post("/candidates", response_model=list[CandidateOut], responses=ERRORS,
-             summary="Possible existing registrations of a draft")
+@router.post("/candidates", response_model=list[CandidateOut], responses={
+    **ERRORS, 429: {"description": "too many checks showing other sites' registrations in "
+                    "the last hour"}}, summary="Possible existing registrations of a draft")
 def candidates(
-    body: DraftIn, session: SessionDep, crypto: CryptoDep, actor: CurrentUser, model: ModelDep
+    body: DraftIn, session: SessionDep, crypto: CryptoDep, actor: CurrentUser, model: ModelDep,
+    settings: SettingsDep,
 ) -> list[CandidateOut]:
     """Score a draft against the registry (blind-indexed blocking, in-memory comparison) and
     return the best candidates with score, decision and reasons. Nothing is saved. Reasons
-    name people only for registrations at the caller's sites."""
-    draft = body.model_dump(exclude={"limit"})
-    return dedup.find_candidates(session=session, crypto=crypto, actor=actor, draft=draft,
-                                 limit=body.limit, model=model)
+    name people only for registrations at the caller's sites; one registered elsewhere is
+    judged on names and dates alone (identifiers typed are never compared with it), and
+    checks that show such registrations are limited per hour. With the draft's `id`, each
+    candidate carries a `link_token` for linking to it or viewing it."""
+    draft = body.model_dump(exclude={"limit", "id"})
+    found = dedup.find_candidates(session=session, crypto=crypto, actor=actor, draft=draft,
+                                  limit=body.limit, model=model, draft_id=body.id,
+                                  cross_site_limit=settings.cross_site_checks_per_hour)
+    return dedup.shown(found)
+
+
+@router.post("/candidates/{registration_id}/view", response_model=CandidateView,
+             responses=ERRORS, summary="A candidate of a draft side by side")
+def candidate_view(registration_id: uuid.UUID, body: CandidateViewIn, session: SessionDep,
+                   crypto: CryptoDep, actor: CurrentUser) -> CandidateView:
+    """The names and dates of a candidate the duplicate check returned for a draft, to decide
+    whether it is the same person (audited). A registration at another site needs the
+    candidate's `link_token` issued for this draft."""
+    return links.candidate_view(session=session, crypto=crypto, actor=actor,
+                                registration_id=registration_id, draft_id=body.draft_id,
+                                token=body.token)
 
 
 # -- review queue ----------------------------------------------------------------------------

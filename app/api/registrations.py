@@ -10,6 +10,7 @@ from app.deps import CryptoDep, CurrentUser, ModelDep, SessionDep
 from app.enrolment import service as enrolment_service
 from app.enrolment.service import Enrolment, enrol
 from app.registry import queries, service
+from app.registry import search as registry_search
 from app.registry.schemas import (
     CorrectionIn,
     PersonOut,
@@ -23,6 +24,9 @@ from app.registry.schemas import (
 )
 
 router = APIRouter(tags=["registrations"])
+
+LIKELY_MESSAGE = ("registered; a likely duplicate was found: the pair waits first in the "
+                  "review queue")
 
 ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "not authenticated"},
@@ -44,8 +48,10 @@ def created_body(enrolment: Enrolment) -> RegistrationCreated:
         is_child=registration.is_child,
         pathway=enrolment.pathway,
         child_pathway_applies=registration.is_child,
-        message=service.CHILD_MESSAGE if registration.is_child else "registered",
+        message=service.CHILD_MESSAGE if registration.is_child else (
+            LIKELY_MESSAGE if enrolment.likely_duplicate else "registered"),
         possible_duplicates=enrolment.candidates,
+        likely_duplicate=enrolment.likely_duplicate,
     )
 
 
@@ -90,7 +96,7 @@ def search_registrations(
 ) -> SearchOut:
     """Search by registration number, national ID, phone, passport or name (any script).
     Criteria travel in the body so that no identifying value appears in a URL."""
-    return queries.search(session=session, crypto=crypto, actor=actor, query=body)
+    return registry_search.search(session=session, crypto=crypto, actor=actor, query=body)
 
 
 @router.post("/registrations/{registration_id}/corrections", response_model=RegistrationOut,

@@ -64,6 +64,12 @@ class PayloadTooLarge(DomainError):
     status_code = 413
 
 
+class TooManyRequests(DomainError):
+    """The caller did this too often in a while; nothing was done, try again later."""
+
+    status_code = 429
+
+
 class Busy(DomainError):
     """The database stayed busy longer than the wait allowed; the request changed nothing."""
 

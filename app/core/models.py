@@ -1,7 +1,8 @@
-"""Tables of the platform core: the key check and the append-only audit log."""
+"""Tables of the platform core: the key check, the append-only audit log, background jobs."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, Index, LargeBinary, Text
@@ -44,3 +45,25 @@ class AuditEvent(SQLModel, table=True):
     site_code: str | None = Field(default=None, max_length=8)
     request_id: str | None = Field(default=None, max_length=64)
     details: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class Job(SQLModel, table=True):
+    """A piece of heavy work run in the background (e.g. training a match model), with its
+    progress for the page that follows it. No identifying values in any column."""
+
+    __tablename__ = "job"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str = Field(max_length=40, index=True)
+    status: str = Field(default="queued", max_length=16)  # see app.core.jobs.TRANSITIONS
+    stage: str = Field(default="", max_length=40)
+    done: int = Field(default=0)
+    total: int = Field(default=0)
+    message: str = Field(default="", max_length=500)
+    result: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    created_by_id: int | None = Field(default=None)
+    created_by: str = Field(default="", max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

@@ -35,3 +35,5 @@ WEAPONS_READERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor,
                              Role.registration_officer})
 # Roles that read the reconciliation report (ids and counts only), within their sites.
 RECONCILERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor, Role.auditor})
+# Roles that read the audit trail (never identifying data).
+AUDIT_READERS = frozenset({Role.admin, Role.auditor})

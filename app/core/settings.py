@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 10_000
     max_upload_bytes: int = 20 * 1024 * 1024
     log_level: str = "INFO"
+    cross_site_checks_per_hour: int = Field(
+        default=60, ge=1, description="duplicate checks per user and hour that may show "
+        "candidates registered at sites outside the user's (then 429 until the hour passes)")
     match_model: Path | None = Field(
         default=None, description="match model file in use; the shipped model when unset"
     )

@@ -38,6 +38,12 @@ class CandidatePair(SQLModel, table=True):
     site_b: str | None = Field(default=None, max_length=8, index=True)
     # optimistic concurrency: a decision names the version it saw
     version: int = Field(default=1)
+    # URGENT: a likely duplicate saved without a decision at the desk (first in the queue)
+    priority: int = Field(default=0)
+
+
+URGENT = 1
+"""The priority of a pair saved as a likely duplicate nobody decided at the desk."""
 
 
 def ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:

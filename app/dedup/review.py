@@ -102,7 +102,7 @@ def _items(session: Session, pairs: Sequence[CandidatePair]) -> list[PairItem]:
         version=p.version, site_a=p.site_a, site_b=p.site_b,
         registration_a=stub(regs[p.registration_a_id]),
         registration_b=stub(regs[p.registration_b_id]), created_at=p.created_at,
-        age_hours=_hours_since(p.created_at, now),
+        age_hours=_hours_since(p.created_at, now), urgent=p.priority > 0,
         signals=kinds.get((p.registration_a_id, p.registration_b_id), []))
         for p in pairs]
 
@@ -129,6 +129,8 @@ def _queue_query(actor: Principal, filters: QueueFilters) -> SelectOfScalar[Cand
 
 
 def _ordered(query: SelectOfScalar[CandidatePair], order: str) -> SelectOfScalar[CandidatePair]:
+    """Urgent pairs (likely duplicates nobody decided at the desk) first, then `order`."""
+    query = query.order_by(col(CandidatePair.priority).desc())
     if order == "age":
         return query.order_by(col(CandidatePair.created_at), col(CandidatePair.id))
     if order == "uncertain":
@@ -195,6 +197,7 @@ def _person_side(session: Session, person: Person, actor: Principal,
     return PersonSide(
         id=person.id, status=person.status, is_child=person.is_child, pathway=person.pathway,
         created_at=person.created_at,
+        viewable=any(actor.can_act_for(r.site_code) for r in regs),
         other_registrations=[stub(r) for r in regs if r.id != exclude],
         open_cases=_count(session, Case, person.id, open_only=True),
         payments=_count(session, BenefitPayment, person.id))

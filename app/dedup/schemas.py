@@ -60,6 +60,8 @@ class PairItem(BaseModel):
     registration_b: RegistrationStub
     created_at: datetime
     age_hours: float
+    urgent: bool = Field(default=False, description="a likely duplicate saved without a "
+                         "decision at the desk: first in the queue")
     signals: list[str] = []
 
 
@@ -99,6 +101,8 @@ class PersonSide(BaseModel):
     is_child: bool
     pathway: str
     created_at: datetime
+    viewable: bool = Field(default=False, description="whether the reviewer may open this "
+                           "person's page (a registration at one of the reviewer's sites)")
     other_registrations: list[RegistrationStub]
     open_cases: int
     payments: int
@@ -187,3 +191,35 @@ class DecisionOut(BaseModel):
     survivor_id: uuid.UUID | None = None
     needs_supervisor: bool = False
     message: str
+
+
+class CandidateView(BaseModel):
+    """A candidate of a draft side by side, as the desk may see it to decide: names and dates
+    only (no identifiers, no affiliation)."""
+
+    registration_id: uuid.UUID
+    registration_number: str
+    person_id: uuid.UUID
+    site: str
+    registered_on: date
+    sex: str
+    nationality: str
+    date_of_birth: str | None
+    dob_precision: str | None
+    given_name: str | None
+    father_name: str | None
+    grandfather_name: str | None
+    family_name: str | None
+    mother_name: str | None
+    alias: str | None
+    restricted: bool = Field(description="registered at a site outside yours")
+
+
+class CandidateViewIn(BaseModel):
+    """Which draft asks to see a candidate, with the token its duplicate check gave."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    draft_id: uuid.UUID = Field(description="the `id` of the registration being typed")
+    token: str | None = Field(default=None, max_length=200,
+                              description="the candidate's `link_token` from the check")

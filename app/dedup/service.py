@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, text
@@ -12,8 +14,11 @@ from sqlmodel import Session, col, func, or_, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
+from app.core.errors import TooManyRequests
+from app.core.models import AuditEvent, utcnow
 from app.core.security import Principal
-from app.dedup.models import CandidatePair, ordered
+from app.dedup.links import candidate_token
+from app.dedup.models import URGENT, CandidatePair, ordered
 from app.dedup.records import (
     CANDIDATE_COLUMNS,
     COMPARED_FIELDS,
@@ -28,6 +33,8 @@ from app.registry.schemas import CandidateOut, Reason
 from matching import MatchModel, ScoredPair, blocking_keys, score_candidates
 
 MAX_CANDIDATES = 100  # registrations decrypted and scored per lookup, at most (best ranked)
+CROSS_SITE_CHECK = "matching.cross_site"
+"""The audit action of a check that showed registrations of other sites (counted per user)."""
 
 
 def block_digests(crypto: FieldCrypto, record: Mapping[str, str | None]) -> list[str]:
@@ -63,14 +70,44 @@ _CANDIDATE_ROWS = select(*CANDIDATE_COLUMNS).where(col(Registration.id).in_(_can
 """The rows of a draft's candidates (blind indexes bound as `digests`)."""
 
 
-def _redacted(pair: ScoredPair, visible: bool) -> list[Reason]:
+IDENTIFIER_FIELDS = ("national_id", "phone", "passport_no")
+"""What a check never compares for a registration outside the caller's sites: a guessed number
+typed beside a known name must not be confirmed (the check is no oracle)."""
+DECIDING_FIELDS = frozenset({"given_name", "father_name", "grandfather_name", "family_name",
+                             "full_name", "mother_name", "alias", "date_of_birth"})
+"""The reasons shown for a registration outside the caller's sites: names and dates only."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A registration that may be the same person as a record: as the register records the
+    pair (`score` and `decision`, every field compared) and as the caller may see it
+    (`shown`: for a registration outside the caller's sites, judged on names and dates
+    alone, without the values)."""
+
+    registration_id: uuid.UUID
+    person_id: uuid.UUID
+    site: str
+    score: float
+    decision: str
+    model_version: str
+    shown: CandidateOut
+
+
+def _reasons(pair: ScoredPair, visible: bool) -> list[Reason]:
     reasons = []
     for c in pair.explanation:
+        if not visible and c.field not in DECIDING_FIELDS:
+            continue
         params = dict(c.params) if visible else dict.fromkeys(c.params, "…")
         message = c.message if visible else c.template.format(**params)
         reasons.append(Reason(field=c.field, level=c.level, weight=round(c.weight, 3),
                               message=message, template=c.template, params=params))
     return reasons
+
+
+def _without_identifiers(record: Mapping[str, str | None]) -> dict[str, str | None]:
+    return {k: (None if k in IDENTIFIER_FIELDS else value) for k, value in record.items()}
 
 
 def score_against(
@@ -81,23 +118,63 @@ def score_against(
     registrations: Sequence[RegistrationRow],
     model: MatchModel | None = None,
     keep_non_matches: bool = False,
-) -> list[CandidateOut]:
-    """Score a record against registrations; names in reasons only for the caller's sites."""
+) -> list[Candidate]:
+    """Score a record against registrations, best first. The caller sees a registration at
+    another site scored again without identifiers (national ID, phone, passport) and with its
+    name and date reasons only, values hidden; the pair keeps the full score."""
     by_id = {str(r.id): r for r in registrations}
-    scored = score_candidates(
-        record, [registry_record(crypto, r, COMPARED_FIELDS) for r in registrations],
-        model=model, explain_non_matches=keep_non_matches)
+    records = {r.id: registry_record(crypto, r, COMPARED_FIELDS) for r in registrations}
+    scored = score_candidates(record, list(records.values()), model=model,
+                              explain_non_matches=keep_non_matches)
+    elsewhere = [r.id for r in registrations if not actor.can_act_for(r.site_code)]
+    blind = {pair.record_id_b: pair for pair in score_candidates(
+        _without_identifiers(record), [_without_identifiers(records[i]) for i in elsewhere],
+        model=model, explain_non_matches=keep_non_matches)} if elsewhere else {}
     out = []
     for pair in scored:
-        if pair.decision == "non_match" and not keep_non_matches:
-            continue
         other = by_id[pair.record_id_b]
-        out.append(CandidateOut(
-            registration_id=other.id, registration_number=other.registration_number,
-            person_id=other.person_id, site=other.site_code, score=pair.score,
-            decision=pair.decision, model_version=pair.model_version,
-            reasons=_redacted(pair, actor.can_act_for(other.site_code))))
+        seen = blind.get(pair.record_id_b, pair)
+        if "non_match" == pair.decision == seen.decision and not keep_non_matches:
+            continue
+        visible = seen is pair
+        out.append(Candidate(
+            registration_id=other.id, person_id=other.person_id, site=other.site_code,
+            score=pair.score, decision=pair.decision, model_version=pair.model_version,
+            shown=CandidateOut(
+                registration_id=other.id, registration_number=other.registration_number,
+                person_id=other.person_id, site=other.site_code, score=seen.score,
+                decision=seen.decision, model_version=seen.model_version,
+                reasons=_reasons(seen, visible), restricted=not visible)))
     return out
+
+
+def shown(candidates: Iterable[Candidate], *, keep_non_matches: bool = False
+          ) -> list[CandidateOut]:
+    """What the caller sees of candidates (best first as the caller's scores rank them)."""
+    return sorted((c.shown for c in candidates
+                   if keep_non_matches or c.shown.decision != "non_match"),
+                  key=lambda c: -c.score)
+
+
+def _cross_site_check(session: Session, actor: Principal, found: Sequence[Candidate],
+                      draft_id: uuid.UUID | None, limit: int) -> None:
+    """Audit a check that shows registrations of other sites; refuse it (429) when the caller
+    made `limit` such checks in the last hour."""
+    elsewhere = [str(c.registration_id) for c in found
+                 if c.shown.restricted and c.shown.decision != "non_match"]
+    if not elsewhere:
+        return
+    since = utcnow() - timedelta(hours=1)
+    made = session.exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.actor_id == actor.id, AuditEvent.actor_username == actor.username,
+        AuditEvent.action == CROSS_SITE_CHECK, col(AuditEvent.at) >= since)).one()
+    if made >= limit:
+        raise TooManyRequests("too many checks showing other sites' registrations in the last "
+                              "hour; try again later")
+    record_event(session=session, actor=actor, action=CROSS_SITE_CHECK,
+                 object_type="registration_draft",
+                 object_id=str(draft_id) if draft_id else None,
+                 details={"registrations": elsewhere})
 
 
 def find_candidates(
@@ -111,10 +188,16 @@ def find_candidates(
     exclude: Iterable[uuid.UUID] = (),
     exclude_person: uuid.UUID | None = None,
     model: MatchModel | None = None,
-) -> list[CandidateOut]:
+    draft_id: uuid.UUID | None = None,
+    cross_site_limit: int | None = None,
+) -> list[Candidate]:
     """Existing registrations that may be the same person as a draft, best first (nothing is
-    saved but the audit event of the read). `digests`: the draft's :func:`block_digests`
-    when the caller has them; persons judged different from `exclude_person` are left out."""
+    saved but the audit events of the read). `digests`: the draft's :func:`block_digests`
+    when the caller has them; persons judged different from `exclude_person` are left out.
+
+    A check made while typing (`cross_site_limit` given) that shows registrations of other
+    sites counts against the caller's hourly limit; with `draft_id`, each candidate carries a
+    token that lets this draft link to its person or open it side by side."""
     require_pii_reader(actor)
     digests = block_digests(crypto, draft) if digests is None else digests
     rows: list[RegistrationRow] = []
@@ -125,30 +208,42 @@ def find_candidates(
                 if row.id not in skip and row.person_id != exclude_person
                 and row.person_id not in different]
     found = sorted(score_against(crypto=crypto, actor=actor, record=draft, registrations=rows,
-                                 model=model), key=lambda c: -c.score)[:limit]
+                                 model=model),
+                   key=lambda c: -max(c.score, c.shown.score))[:limit]
+    if draft_id is not None:
+        for candidate in found:
+            candidate.shown.link_token = candidate_token(
+                crypto, draft_id=draft_id, registration_id=candidate.registration_id,
+                actor=actor)
+    if cross_site_limit is not None:
+        _cross_site_check(session, actor, found, draft_id, cross_site_limit)
     if rows:
         record_event(session=session, actor=actor, action="matching.candidates",
                      object_type="registration",
                      details={"scored": len(rows),
-                              "returned": [str(c.registration_id) for c in found]})
+                              "returned": [str(c.registration_id) for c in found
+                                           if c.shown.decision != "non_match"]})
     return found
 
 
 def reveal_reasons(pair: ScoredPair) -> list[Reason]:
     """A scored pair's reasons in full (for reviewers, who see both sides anyway)."""
-    return _redacted(pair, True)
+    return _reasons(pair, True)
 
 
 def record_pairs(
     *,
     session: Session,
     registration_id: uuid.UUID,
-    candidates: Sequence[CandidateOut],
+    candidates: Sequence[Candidate],
     source: str,
-) -> int:
-    """Store match/possible pairs for review, once each; return how many were new. Pairs with
-    a person judged different from this registration's person are not stored again."""
-    added = 0
+    urgent: Collection[uuid.UUID] = (),
+) -> list[CandidatePair]:
+    """Store the pairs of a registration and its candidates for review, once each (a pair
+    the caller was shown as a match or possible is stored even when identifiers it did not
+    see pull the full score down); return the new pairs. Those with a registration in
+    `urgent` go to the top of the queue. Pairs with a person judged different from this
+    registration's person are not stored again."""
     registration = session.get(Registration, registration_id)
     assert registration is not None
     different: set[uuid.UUID] = set()
@@ -159,26 +254,31 @@ def record_pairs(
             select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
                 CandidatePair.registration_a_id == registration_id,
                 CandidatePair.registration_b_id == registration_id))).all()}
+    added = []
     for candidate in candidates:
-        if candidate.person_id in different or candidate.person_id == registration.person_id:
+        if (candidate.person_id in different or candidate.person_id == registration.person_id
+                or "non_match" == candidate.decision == candidate.shown.decision):
             continue
-        pair = _pair(registration, candidate, source)
+        pair = _pair(registration, candidate, source,
+                     URGENT if candidate.registration_id in urgent else 0)
         if (pair.registration_a_id, pair.registration_b_id) not in known:
             known.add((pair.registration_a_id, pair.registration_b_id))
             session.add(pair)
-            added += 1
+            added.append(pair)
     if added:
         session.flush()
     return added
 
 
-def _pair(registration: Registration, candidate: CandidateOut, source: str) -> CandidatePair:
+def _pair(registration: Registration, candidate: Candidate, source: str,
+          priority: int) -> CandidatePair:
     """The pair of a registration and one of its candidates, for review."""
     a, b = ordered(registration.id, candidate.registration_id)
     sites = {registration.id: registration.site_code, candidate.registration_id: candidate.site}
+    decision = candidate.decision if candidate.decision != "non_match" else "possible"
     return CandidatePair(registration_a_id=a, registration_b_id=b, score=candidate.score,
-                         decision=candidate.decision, model_version=candidate.model_version,
-                         source=source, site_a=sites[a], site_b=sites[b])
+                         decision=decision, model_version=candidate.model_version,
+                         source=source, site_a=sites[a], site_b=sites[b], priority=priority)
 
 
 def lock_blocks(session: Session, digests: Sequence[str]) -> None:

@@ -1,9 +1,12 @@
-"""Blind indexes of a registration: exact lookups and name search without plaintext."""
+"""Blind indexes of a registration: exact lookups and name search without plaintext.
+
+Name search keys are the matching engine's cross-script keys of each word (one per spelling
+the word may stand for), so "Mohamed", "Muhammad" and "محمد" share one. When the engine's keys
+change, `ddr reindex --kind name` rebuilds them for every registration.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 
@@ -13,35 +16,56 @@ from sqlmodel import Session, col, delete
 from app.core.crypto import FieldCrypto
 from app.registry.enums import IndexKind
 from app.registry.models import RegistrationIndex
-from matching import blocking_keys
+from matching import blocking_keys, name_keys
 
 NAME_FIELDS = ("given_name", "father_name", "grandfather_name", "family_name")
-
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
-                              "ؤ": "و", "ئ": "ي"})
-_SPLIT = re.compile(r"[^\w]+")
-_ARTICLES = ("al", "el", "ال")
+SEARCHED_NAME_FIELDS = (*NAME_FIELDS, "alias", "name_other_script")
+"""The names a name search looks in: the nasab, the alias and the name as spelled in the
+other script (not the mother's name)."""
 
 
-def name_tokens(values: Iterable[str | None]) -> set[str]:
-    """Return normalised name tokens (case, diacritics, alef forms, articles folded)."""
-    tokens: set[str] = set()
-    for value in values:
-        if not value:
-            continue
-        text = unicodedata.normalize("NFKD", value.casefold())
-        text = "".join(ch for ch in text if not unicodedata.combining(ch) or "\u0600" <= ch)
-        text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
-        for token in _SPLIT.split(text):
-            token = token.replace("_", "")
-            for article in _ARTICLES:
-                if token.startswith(article) and len(token) > len(article) + 2:
-                    token = token[len(article) :]
-                    break
-            if token and token not in _ARTICLES:
-                tokens.add(token)
-    return tokens
+_COARSE = str.maketrans({"G": "K", "J": "K", "Z": "S", "X": "S"})
+"""Consonant classes a search merges, as the engine's blocking keys do (g/j/k/q, z/s/sh)."""
+
+
+def _coarse(skeleton: str) -> str:
+    folded = skeleton.translate(_COARSE)
+    return "".join(c for i, c in enumerate(folded) if i == 0 or folded[i - 1] != c)
+
+
+def name_search_keys(text: str) -> list[frozenset[str]]:
+    """Word by word, the keys of every spelling a name word may stand for: the matching
+    engine's cross-script consonant skeletons (:func:`matching.name_keys`), coarsened.
+
+    "Osman", "Othman" and "عثمان" share a key, as do "Mohamed", "Muhammad" and "محمد"; a word
+    of vowels alone has none and is left out."""
+    found = []
+    for key in name_keys(text):
+        coarse = frozenset(_coarse(s) for s in key.skeletons) - {""}
+        if coarse:
+            found.append(coarse)
+    return found
+
+
+def name_index_keys(values: Iterable[str | None]) -> set[str]:
+    """The search keys of every word of the given names (what the name search index holds,
+    blind-indexed)."""
+    return {key for value in values if value for word in name_search_keys(value)
+            for key in word}
+
+
+def pair_key(a: str, b: str) -> str:
+    """The search key of two name words together, whatever their order."""
+    return "+".join(sorted((a, b)))
+
+
+def name_pair_keys(values: Iterable[str | None]) -> set[str]:
+    """The keys of every two words of one name (a nasab's parts, an alias) together, in any
+    order: a name typed with two or more words is looked up by its pairs, which a common name
+    alone does not share with thousands."""
+    words = [word for value in values if value for word in name_search_keys(value)]
+    return {pair_key(a, b) for i, first in enumerate(words) for second in words[i + 1:]
+            for a in first for b in second}
 
 
 def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[tuple[str, str]]:
@@ -55,8 +79,12 @@ def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[
         value = values.get(name)
         if value:
             entries.add((kind.value, crypto.blind_index(kind.value, value)))
-    for token in name_tokens(values.get(f) for f in NAME_FIELDS):
-        entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, token)))
+    keys = name_index_keys(values.get(f) for f in SEARCHED_NAME_FIELDS)
+    for parts in ([values.get(f) for f in NAME_FIELDS], [values.get("alias")],
+                  [values.get("name_other_script")]):
+        keys |= name_pair_keys(parts)
+    for key in keys:
+        entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, key)))
     for key in blocking_keys(values):
         entries.add((IndexKind.block.value, crypto.blind_index(IndexKind.block.value, key)))
     return entries

@@ -71,6 +71,7 @@ class Registration(SQLModel, table=True):
         "family_name",
         "mother_name",
         "alias",
+        "name_other_script",
         "date_of_birth",
         "place_of_birth",
         "phone",
@@ -118,6 +119,7 @@ class Registration(SQLModel, table=True):
     family_name: bytes | None = encrypted()
     mother_name: bytes | None = encrypted()
     alias: bytes | None = encrypted()
+    name_other_script: bytes | None = encrypted()  # the full name as spelled in the other script
     date_of_birth: bytes | None = encrypted()
     place_of_birth: bytes | None = encrypted()
     phone: bytes | None = encrypted()

@@ -1,4 +1,4 @@
-"""Reading the registry: registrations, persons and search, scoped by site and audited."""
+"""Reading the registry: registrations and persons, scoped by site and audited."""
 
 from __future__ import annotations
 
@@ -7,23 +7,20 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
-from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.errors import Forbidden, NotFound
 from app.core.roles import PII_READERS
 from app.core.sealed import unseal
 from app.core.security import Principal
-from app.registry import validation as v
-from app.registry.enums import IndexKind
-from app.registry.indexes import NAME_FIELDS, name_tokens
+from app.registry.indexes import NAME_FIELDS
 from app.registry.models import (
     Correction,
     Dependant,
     Person,
     Registration,
-    RegistrationIndex,
     WeaponHandover,
 )
 from app.registry.schemas import (
@@ -33,8 +30,6 @@ from app.registry.schemas import (
     RegistrationOut,
     RegistrationStub,
     SearchHit,
-    SearchIn,
-    SearchOut,
     WeaponOut,
 )
 from app.registry.service import scoped_registration
@@ -170,64 +165,6 @@ def _merged_person(session: Session, actor: Principal, person: Person) -> Person
     return PersonOut(id=person.id, status=person.status, merged_into_id=survivor.id,
                      is_child=person.is_child, pathway=person.pathway,
                      created_at=person.created_at, registrations=[], other_registrations=[])
-
-
-def _digests(crypto: FieldCrypto, query: SearchIn) -> list[tuple[str, str]]:
-    errors: list = []
-    wanted: list[tuple[str, str]] = []
-    nid = v.normalise_national_id(query.national_id)
-    if nid:
-        wanted.append((IndexKind.national_id.value, crypto.blind_index("nid", nid)))
-    phone = v.normalise_phone(query.phone, errors)
-    if phone:
-        wanted.append((IndexKind.phone.value, crypto.blind_index("phone", phone)))
-    passport = v.normalise_passport(query.passport_no, errors)
-    if passport:
-        wanted.append((IndexKind.passport.value, crypto.blind_index("passport", passport)))
-    if query.name:
-        tokens = name_tokens([query.name])
-        wanted += [(IndexKind.name.value, crypto.blind_index("name", t)) for t in sorted(tokens)]
-    if errors:
-        raise ValidationFailed(errors)
-    return wanted
-
-
-def search(
-    *, session: Session, crypto: FieldCrypto, actor: Principal, query: SearchIn
-) -> SearchOut:
-    """Find registrations by number, national ID, phone, passport or name (all must match)."""
-    require_pii_reader(actor)
-    criteria = [k for k in ("registration_number", "national_id", "phone", "passport_no", "name")
-                if getattr(query, k)]
-    if not criteria:
-        raise ValidationFailed([v.FieldError("name", "give at least one search criterion")])
-    stmt = select(Registration)
-    if query.registration_number:
-        stmt = stmt.where(Registration.registration_number == query.registration_number.upper())
-    for kind, digest in _digests(crypto, query):
-        stmt = stmt.where(col(Registration.id).in_(
-            select(RegistrationIndex.registration_id).where(
-                RegistrationIndex.kind == kind, RegistrationIndex.digest == digest)))
-    if not actor.all_sites:
-        stmt = stmt.where(col(Registration.site_code).in_(sorted(actor.sites)))
-    if query.site:
-        stmt = stmt.where(Registration.site_code == query.site.upper())
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(col(Registration.created_at).desc())
-                        .offset((query.page - 1) * query.page_size).limit(query.page_size)).all()
-    items = []
-    for r in rows:
-        names = unseal(crypto, r, NAME_FIELDS)
-        items.append(SearchHit(
-            id=r.id, registration_number=r.registration_number, person_id=r.person_id,
-            site=r.site_code, registered_on=r.registered_on, category=r.category, sex=r.sex,
-            birth_year=r.birth_year,
-            full_name=" ".join(n for n in (names[f] for f in NAME_FIELDS) if n)))
-    record_event(session=session, actor=actor, action="registration.search",
-                 object_type="registration",
-                 details={"criteria": criteria, "total": total,
-                          "returned": [str(r.id) for r in rows]})
-    return SearchOut(total=total, page=query.page, page_size=query.page_size, items=items)
 
 
 def registrations_on(

@@ -109,6 +109,11 @@ def list_armed_groups(*, session: Session, active_only: bool = False) -> list[Ar
     return list(session.exec(query).all())
 
 
+def armed_groups_by_code(*, session: Session) -> dict[str, ArmedGroup]:
+    """Every armed group of the list (active or not) by its code: how pages name a code."""
+    return {g.code: g for g in list_armed_groups(session=session)}
+
+
 def armed_group_code(*, session: Session, text: str) -> str | None:
     """The code of the active listed group a code, name or known phrasing refers to (None if
     none)."""

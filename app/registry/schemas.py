@@ -23,6 +23,7 @@ from app.registry.enums import (
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+Token = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 _EXAMPLE: dict[str, Any] = {
     "id": "3f1c9a52-8d2e-4f7b-9a61-2b8e4c0d7a15",
@@ -108,6 +109,9 @@ class RegistrationIn(Strict):
     family_name: Name | None = None
     mother_name: Name | None = None
     alias: Name | None = None
+    name_other_script: Name | None = Field(
+        default=None, description="the full name in the other script (Latin letters for a "
+        "name given in Arabic, Arabic for one given in Latin), as the participant spells it")
     place_of_birth: Name | None = None
     nationality: Short = Field(description="ISO 3166-1 alpha-3, e.g. LBY")
     phone: Short | None = None
@@ -116,6 +120,9 @@ class RegistrationIn(Strict):
     armed_group: Name | None = Field(default=None, description="code or name from the list")
     consent: bool = Field(description="the participant consents to data processing")
     person_id: uuid.UUID | None = Field(default=None, description="link to an existing person")
+    link_token: Token | None = Field(
+        default=None, description="for a person registered only at other sites: the "
+        "candidate's `link_token` from the duplicate check of this registration (same `id`)")
     rank: Name | None = None
     unit: Name | None = None
     date_joined: date | None = None
@@ -136,6 +143,9 @@ class RegistrationIn(Strict):
 class DraftIn(Strict):
     """A registration being typed: any identity fields known so far (nothing is saved)."""
 
+    id: uuid.UUID | None = Field(
+        default=None, description="the client UUID the registration will be sent with: "
+        "candidates then carry a `link_token` for it")
     sex: Sex | None = None
     date_of_birth: Short | None = None
     given_name: Name | None = None
@@ -194,9 +204,15 @@ class CandidateOut(BaseModel):
     person_id: uuid.UUID
     site: str
     score: float
-    decision: str
+    decision: str = Field(description="match (likely the same person), possible or non_match")
     model_version: str = ""
     reasons: list[Reason] = []
+    restricted: bool = Field(
+        default=False, description="registered at a site outside yours: judged on names and "
+        "dates alone (never on identifiers), without the values")
+    link_token: str | None = Field(
+        default=None, description="lets the draft checked (its `id`) link to this person "
+        "(`link_token` of the registration) or open it side by side")
 
 
 class RegistrationCreated(BaseModel):
@@ -211,6 +227,9 @@ class RegistrationCreated(BaseModel):
     child_pathway_applies: bool
     message: str
     possible_duplicates: list[CandidateOut]
+    likely_duplicate: bool = Field(
+        default=False, description="a possible duplicate is in the likely band: the "
+        "registration is saved and its pair waits first in the review queue")
 
 
 class WeaponOut(BaseModel):
@@ -317,12 +336,18 @@ class SearchHit(BaseModel):
     sex: str
     birth_year: int | None
     full_name: str
+    score: float | None = Field(
+        default=None, description="how close the name is to the name searched (0-1)")
 
 
 class SearchOut(BaseModel):
-    """A page of search results."""
+    """A page of search results (by name: best match first)."""
 
     total: int
     page: int
     page_size: int
     items: list[SearchHit]
+    ranked: int = Field(description="results ordered by closeness of name; a name shared by "
+                        "more registrations than this needs more of the name to narrow it")
+    more: bool = Field(default=False, description="by name: more registrations match than "
+                       "are counted (`total` is then a lower bound)")

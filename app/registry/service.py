@@ -20,7 +20,7 @@ from app.core.roles import EDITORS, REGISTRARS
 from app.core.sealed import seal, unseal
 from app.core.security import Principal
 from app.registry import validation as v
-from app.registry.enums import PersonStatus
+from app.registry.enums import Category, PersonStatus, Sex
 from app.registry.indexes import index_entries, index_rows, insert_index_rows, replace_indexes
 from app.registry.models import (
     Correction,
@@ -35,7 +35,7 @@ from app.registry.reference import armed_group_code
 from app.registry.schemas import DependantIn, RegistrationIn, WeaponIn
 
 CORRECTABLE = frozenset(RegistrationIn.model_fields) - {
-    "id", "site", "consent", "person_id", "weapons", "dependants",
+    "id", "site", "consent", "person_id", "link_token", "weapons", "dependants",
 }
 CHILD_MESSAGE = (
     "Under 18 at registration: the child pathway applies. Hand the child over to child "
@@ -68,7 +68,7 @@ def validate(*, session: Session, data: RegistrationIn, registered_on: date) -> 
     errors: list[FieldError] = []
     names = {f: v.clean_name(getattr(data, f)) for f in (
         "given_name", "father_name", "grandfather_name", "family_name", "mother_name", "alias",
-        "place_of_birth")}
+        "name_other_script", "place_of_birth")}
     birth = v.parse_birth_date(data.date_of_birth, data.dob_precision, errors)
     nationality = v.normalise_nationality(data.nationality, errors)
     phone = v.normalise_phone(data.phone, errors)
@@ -124,6 +124,39 @@ def validate(*, session: Session, data: RegistrationIn, registered_on: date) -> 
         "languages": ",".join(data.languages) if data.languages else None,
     }
     return Validated(sealed=sealed, clear=clear, is_child=kind.is_child, pathway=kind.pathway)
+
+
+_GUESSED: dict[str, tuple[Any, tuple[str, ...]]] = {
+    # a field that could not be read, the value the rules run with instead, and the start of
+    # the messages that then depend on the stand-in (dropped)
+    "category": (Category.associated_civilian, (
+        "required for", "a Libyan combatant", "a foreign fighter", "a father's or family",
+        "child is for")),
+    "sex": (Sex.M, ("first digit does not match the sex",)),
+}
+
+
+def check_rules(*, session: Session, body: Mapping[str, Any], unreadable: set[str],
+                registered_on: date | None = None) -> list[FieldError]:
+    """The business-rule errors of a registration whose `unreadable` fields could not be read
+    (so that a form reports every problem at once): the rules run without those fields
+    (category and sex with stand-ins, and nothing said that depends on them)."""
+    values = {k: v for k, v in body.items() if k not in unreadable}
+    dropped: tuple[str, ...] = ()
+    for name, (stand_in, depends) in _GUESSED.items():
+        if name in unreadable or not values.get(name):
+            values[name] = stand_in
+            dropped += depends
+    try:
+        data = RegistrationIn.model_validate(values)
+    except ValidationError:
+        return []
+    try:
+        validate(session=session, data=data, registered_on=registered_on or date.today())
+    except ValidationFailed as exc:
+        return [e for e in exc.errors if e.field not in unreadable
+                and not e.message.startswith(dropped)]
+    return []
 
 
 def request_digest(crypto: FieldCrypto, data: RegistrationIn) -> str:

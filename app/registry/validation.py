@@ -182,6 +182,12 @@ _REQUIRED: dict[Category, tuple[str, ...]] = {
 }
 
 
+def required_names(category: Category) -> tuple[str, ...]:
+    """The names a registration of a category must give (a foreign fighter also needs a
+    father's or a family name)."""
+    return _REQUIRED[category]
+
+
 def classify(
     *,
     category: Category,

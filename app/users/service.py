@@ -25,6 +25,11 @@ from app.registry.models import Site
 from app.users.models import ApiToken, User, UserSite
 
 LANGUAGES = ("ar", "en")
+ALL_SITES_ROLES = frozenset({Role.admin, Role.committee, Role.auditor})
+"""Roles that act for every site (their accounts carry no site list)."""
+SITE_ROLES = frozenset({Role.registration_officer, Role.supervisor, Role.case_manager,
+                        Role.weapons_officer})
+"""Roles that act for the sites of their account only (at least one)."""
 
 
 def _check_sites(session: Session, sites: list[str]) -> list[str]:
@@ -57,9 +62,8 @@ def create_user(
         errors.append(FieldError("username", "must be 1-80 characters"))
     if language not in LANGUAGES:
         errors.append(FieldError("language", "must be ar or en"))
-    all_sites = role in (Role.admin, Role.committee, Role.auditor) or "*" in sites
-    if role in (Role.registration_officer, Role.supervisor, Role.case_manager,
-                Role.weapons_officer) and not sites:
+    all_sites = role in ALL_SITES_ROLES or "*" in sites
+    if role in SITE_ROLES and not sites:
         errors.append(FieldError("sites", "officers, supervisors and case managers need at "
                                           "least one site"))
     if errors:
@@ -211,6 +215,14 @@ def revoke_token(*, session: Session, token: str) -> None:
             )
 
 
+def get_user(*, session: Session, user_id: int) -> tuple[User, list[str]]:
+    """One account with its sites (no password hash leaves this layer)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    return user, user_sites(session=session, user=user)
+
+
 def list_users(*, session: Session) -> list[tuple[User, list[str]]]:
     """Return every account with its sites."""
     users = session.exec(select(User).order_by(col(User.username))).all()
@@ -251,14 +263,21 @@ def update_user(
             )
         user.password_hash = hash_password(password)
         changes["password"] = "changed"
-    if sites is not None:
-        codes = _check_sites(session, sites)
+    if sites is not None or role is not None:
+        all_sites = user.role in ALL_SITES_ROLES or (
+            "*" in sites if sites is not None else user.all_sites)
+        codes = ([] if all_sites else _check_sites(session, sites) if sites is not None
+                 else user_sites(session=session, user=user))
+        if user.role in SITE_ROLES and not all_sites and not codes:
+            raise ValidationFailed([FieldError("sites", "officers, supervisors and case "
+                                                        "managers need at least one site")])
         for link in session.exec(select(UserSite).where(UserSite.user_id == user_id)).all():
             session.delete(link)
         session.flush()
         for code in codes:
             session.add(UserSite(user_id=user_id, site_code=code))
-        changes["sites"] = codes
+        user.all_sites = all_sites
+        changes["sites"] = codes or "*"
     if active is not None:
         user.active = active
         changes["active"] = active

@@ -79,9 +79,13 @@ async def _call(handler: Callable[..., Any], request: Request, exc: Exception) -
 def install(app: FastAPI) -> None:
     """Mount the web interface's routes and static files on the app."""
     from app.web import (
+        admin,
+        audit,
         auth,
         home,
+        jobs,
         persons,
+        printouts,
         registrations,
         review,
         review_models,
@@ -91,8 +95,8 @@ def install(app: FastAPI) -> None:
     from app.web.errors import render_error
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, home, registrations, persons, review_models, review, weapons_records,
-                   weapons):
+    for module in (auth, home, registrations, printouts, persons, review_models, review, jobs,
+                   admin, audit, weapons_records, weapons):
         app.include_router(module.router)
 
     json_domain = app.exception_handlers[DomainError]

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from starlette.requests import ClientDisconnect
 
 from app.core.errors import DomainError, Forbidden, Unauthorized
-from app.core.roles import PII_READERS, REVIEWERS, Role
+from app.core.roles import AUDIT_READERS, PII_READERS, REGISTRARS, REVIEWERS, Role
 from app.core.security import Principal
 from app.core.settings import Settings
 from app.deps import SessionDep, SettingsDep
@@ -129,6 +129,7 @@ def optional_principal(
         return None
     principal = users.principal_for(session=session, user=user)
     request.state.language = pick_language(principal.language)
+    request.state.principal = principal  # error pages keep the navigation
     return principal
 
 
@@ -155,6 +156,16 @@ def pii_principal(actor: WebUser) -> Principal:
 Officer = Annotated[Principal, Depends(pii_principal)]
 
 
+def registrar_principal(actor: WebUser) -> Principal:
+    """A signed-in user whose role may register participants (refused before any form)."""
+    if actor.role not in REGISTRARS:
+        raise Forbidden("your role may not register participants")
+    return actor
+
+
+Registrar = Annotated[Principal, Depends(registrar_principal)]
+
+
 def reviewer_principal(actor: WebUser) -> Principal:
     """A signed-in user whose role reviews candidate duplicates."""
     if actor.role not in REVIEWERS:
@@ -168,11 +179,21 @@ Reviewer = Annotated[Principal, Depends(reviewer_principal)]
 def admin_principal(actor: WebUser) -> Principal:
     """A signed-in administrator."""
     if actor.role != Role.admin:
-        raise Forbidden("only an administrator manages models")
+        raise Forbidden("only an administrator may do this")
     return actor
 
 
 WebAdmin = Annotated[Principal, Depends(admin_principal)]
+
+
+def auditor_principal(actor: WebUser) -> Principal:
+    """A signed-in auditor or administrator (the audit trail's readers)."""
+    if actor.role not in AUDIT_READERS:
+        raise Forbidden("only auditors and administrators read the audit trail")
+    return actor
+
+
+Auditor = Annotated[Principal, Depends(auditor_principal)]
 
 
 def request_language(request: Request) -> str:

@@ -1,14 +1,13 @@
-"""The registration form: its sections and fields, and parsing a posted form into a request."""
+"""The registration form: its sections and fields, and what things are called on it (a posted
+form is read by :mod:`app.web.form_input`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-from starlette.datastructures import FormData
-
-from app.core.errors import FieldError
+from app.core.roles import Role
 from app.registry.enums import (
     Category,
     DobPrecision,
@@ -19,7 +18,7 @@ from app.registry.enums import (
     WeaponCondition,
     WeaponType,
 )
-from app.registry.schemas import RegistrationIn
+from app.registry.validation import required_names
 
 
 def N_(message: str) -> str:
@@ -40,6 +39,15 @@ class Field:
     name_like: bool = False  # a name: typed in any script, direction follows the text
     duplicate_check: bool = False  # changes refresh the live duplicate panel
     extra: dict[str, str] = field(default_factory=dict)
+    required_for: tuple[str, ...] = ()  # categories for which the field is required
+
+    def is_required(self, category: str) -> bool:
+        """Whether the field must be filled for a category (none chosen yet: for every one)."""
+        if self.required:
+            return True
+        if category:
+            return category in self.required_for
+        return len(self.required_for) == len(Category)
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,12 @@ PATHWAY_LABELS = {
     "reintegration": N_("Reintegration"),
     "child_protection": N_("Child protection"),
     "return_to_origin": N_("Return to country of origin"),
+}
+ROLE_LABELS = {
+    Role.admin: N_("Administrator"), Role.registration_officer: N_("Registration officer"),
+    Role.supervisor: N_("Supervisor"), Role.case_manager: N_("Case manager"),
+    Role.committee: N_("Committee member"), Role.auditor: N_("Auditor"),
+    Role.weapons_officer: N_("Weapons officer"),
 }
 SEX_LABELS = {Sex.M: N_("Male"), Sex.F: N_("Female")}
 PRECISION_LABELS = {DobPrecision.exact: N_("Exact date"), DobPrecision.year: N_("Year only"),
@@ -93,14 +107,23 @@ RELATIONSHIP_LABELS = {Relationship.spouse: N_("Spouse"), Relationship.child: N_
                        Relationship.parent: N_("Parent"), Relationship.sibling: N_("Sibling"),
                        Relationship.other: N_("Other")}
 
-WEAPON_ROWS = 2
-DEPENDANT_ROWS = 3
+DATE_HINT = N_("YYYY-MM-DD")
 
+
+def _required_for(name: str) -> tuple[str, ...]:
+    return tuple(c.value for c in Category if name in required_names(c))
 
 
 def _name(name: str, label: str) -> Field:
     """A name field: any script, and it feeds the live duplicate check."""
-    return Field(name, label, name_like=True, duplicate_check=True)
+    return Field(name, label, name_like=True, duplicate_check=True,
+                 required_for=_required_for(name))
+
+
+def _date(name: str, label: str) -> Field:
+    """A date typed as every date of the form is: YYYY-MM-DD, digits of either script."""
+    return Field(name, label, hint=DATE_HINT,
+                 extra={"inputmode": "numeric", "placeholder": "2019-06-30", "maxlength": "10"})
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -126,6 +149,10 @@ SECTIONS: tuple[Section, ...] = (
         _name("family_name", N_("Family or tribal name")),
         _name("mother_name", N_("Mother's name")),
         _name("alias", N_("Alias or nom de guerre")),
+        Field("name_other_script", N_("Full name in the other script"),
+              hint=N_("As the participant spells it: Latin letters for a name above in Arabic, "
+                      "Arabic letters for one in Latin (printed on the card)"),
+              name_like=True),
     )),
     Section("documents", N_("Documents and phone"), (
         Field("national_id", N_("National number"), hint=N_("12 digits"), duplicate_check=True,
@@ -134,11 +161,13 @@ SECTIONS: tuple[Section, ...] = (
         Field("phone", N_("Phone"), "tel", duplicate_check=True, extra={"inputmode": "tel"}),
     )),
     Section("affiliation", N_("Affiliation"), (
-        Field("armed_group", N_("Armed group"), hint=N_("As on the managed list")),
+        Field("armed_group", N_("Armed group"),
+              hint=N_("Type a few letters in Arabic or English and choose from the list"),
+              extra={"list": "armed-groups", "autocomplete": "off"}),
         Field("unit", N_("Unit")),
         Field("rank", N_("Rank or role")),
-        Field("date_joined", N_("Date joined"), "date"),
-        Field("date_left", N_("Date left"), "date"),
+        _date("date_joined", N_("Date joined")),
+        _date("date_left", N_("Date left")),
         Field("membership_verification", N_("Membership verified by"), "select",
               _choices([(k.value, v) for k, v in VERIFICATION_LABELS.items()])),
         Field("verification_notes", N_("Verification notes"), "textarea"),
@@ -147,6 +176,8 @@ SECTIONS: tuple[Section, ...] = (
         Field("education", N_("Education"), "select",
               _choices([(k.value, v) for k, v in EDUCATION_LABELS.items()])),
         Field("occupation", N_("Occupation")),
+        Field("languages", N_("Languages spoken"), hint=N_("Separated by commas"),
+              name_like=True),
         Field("skills", N_("Skills"), "textarea"),
         Field("disability", N_("Disability or health needs"), "textarea"),
         Field("intended_return", N_("Intended place of return"), name_like=True),
@@ -178,92 +209,26 @@ DEPENDANT_FIELDS: tuple[Field, ...] = (
     Field("sex", N_("Sex"), "select", _choices([(k.value, v) for k, v in SEX_LABELS.items()])),
     Field("year_of_birth", N_("Year of birth"), "number", extra={"min": "1900"}),
 )
+ROW_KINDS: dict[str, tuple[tuple[Field, ...], str, str]] = {
+    "weapons": (WEAPON_FIELDS, "weapon_type", N_("Weapon")),
+    "dependants": (DEPENDANT_FIELDS, "relationship", N_("Dependant")),
+}
+"""Repeated rows of the form: their fields, the field that must be filled, their name."""
 SCALAR_FIELDS = tuple(f.name for s in SECTIONS for f in s.fields)
 DRAFT_FIELDS = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name",
                 "alias", "place_of_birth", "sex", "date_of_birth", "nationality", "phone",
                 "national_id", "passport_no")
 CORRECTABLE_FIELDS = SCALAR_FIELDS
 FIELD_LABELS = {f.name: f.label for s in SECTIONS for f in s.fields}
-
-_PYDANTIC_MESSAGES = {
-    "missing": N_("required"),
-    "enum": N_("choose one of the options"),
-    "literal_error": N_("choose one of the options"),
-    "string_too_long": N_("too long"),
-    "date_from_datetime_parsing": N_("not a valid date"),
-    "date_parsing": N_("not a valid date"),
-    "date_type": N_("not a valid date"),
-    "int_parsing": N_("must be a whole number"),
-    "greater_than_equal": N_("too small"),
-    "less_than_equal": N_("too large"),
-    "uuid_parsing": N_("the form is damaged; reload the page"),
-}
+FORM_LABELS = {**FIELD_LABELS, "site": N_("Registration site"), "consent": N_("Consent"),
+               "person_id": N_("Link to an existing person"), "id": N_("Form")}
+"""The label of every input of the form, as error messages name them."""
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def form_values(form: FormData) -> dict[str, Any]:
-    """Everything the officer typed, as strings, to put back into the form on an error."""
-    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
-    values["consent"] = _text(form, "consent") == "yes"
-    return values
-
-
-def _rows(form: FormData, prefix: str, fields: tuple[Field, ...], key: str,
-          count: int) -> list[dict[str, Any]]:
-    rows = []
-    for i in range(count):
-        row = {f.name: _text(form, f"{prefix}-{i}-{f.name}") or None for f in fields}
-        if row.get(key):
-            rows.append({k: v for k, v in row.items() if v is not None})
-    return rows
-
-
-def registration_input(form: FormData) -> tuple[RegistrationIn | None, list[FieldError]]:
-    """Build a registration request from the posted form, or the field errors that stop it."""
-    body: dict[str, Any] = {name: _text(form, name) or None for name in SCALAR_FIELDS}
-    body["id"] = _text(form, "id")
-    body["site"] = _text(form, "site")
-    body["person_id"] = _text(form, "person_id") or None
-    body["consent"] = _text(form, "consent") == "yes"
-    body["weapons"] = _rows(form, "weapons", WEAPON_FIELDS, "weapon_type", WEAPON_ROWS)
-    body["dependants"] = _rows(form, "dependants", DEPENDANT_FIELDS, "relationship",
-                               DEPENDANT_ROWS)
-    for required in ("category", "sex", "nationality"):
-        body[required] = body[required] or ""
-    try:
-        return RegistrationIn.model_validate(body), []
-    except ValidationError as exc:
-        return None, pydantic_errors(exc)
-
-
-def pydantic_errors(exc: ValidationError) -> list[FieldError]:
-    """Turn pydantic's errors into form field errors (`weapons-0-rounds` style names)."""
-    errors = []
-    for error in exc.errors():
-        loc = [str(p) for p in error["loc"]]
-        name = "-".join(loc) if loc else "form"
-        kind = str(error.get("type", ""))
-        message = _PYDANTIC_MESSAGES.get(kind, N_("invalid value"))
-        if kind == "enum" or (kind == "string_too_short" and loc and loc[-1] in (
-                "category", "sex", "nationality")):
-            message = N_("required") if error.get("input") in ("", None) else message
-        errors.append(FieldError(name, message))
-    return errors
-
-
-def errors_by_field(errors: list[FieldError]) -> dict[str, list[str]]:
-    """Group field errors by the form input they belong beside."""
-    grouped: dict[str, list[str]] = {}
-    for error in errors:
-        name = error.field.replace(".", "-")
-        grouped.setdefault(name, []).append(error.message)
-    return grouped
-
-
-def draft_of(form: FormData) -> dict[str, str | None]:
-    """The fields the live duplicate check compares."""
-    return {name: _text(form, name) or None for name in DRAFT_FIELDS}
+def record_labels() -> dict[str, Mapping[Any, str]]:
+    """What a registration's coded values are called (pages showing a whole record)."""
+    return {"labels": FIELD_LABELS, "categories": CATEGORY_LABELS, "pathways": PATHWAY_LABELS,
+            "precisions": PRECISION_LABELS, "verifications": VERIFICATION_LABELS,
+            "educations": EDUCATION_LABELS, "weapon_labels": WEAPON_LABELS,
+            "conditions": CONDITION_LABELS, "relationships": RELATIONSHIP_LABELS,
+            "sexes": SEX_LABELS}

@@ -12,6 +12,7 @@ from app.core.errors import DomainError
 from app.core.roles import PII_READERS, Role
 from app.deps import CryptoDep, SessionDep
 from app.registry import queries, reference
+from app.registry import search as registry_search
 from app.registry.schemas import SearchIn
 from app.web import deps
 from app.web.auth import redirect
@@ -54,6 +55,8 @@ def home(request: Request, session: SessionDep, crypto: CryptoDep,
     """Show the officer's sites, today's registrations and the search box."""
     if actor.role == Role.weapons_officer:
         return redirect(request, "/weapons")
+    if actor.role == Role.auditor:
+        return render(request, "auditor_home.html", actor=actor)
     if actor.role not in PII_READERS:
         return render(request, "restricted.html", actor=actor)
     return render(request, "home.html", _context(request, session, crypto, actor), actor=actor)
@@ -67,8 +70,8 @@ def search(request: Request, session: SessionDep, crypto: CryptoDep, actor: deps
     context: dict[str, object] = {"q": text, "categories": CATEGORY_LABELS}
     if text:
         try:
-            context["results"] = queries.search(session=session, crypto=crypto, actor=actor,
-                                                query=search_query(text))
+            context["results"] = registry_search.search(
+                session=session, crypto=crypto, actor=actor, query=search_query(text))
         except DomainError as exc:
             context["search_error"] = exc.errors[0].message if exc.errors else exc.detail
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -11,19 +12,11 @@ from fastapi.responses import Response
 from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
 from app.deps import CryptoDep, SessionDep
-from app.registry import queries, service
+from app.registry import queries, reference, service
 from app.web import deps
 from app.web.auth import redirect
-from app.web.forms import (
-    CATEGORY_LABELS,
-    CONDITION_LABELS,
-    CORRECTABLE_FIELDS,
-    FIELD_LABELS,
-    PATHWAY_LABELS,
-    RELATIONSHIP_LABELS,
-    WEAPON_LABELS,
-    errors_by_field,
-)
+from app.web.form_input import errors_by_field
+from app.web.forms import CORRECTABLE_FIELDS, record_labels
 from app.web.rendering import render
 
 router = APIRouter(dependencies=[Depends(deps.csrf_protect)], include_in_schema=False)
@@ -36,9 +29,8 @@ def _page(request: Request, session: SessionDep, crypto: CryptoDep, actor: Princ
         # merged into another person: the registrations are there now
         return redirect(request, f"/persons/{person.merged_into_id}?merged_from={person.id}")
     context = {
-        "person": person, "labels": FIELD_LABELS, "categories": CATEGORY_LABELS,
-        "pathways": PATHWAY_LABELS, "weapon_labels": WEAPON_LABELS,
-        "conditions": CONDITION_LABELS, "relationships": RELATIONSHIP_LABELS,
+        "person": person, **record_labels(),
+        "groups": reference.armed_groups_by_code(session=session),
         "correctable": CORRECTABLE_FIELDS, "registered": request.query_params.get("registered"),
         "child_message": service.CHILD_MESSAGE, **(extra or {}),
     }
@@ -50,6 +42,13 @@ def person(request: Request, person_id: uuid.UUID, session: SessionDep, crypto: 
            actor: deps.Officer) -> Response:
     """Show a person: identity, registrations across sites, weapons, dependants, history."""
     return _page(request, session, crypto, actor, person_id)
+
+
+def _value(field: str, value: str | None) -> object:
+    """A corrected value as the registration holds it (languages: a list)."""
+    if field == "languages" and value:
+        return [part.strip() for part in re.split(r"[,،;]", value) if part.strip()]
+    return value
 
 
 @router.post("/registrations/{registration_id}/corrections")
@@ -67,7 +66,7 @@ def correct(request: Request, registration_id: uuid.UUID, session: SessionDep,
         try:
             corrected = service.correct(session=session, crypto=crypto, actor=actor,
                                         registration_id=registration_id,
-                                        changes={field: value}, reason=reason)
+                                        changes={field: _value(field, value)}, reason=reason)
             return redirect(request, f"/persons/{corrected.person_id}")
         except DomainError as exc:
             errors = exc.errors or [FieldError("value", exc.detail)]

@@ -10,8 +10,10 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.core.roles import AUDIT_READERS, PII_READERS, REGISTRARS, REVIEWERS, Role
 from app.core.security import Principal
 from app.web import deps
+from app.web.form_errors import label, sentence
 from app.web.i18n import (
     direction,
     format_age,
@@ -44,7 +46,23 @@ def environment(language: str) -> jinja2.Environment:
     env.filters["reason"] = lambda value: translate_reason(value, language)
     env.filters["signal"] = lambda value: translate_signal(value, language)
     env.filters["age"] = lambda value: format_age(value, language)
+    env.globals["sentence"] = lambda name, message: sentence(name, message, language)
+    env.globals["label"] = lambda name: label(name, language)
     return env
+
+
+def permissions(actor: Principal | None) -> dict[str, bool]:
+    """What the signed-in user's role may use: the navigation offers nothing else (and each
+    page checks the same sets before anything is filled in)."""
+    role = actor.role if actor else None
+    return {
+        "search": role in PII_READERS,
+        "register": role in REGISTRARS,
+        "review": role in REVIEWERS,
+        "models": role == Role.admin,
+        "admin": role == Role.admin,
+        "audit": role in AUDIT_READERS,
+    }
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str,
@@ -77,6 +95,7 @@ def render(
     values = {
         "request": request,
         "actor": actor,
+        "can": permissions(actor),
         "csrf_token": deps.csrf_token(request),
         "path": request.url.path,
         "htmx": deps.is_htmx(request),

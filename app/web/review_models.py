@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import Response
 
+from app.core.jobs import Progress, create_job, run_job
 from app.dedup import model_store
-from app.deps import SessionDep
+from app.dedup.training import train_version
+from app.deps import CryptoDep, ModelDep, SessionDep
 from app.web import deps
 from app.web.auth import redirect
 from app.web.rendering import render
@@ -26,6 +28,21 @@ def models_page(request: Request, session: SessionDep, actor: deps.WebAdmin) -> 
     return render(request, "review_models.html",
                   {"versions": versions, "any_active": any(v["active"] for v in versions),
                    "activated": request.query_params.get("activated")}, actor=actor)
+
+
+@router.post("/train")
+def train(request: Request, session: SessionDep, crypto: CryptoDep, actor: deps.WebAdmin,
+          model: ModelDep, background: BackgroundTasks) -> Response:
+    """Train a new version on reviewers' decisions in the background; follow it on its page."""
+    job = create_job(session=session, actor=actor, kind="matching.train")
+    engine = request.app.state.engine
+
+    def work(progress: Progress) -> dict[str, object]:
+        return train_version(engine=engine, crypto=crypto, actor=actor, base=model,
+                             progress=progress)
+
+    background.add_task(run_job, engine=engine, job_id=job.id, work=work)
+    return redirect(request, f"/jobs/{job.id}")
 
 
 @router.post("/{version}/activate")

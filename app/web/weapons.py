@@ -22,7 +22,8 @@ from app.weapons.enums import LEAVING, CustodyStatus
 from app.weapons.schemas import OutcomeIn, TransferIn, TransferOut
 from app.web import deps
 from app.web.auth import redirect
-from app.web.forms import CONDITION_LABELS, errors_by_field, pydantic_errors
+from app.web.form_input import errors_by_field, pydantic_errors
+from app.web.forms import CONDITION_LABELS
 from app.web.i18n import translations
 from app.web.rendering import render
 from app.web.weapons_labels import (

@@ -25,7 +25,7 @@ from app.weapons.schemas import (
 )
 from app.web import deps
 from app.web.auth import redirect
-from app.web.forms import errors_by_field, pydantic_errors
+from app.web.form_input import errors_by_field, pydantic_errors
 from app.web.rendering import render
 from app.web.weapons import LABELS, ids, problems, say, sites_for, text
 from app.web.weapons_labels import (

@@ -1,7 +1,7 @@
 """weapons custody
 
 Revision ID: 0022
-Revises: 0006
+Revises: 0016
 Create Date: 2026-12-04 21:49:25.331998
 
 Weapons and ammunition custody: the current custody of each weapon, the ledger of custody
@@ -21,7 +21,7 @@ APPEND_ONLY = ('custody_transfer', 'transfer_item', 'transfer_outcome', 'custody
                'destruction_event', 'destruction_item', 'stock_count', 'stock_count_item')
 
 revision: str = '0022'
-down_revision: str | None = '0006'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -71,6 +71,12 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
                    {"json": {"given_name": "Mohamed", "family_name": "Warfalli",
                              "date_of_birth": "1988"}}),
         expect(200, **NO_PII)),
+    ("POST", "/api/v1/matching/candidates/{registration_id}/view"): (
+        lambda c: (f"/api/v1/matching/candidates/{c['rid']}/view",
+                   {"json": {"draft_id": "6b0f4a52-8d2e-4f7b-9a61-2b8e4c0d7a15"}}), READ_PII),
+    ("GET", "/api/v1/audit/persons/{person_id}"): (
+        lambda c: (f"/api/v1/audit/persons/{c['pid']}", {}), expect(403, admin=200,
+                                                                     auditor=200)),
     ("GET", "/api/v1/sites"): (lambda c: ("/api/v1/sites", {}), expect(200)),
     ("POST", "/api/v1/sites"): (
         lambda c: ("/api/v1/sites", {"json": {"code": "GHD", "name_en": "Gharyan",

@@ -107,10 +107,11 @@ def test_language_switch_is_remembered_on_the_account(
     assert again.html["lang"] == "ar"  # from the account, not the cookie
 
 
-def test_registration_errors_are_shown_beside_fields_and_nothing_is_lost(
+def test_every_problem_is_reported_at_once_beside_its_field_and_nothing_is_lost(
     client: TestClient, officer: str
 ) -> None:
-    form = form_for(client, national_id="12345", given_name="", father_name="سالم")
+    form = form_for(client, national_id="12345", given_name="", father_name="سالم",
+                    date_joined="2019-13-40")
     form["weapons-0-weapon_type"] = "rifle"
     form["weapons-0-serial_number"] = "AK-1234"
     form["weapons-0-rounds"] = "many"
@@ -119,17 +120,21 @@ def test_registration_errors_are_shown_beside_fields_and_nothing_is_lost(
     page = soup(response.text)
     rounds = page.find(id="f-weapons-0-rounds")
     assert rounds["aria-invalid"] == "true"
-    assert page.find(id="e-weapons-0-rounds").get_text(strip=True) == "must be a whole number"
+    sentences = {
+        "weapons-0-rounds": "The rounds of ammunition of weapon 1 must be a whole number.",
+        "national_id": "The national number must have 12 digits.",
+        "given_name": "Given name is required for this category.",
+        "date_joined": "Write the date joined as YYYY-MM-DD, for example 2019-06-30.",
+    }
+    for name, sentence in sentences.items():
+        assert page.find(id=f"e-{name}").get_text(strip=True) == sentence, name
+    summary = [a.get_text(strip=True) for a in page.select("#error-summary li a")]
+    assert sorted(summary) == sorted(sentences.values())
+    assert {a["href"] for a in page.select("#error-summary li a")} == {
+        f"#f-{name}" for name in sentences}
     assert page.find(id="f-father_name")["value"] == "سالم"
     assert page.find(id="f-weapons-0-serial_number")["value"] == "AK-1234"
     assert page.find(id="f-consent").has_attr("checked")
-    form["weapons-0-rounds"] = "30"
-    response = client.post("/registrations", data=form, headers=SAME_ORIGIN)
-    assert response.status_code == 422
-    page = soup(response.text)
-    assert page.find(id="e-national_id").get_text(strip=True) == "must be 12 digits"
-    assert "required" in page.find(id="e-given_name").get_text()
-    assert page.find(id="f-father_name")["value"] == "سالم"
 
 
 def test_errors_are_translated_for_arabic_users(client: TestClient, engine: Engine) -> None:
@@ -139,7 +144,8 @@ def test_errors_are_translated_for_arabic_users(client: TestClient, engine: Engi
                            headers=SAME_ORIGIN)
     page = soup(response.text)
     assert page.html["dir"] == "rtl"
-    assert page.find(id="e-national_id").get_text(strip=True) == "يجب أن يتكون من 12 رقمًا"
+    assert page.find(id="e-national_id").get_text(strip=True) == (
+        "يجب أن يتكون الرقم الوطني من 12 رقمًا.")
 
 
 def test_double_submit_creates_one_registration(client: TestClient, officer: str,
@@ -203,13 +209,17 @@ def test_duplicate_panel_lists_candidates_and_link_choice_is_audited(
     candidates = panel.select("li.candidate")
     assert len(candidates) == 1
     assert "Same national number" in candidates[0].select_one(".reasons").get_text()
+    assert panel.find(id="dup-count")["hx-swap-oob"] == "true"
     link = candidates[0].find("button", string="Same person: link")
     assert link is not None
-    candidate_id = panel.select_one("a.button")["href"].split("/")[2]
+    compare_form = candidates[0].select_one("form[action$='/compare']")
+    candidate_id = compare_form["action"].split("/")[2]
+    assert compare_form.find("input", attrs={"name": "id"})["value"] == draft["id"]
     chosen = soup(client.post("/registrations/link", data={
         "id": draft["id"], "choice": "link", "candidate": candidate_id}, headers=headers).text)
     person_id = chosen.find("input", attrs={"name": "person_id"})["value"]
-    compare = soup(client.get(f"/registrations/{candidate_id}/compare", headers=headers).text)
+    compare = soup(client.post(f"/registrations/{candidate_id}/compare",
+                               data={"id": draft["id"]}, headers=headers).text)
     assert "محمد" in compare.get_text()
     draft["person_id"] = person_id
     saved = soup(client.post("/registrations", data=draft, headers=SAME_ORIGIN).text)
@@ -221,15 +231,16 @@ def test_duplicate_panel_lists_candidates_and_link_choice_is_audited(
     assert link_events[0].object_id == draft["id"]
 
 
-@pytest.mark.parametrize("role", ["committee", "auditor"])
+@pytest.mark.parametrize(("role", "title"), [
+    ("committee", "No identifying data for your role"), ("auditor", "The auditor's role")])
 def test_committee_and_auditor_see_no_identifying_data(
-    client: TestClient, engine: Engine, role: str
+    client: TestClient, engine: Engine, role: str, title: str
 ) -> None:
     make_web_user(engine, f"u.{role}", role=role, sites=[])
     web_login(client, f"u.{role}")
     page = soup(client.get("/").text)
     assert page.find("form", attrs={"role": "search"}) is None
-    assert page.h1.get_text(strip=True) == "No identifying data for your role"
+    assert page.h1.get_text(strip=True) == title
     assert client.get("/registrations/new").status_code == 403
 
 

@@ -5,7 +5,33 @@
     var el = (root || document).querySelector("[data-autofocus]");
     if (el) { if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "-1"); } el.focus(); }
   }
-  document.addEventListener("DOMContentLoaded", function () { focusFirst(document); });
+  // On a narrow screen the duplicate panel starts collapsed: a bar at the bottom that says
+  // how many candidates there are, opened on demand, never covering the field being typed.
+  var NARROW = "(max-width: 48rem)";
+  function collapsePanel() {
+    var box = document.getElementById("dup-box");
+    if (box && window.matchMedia && window.matchMedia(NARROW).matches) { box.open = false; }
+  }
+  // Required fields follow the category chosen: mark those the category needs.
+  function markRequired() {
+    var select = document.getElementById("f-category");
+    if (!select) { return; }
+    var chosen = select.value;
+    document.querySelectorAll("[data-required-for]").forEach(function (field) {
+      var categories = field.dataset.requiredFor.split(" ");
+      var required = chosen ? categories.indexOf(chosen) >= 0 : categories.length === 4;
+      var mark = field.querySelector(".req");
+      if (mark) { mark.hidden = !required; }
+      var input = field.querySelector("input, select, textarea");
+      if (input) { if (required) { input.setAttribute("aria-required", "true"); } else { input.removeAttribute("aria-required"); } }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    focusFirst(document); collapsePanel(); markRequired();
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "f-category") { markRequired(); }
+  });
   // A form submits once: a second click while the first is in flight does nothing (the server
   // would answer a replay anyway, thanks to the form's client UUID).
   document.addEventListener("submit", function (event) {
