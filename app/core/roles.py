@@ -26,3 +26,5 @@ REVIEWERS = frozenset({Role.admin, Role.registration_officer, Role.supervisor,
                        Role.case_manager})
 # Roles that decide escalated pairs and confirm merges of persons with cases or benefits.
 SUPERVISORS = frozenset({Role.admin, Role.supervisor})
+# Roles that import registrations from files (rows only at their sites).
+IMPORTERS = frozenset({Role.admin, Role.registration_officer, Role.supervisor})

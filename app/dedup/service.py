@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import BindParameter, bindparam, text
 from sqlmodel import Session, col, func, or_, select
@@ -19,6 +19,7 @@ from app.dedup.records import (
     COMPARED_FIELDS,
     RegistrationRow,
     person_cannot_link,
+    persons_cannot_link,
     registry_record,
 )
 from app.registry.enums import IndexKind
@@ -148,31 +149,52 @@ def record_pairs(
 ) -> int:
     """Store match/possible pairs for review, once each; return how many were new. Pairs with
     a person judged different from this registration's person are not stored again."""
+    return record_pairs_many(session=session, candidates={registration_id: candidates},
+                             source=source)
+
+
+def record_pairs_many(
+    *,
+    session: Session,
+    candidates: Mapping[uuid.UUID, Sequence[CandidateOut]],
+    source: str,
+) -> int:
+    """:func:`record_pairs` for many registrations at once (a bulk import's batch), with a
+    few set-based queries; a pair found from both sides is stored once."""
+    wanted = [rid for rid, found in candidates.items() if found]
+    if not wanted:
+        return 0
+    registrations = {row.id: row for row in session.execute(
+        select(Registration.id, Registration.person_id, Registration.site_code)
+        .where(col(Registration.id).in_(wanted)))}
+    different = persons_cannot_link(session, list({r.person_id for r in registrations.values()}))
+    known = {(a, b) for a, b in session.exec(
+        select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
+            col(CandidatePair.registration_a_id).in_(wanted),
+            col(CandidatePair.registration_b_id).in_(wanted)))).all()}
     added = 0
-    registration = session.get(Registration, registration_id)
-    assert registration is not None
-    different: set[uuid.UUID] = set()
-    known: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    if candidates:
-        different = person_cannot_link(session, registration.person_id)
-        known = {(a, b) for a, b in session.exec(
-            select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
-                CandidatePair.registration_a_id == registration_id,
-                CandidatePair.registration_b_id == registration_id))).all()}
-    for candidate in candidates:
-        if candidate.person_id in different or candidate.person_id == registration.person_id:
-            continue
-        pair = _pair(registration, candidate, source)
-        if (pair.registration_a_id, pair.registration_b_id) not in known:
-            known.add((pair.registration_a_id, pair.registration_b_id))
-            session.add(pair)
-            added += 1
+    for registration_id in wanted:
+        registration = registrations[registration_id]
+        for candidate in candidates[registration_id]:
+            if (candidate.person_id in different[registration.person_id]
+                    or candidate.person_id == registration.person_id):
+                continue
+            pair = _pair(registration, candidate, source)
+            if (pair.registration_a_id, pair.registration_b_id) not in known:
+                known.add((pair.registration_a_id, pair.registration_b_id))
+                session.add(pair)
+                added += 1
     if added:
         session.flush()
     return added
 
 
-def _pair(registration: Registration, candidate: CandidateOut, source: str) -> CandidatePair:
+class _Registered(Protocol):
+    id: uuid.UUID
+    site_code: str
+
+
+def _pair(registration: _Registered, candidate: CandidateOut, source: str) -> CandidatePair:
     """The pair of a registration and one of its candidates, for review."""
     a, b = ordered(registration.id, candidate.registration_id)
     sites = {registration.id: registration.site_code, candidate.registration_id: candidate.site}

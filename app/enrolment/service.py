@@ -2,9 +2,9 @@
 
 The JSON API and the web form call :func:`enrol`: the request's checks and field rules,
 numbering, encryption, blind indexes, the candidate lookup, the pairs recorded for review, the
-integrity signals and the audit trail, all in the caller's transaction. The bulk import runs
-the same preparation and insertion (:func:`app.registry.service.prepare` and
-:func:`~app.registry.service.insert`) a batch of rows at a time.
+integrity signals and the audit trail, all in the caller's transaction. Bulk imports
+(:mod:`app.imports`) run the same preparation and insertion (:func:`app.registry.service.prepare`
+and :func:`~app.registry.service.insert`) a batch of rows at a time.
 """
 
 from __future__ import annotations

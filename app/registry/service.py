@@ -27,11 +27,10 @@ from app.registry.models import (
     Dependant,
     Person,
     Registration,
-    Site,
     WeaponHandover,
 )
 from app.registry.numbering import registration_numbers
-from app.registry.reference import armed_group_code
+from app.registry.reference import armed_group_code, open_site_codes
 from app.registry.schemas import DependantIn, RegistrationIn, WeaponIn
 
 CORRECTABLE = frozenset(RegistrationIn.model_fields) - {
@@ -69,6 +68,7 @@ def validate(*, session: Session, data: RegistrationIn, registered_on: date) -> 
     names = {f: v.clean_name(getattr(data, f)) for f in (
         "given_name", "father_name", "grandfather_name", "family_name", "mother_name", "alias",
         "place_of_birth")}
+    v.check_names(names, errors)
     birth = v.parse_birth_date(data.date_of_birth, data.dob_precision, errors)
     nationality = v.normalise_nationality(data.nationality, errors)
     phone = v.normalise_phone(data.phone, errors)
@@ -174,12 +174,12 @@ def prepare(
 def open_site(*, session: Session, actor: Principal, code: str) -> str:
     """The code of a site after checking that it exists, is open and is one the caller may
     act for."""
-    site = session.get(Site, code.upper())
-    if site is None or not site.active:
+    site_code = code.upper()
+    if site_code not in open_site_codes(session=session):
         raise ValidationFailed([FieldError("site", "unknown site code")])
-    if not actor.can_act_for(site.code):
+    if not actor.can_act_for(site_code):
         raise Forbidden("you may not register at this site", [FieldError("site", "not yours")])
-    return site.code
+    return site_code
 
 
 def insert(
