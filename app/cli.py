@@ -25,6 +25,7 @@ from app.core.keys import check_or_store_key, load_crypto
 from app.core.migrate import upgrade
 from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, Settings, get_settings
+from app.core.spreadsheet import neutralise
 from app.models import all_models
 from app.registry import reference
 
@@ -228,6 +229,11 @@ def dedupe(
         fail(str(exc))
     with Progress(console=err) as bar:
         result = run_dedupe(frame, progress=_Bars(bar))
+    # record ids a spreadsheet would run as formulas are written as text
+    for frame, id_columns in ((result.pairs, ("record_id_a", "record_id_b")),
+                              (result.clusters, ("record_id",))):
+        for column in id_columns:
+            frame[column] = frame[column].astype(str).map(neutralise)
     write_pairs_csv(result, pairs)
     if clusters is not None:
         write_clusters_csv(result, clusters)

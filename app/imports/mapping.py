@@ -136,9 +136,22 @@ def load(text: str, header: Sequence[str]) -> ColumnMapping:
     return automatic
 
 
+def with_columns(base: ColumnMapping, header: Sequence[str], chosen: dict[str, str]
+                 ) -> ColumnMapping:
+    """A mapping whose columns are those chosen (field → column of the header; others
+    dropped), keeping the value tables and defaults of `base`."""
+    known = set(header)
+    columns = {f: c for f, c in chosen.items() if f in FIELDS and c in known}
+    lowered = {h.strip().lower(): h for h in header}
+    date_column = None if "registered_on" in columns else next(
+        (lowered[c] for c in DATE_COLUMNS if c in lowered), None)
+    return ColumnMapping(columns=columns, values=base.values, defaults=base.defaults,
+                         row_key=base.row_key, date_column=date_column)
+
+
 def _strings(table: object, name: str) -> dict[str, str]:
     if not isinstance(table, dict):
-        raise ValidationFailed([FieldError("mapping", f"{name}: a table of field: text")])
+        raise ValidationFailed([FieldError(f"mapping.{name}", "a table of field: text")])
     return {str(k): str(v) for k, v in table.items() if v is not None}
 
 

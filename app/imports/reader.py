@@ -26,6 +26,7 @@ SAMPLE = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "windows-1256",
              "windows-1252", "iso-8859-6")
+MALFORMED = "malformed CSV (a quote left open, or a cell over a megabyte)"
 csv.field_size_limit(1_000_000)  # one cell of a megabyte at most: a larger one is a broken file
 
 
@@ -116,9 +117,9 @@ def open_file(handle: BinaryIO, *, encoding: str | None = None, sheet: str | Non
 def _open_csv(handle: BinaryIO, encoding: str | None) -> tuple[FileInfo, Iterator[list[str]]]:
     if encoding is not None:
         if encoding.lower() not in ENCODINGS:
-            raise UnreadableFile(f"unknown encoding; use one of {', '.join(ENCODINGS)}")
+            raise UnreadableFile("unknown encoding (use utf-8, utf-16 or windows-1256)")
         if not _decodes(handle, encoding.lower()):
-            raise UnreadableFile(f"the file is not {encoding} text")
+            raise UnreadableFile("the file is not text in the encoding given")
     encoding = (encoding or detect_encoding(handle)).lower()
     handle.seek(0)
     text = _Text(handle, encoding=encoding, newline="")
@@ -128,8 +129,8 @@ def _open_csv(handle: BinaryIO, encoding: str | None) -> tuple[FileInfo, Iterato
     reader = csv.reader(text, delimiter=delimiter)
     try:
         header = next(reader, None)
-    except csv.Error as exc:
-        raise UnreadableFile(f"malformed CSV header ({exc})") from None
+    except csv.Error:
+        raise UnreadableFile(MALFORMED) from None
     if not header or not any(h.strip() for h in header):
         raise UnreadableFile("no header row")
     info = FileInfo("csv", tuple(h.strip() for h in header), encoding, delimiter)
@@ -140,8 +141,8 @@ def _csv_rows(reader: Iterator[list[str]]) -> Iterator[list[str]]:
     try:
         for row in reader:
             yield [restore(cell) for cell in row]
-    except csv.Error as exc:
-        raise UnreadableFile(f"malformed CSV ({exc})") from None
+    except csv.Error:
+        raise UnreadableFile(MALFORMED) from None
 
 
 def _open_xlsx(handle: BinaryIO, sheet: str | None) -> tuple[FileInfo, Iterator[list[str]]]:

@@ -120,8 +120,8 @@ def request(row: Row, registration: uuid.UUID, options: Options
     try:
         data = RegistrationIn.model_validate(body)
     except ValidationError as exc:
-        errors += [FieldError(str(e["loc"][0]), _PYDANTIC.get(e["type"], NOT_VALID))
-                   for e in exc.errors()]
+        errors += [FieldError(str(e["loc"][0]), "required" if e.get("input") is None
+                              else _PYDANTIC.get(e["type"], NOT_VALID)) for e in exc.errors()]
         return None, registered_on, errors
     return data, registered_on, errors
 
@@ -172,7 +172,7 @@ def process(
                 continue
             errors.append(FieldError("record_id" if row.values and row.values.fields.get(
                 "record_id") else "row", "already imported with other data"))
-        if data is not None and not errors:
+        if data is not None:  # every rule runs, so that the report names every problem
             try:
                 entries.append(registry.prepare(session=session, crypto=crypto, actor=actor,
                                                 data=data, registered_on=registered_on))

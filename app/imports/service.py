@@ -109,6 +109,27 @@ def create_job(
     return job, info
 
 
+def upload(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    content: bytes,
+    file_name: str,
+    site: str | None = None,
+    mapping_text: str | None = None,
+    consent_attested: bool = False,
+    dry_run: bool = False,
+) -> ImportJob:
+    """Record an uploaded file (kept encrypted until it has run) and queue its import; the
+    caller starts it once this is committed (:func:`app.imports.jobs.start`)."""
+    job, _info = create_job(session=session, crypto=crypto, actor=actor,
+                            handle=io.BytesIO(content), file_name=file_name, site=site,
+                            mapping_text=mapping_text, dry_run=dry_run, keep_content=True)
+    return confirm(session=session, actor=actor, job_id=job.id,
+                   attest_consent=consent_attested)
+
+
 def _own_site(session: Session, actor: Principal, code: str) -> str:
     code = code.strip().upper()
     if code not in open_site_codes(session=session):

@@ -78,11 +78,11 @@ async def _call(handler: Callable[..., Any], request: Request, exc: Exception) -
 
 def install(app: FastAPI) -> None:
     """Mount the web interface's routes and static files on the app."""
-    from app.web import auth, home, persons, registrations, review, review_models
+    from app.web import auth, home, imports, persons, registrations, review, review_models
     from app.web.errors import render_error
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, home, registrations, persons, review_models, review):
+    for module in (auth, home, registrations, persons, review_models, review, imports):
         app.include_router(module.router)
 
     json_domain = app.exception_handlers[DomainError]
