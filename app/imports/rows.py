@@ -172,18 +172,20 @@ def process(
                 continue
             errors.append(FieldError("record_id" if row.values and row.values.fields.get(
                 "record_id") else "row", "already imported with other data"))
+        prepared = None
         if data is not None:  # every rule runs, so that the report names every problem
             try:
-                entries.append(registry.prepare(session=session, crypto=crypto, actor=actor,
-                                                data=data, registered_on=registered_on))
+                prepared = registry.prepare(session=session, crypto=crypto, actor=actor,
+                                            data=data, registered_on=registered_on)
             except DomainError as exc:
                 errors += exc.errors or [FieldError("row", exc.detail)]
-        if errors:
+        if errors or prepared is None:
             row.errors = errors
             outcome.rejected.append(row)
             continue
-        row_of[entries[-1].registration.id] = row.number
-        stored[entries[-1].registration.id] = digest
+        entries.append(prepared)
+        row_of[prepared.registration.id] = row.number
+        stored[prepared.registration.id] = digest
     if entries:
         enrolments = registry.insert(session=session, crypto=crypto, actor=actor,
                                      entries=entries, details=details)
