@@ -34,7 +34,8 @@ def test_the_record_csv_maps_whole() -> None:
 def test_form_columns_key_the_row_and_date_it() -> None:
     kobo = recognise(["identity/given_name", "languages/arabic", "_uuid", "_submission_time"])
     assert (kobo.row_key, kobo.date_column) == ("_uuid", "_submission_time")
-    assert "arabic" not in kobo.columns and len(kobo.columns) == 1
+    assert "arabic" not in kobo.columns
+    assert len(kobo.columns) == 1
     odk = recognise(["SubmissionDate", "meta-instanceID", "KEY", "person-given_name"])
     assert (odk.row_key, odk.date_column) == ("meta-instanceID", "SubmissionDate")
 

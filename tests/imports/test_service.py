@@ -128,7 +128,9 @@ def test_consent_per_row_or_attested_for_the_file(engine: Engine, crypto: FieldC
     assert report(engine, attested)[10] == [("phone", "not a valid phone number")]
     with Session(engine) as session:
         job = session.get(ImportJob, attested.id)
-        assert job is not None and job.consent_attested and job.consent_attested_at
+        assert job is not None
+        assert job.consent_attested
+        assert job.consent_attested_at
         events = session.exec(select(AuditEvent).where(  # type: ignore[call-overload]
             AuditEvent.action == "import.consent_attested")).scalars().all()
     assert [e.object_id for e in events] == [str(attested.id)]
