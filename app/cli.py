@@ -263,6 +263,9 @@ def import_file(
     sheet: Annotated[str | None, typer.Option(help="XLSX sheet (default: the first)")] = None,
     language: Annotated[str | None, typer.Option(help="language of the report: ar or en")]
     = None,
+    batch_size: Annotated[int, typer.Option(
+        help="rows per transaction (smaller: online registrations wait less for the writer)")]
+    = 2000,
 ) -> None:
     """Import registrations from a file: every row checked like a registration, duplicates
     looked for in the registry and the file, a report of every row; the last line is
@@ -275,6 +278,8 @@ def import_file(
     from app.web.i18n import translations
     from matching import load_model
 
+    if not 1 <= batch_size <= 50_000:
+        fail("--batch-size must be between 1 and 50000")
     mapping_text = None
     try:
         mapping_text = mapping.read_text(encoding="utf-8") if mapping else None
@@ -296,7 +301,7 @@ def import_file(
                     engine=engine, crypto=crypto, actor=actor, handle=handle,
                     file_name=input_file.name, site=site, mapping_text=mapping_text,
                     consent_attested=attest_consent, dry_run=dry_run, encoding=encoding,
-                    sheet=sheet, model=model,
+                    sheet=sheet, model=model, batch_size=batch_size,
                     progress=lambda j: bar.update(task, completed=j.rows_processed))
             except UnreadableFile as exc:
                 fail(f"{input_file}: {exc.detail}")

@@ -75,7 +75,9 @@ def _checked(session: Session, crypto: FieldCrypto, actor: Principal, columns: A
     row = batch.Row(number, cells, read_row(mapping, columns, cells))
     data, registered_on, problems = batch.request(row, batch.registration_id(crypto, row),
                                                   options)
-    shown = PreviewRow(number, problems=problems)
+    assert row.values is not None
+    shown = PreviewRow(number, values={f: row.values.fields.get(f) for f in SHOWN},
+                       problems=problems)  # as read, until every rule has passed
     if data is None:
         return shown
     try:

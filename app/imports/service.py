@@ -214,6 +214,7 @@ def _move(session: Session, job: ImportJob, before: JobStatus, after: JobStatus,
 
 def get_job(*, session: Session, actor: Principal, job_id: Any) -> ImportJob:
     """A job its importer (or an administrator) may see; any other is not found."""
+    require_importer(actor)
     job = session.get(ImportJob, job_id)
     if job is None or not (actor.role == Role.admin or job.created_by_id == actor.id):
         raise NotFound("import not found")
