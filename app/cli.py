@@ -231,7 +231,7 @@ def dedupe(
         result = run_dedupe(frame, progress=_Bars(bar))
     # record ids a spreadsheet would run as formulas are written as text
     for frame, id_columns in ((result.pairs, ("record_id_a", "record_id_b")),
-                              (result.clusters, ("record_id",))):
+                              (result.clusters, ("record_id", "cluster_id"))):
         for column in id_columns:
             frame[column] = frame[column].astype(str).map(neutralise)
     write_pairs_csv(result, pairs)

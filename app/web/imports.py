@@ -34,7 +34,8 @@ router = APIRouter(prefix="/imports", dependencies=[Depends(deps.csrf_protect)],
                    include_in_schema=False)
 
 LABELS = {**FIELD_LABELS, "record_id": N_("Row identifier (record_id)"), "site": N_("Site"),
-          "registered_on": N_("Registration date"), "consent": N_("Consent")}
+          "registered_on": N_("Registration date"), "consent": N_("Consent"),
+          "languages": N_("Languages")}
 MESSAGES = (  # the import's own texts, shown translated (see app.imports)
     N_("consent is not recorded for this row"), N_("the participant did not consent"),
     N_("already imported with other data"), N_("not a date (YYYY-MM-DD)"),
