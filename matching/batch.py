@@ -71,7 +71,7 @@ def read_records_csv(path: str | Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
             path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-            usecols=lambda c: c.strip() in RECORD_COLUMNS, index_col=False,
+            usecols=lambda c: c.strip() in RECORD_COLUMNS,
         )
     except UnicodeDecodeError:
         raise RecordFileError(f"{path}: not UTF-8 encoded text") from None
