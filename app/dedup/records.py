@@ -65,8 +65,8 @@ def draft_record(new: NewRegistration) -> dict[str, str | None]:
     (from its validated values: nothing to decrypt)."""
     sealed, clear = new.validated.sealed, new.validated.clear
     record: dict[str, str | None] = {c: sealed.get(c) or None for c in RECORD_FIELDS}
-    record.update(record_id=str(new.registration.id), site=new.registration.site_code,
-                  registered_on=new.registration.registered_on.isoformat(),
+    record.update(record_id=str(new.id), site=new.row["site_code"],
+                  registered_on=new.row["registered_on"].isoformat(),
                   category=clear["category"], sex=clear["sex"],
                   nationality=clear["nationality"])
     return record

@@ -75,6 +75,10 @@ def enrol(
         with session.begin_nested():
             registered = registry.insert(session=session, crypto=crypto, actor=actor,
                                          entries=[new])[0]
+            registration = session.get(Registration, registered.registration_id)
+            person = session.get(Person, registered.person_id)
+            assert registration is not None
+            assert person is not None
     except IntegrityError:
         # a concurrent request with the same id committed first: answer as its replay
         earlier = registry.replay(session=session, crypto=crypto, actor=actor, data=data)
@@ -82,7 +86,7 @@ def enrol(
             raise
         return _replayed(session=session, crypto=crypto, actor=actor, model=model,
                          enrolment=earlier)
-    enrolment = Enrolment(registered.registration, registered.person, True, candidates)
+    enrolment = Enrolment(registration, person, True, candidates)
     _record_matches(session=session, crypto=crypto, actor=actor, model=model,
                     enrolments=[enrolment], source="registration")
     return enrolment

@@ -88,8 +88,8 @@ def _checked(session: Session, crypto: FieldCrypto, actor: Principal, columns: A
         return shown
     sealed, clear = new.validated.sealed, new.validated.clear
     shown.values = {**{f: sealed.get(f) or clear.get(f) for f in SHOWN},
-                    "site": new.registration.site_code, "category": clear["category"],
-                    "registered_on": new.registration.registered_on,
+                    "site": new.row["site_code"], "category": clear["category"],
+                    "registered_on": new.row["registered_on"],
                     "is_child": new.validated.is_child}
     return shown
 

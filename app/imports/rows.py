@@ -164,10 +164,9 @@ def process(
     row_of: dict[uuid.UUID, int] = {}
     for row in readable:
         data, registered_on, errors = request(row, ids[row.number], options)
-        digest = registry.request_digest(crypto, data) if data is not None else None
         earlier = stored.get(ids[row.number], "")
         if data is not None and earlier != "":  # imported before, or repeated in this file
-            if earlier == digest:
+            if earlier == registry.request_digest(crypto, data):
                 outcome.skipped += 1
                 continue
             errors.append(FieldError("record_id" if row.values and row.values.fields.get(
@@ -184,21 +183,21 @@ def process(
             outcome.rejected.append(row)
             continue
         entries.append(prepared)
-        row_of[prepared.registration.id] = row.number
-        stored[prepared.registration.id] = digest
+        row_of[prepared.id] = row.number
+        stored[prepared.id] = prepared.row["request_digest"]
     if entries:
-        enrolments = registry.insert(session=session, crypto=crypto, actor=actor,
-                                     entries=entries, details=details)
-        _after_insert(session=session, actor=actor, enrolments=enrolments)
+        inserted = registry.insert(session=session, crypto=crypto, actor=actor,
+                                   entries=entries, details=details)
+        _after_insert(session=session, actor=actor, inserted=inserted)
         outcome.accepted = len(entries)
         outcome.findings = _duplicates(session=session, crypto=crypto, actor=actor,
-                                       entries=entries, row_of=row_of, cache=cache,
-                                       model=model)
+                                       entries=entries, inserted=inserted, row_of=row_of,
+                                       cache=cache, model=model)
     return outcome
 
 
 def _after_insert(*, session: Session, actor: Principal,
-                  enrolments: Sequence[registry.Enrolment]) -> None:
+                  inserted: Sequence[registry.Inserted]) -> None:
     """What follows the storing of new registrations, as for one registered online: the
     opening of their cases goes here once case management offers a service for new
     enrolments (issue 17), and the do-not-re-enter check of the returns issue (19), whose
@@ -211,19 +210,18 @@ def _duplicates(
     crypto: FieldCrypto,
     actor: Principal,
     entries: Sequence[registry.NewRegistration],
+    inserted: Sequence[registry.Inserted],
     row_of: dict[uuid.UUID, int],
     cache: bulk.KnownCache,
     model: MatchModel | None,
 ) -> dict[int, tuple[uuid.UUID | None, list[dict[str, Any]]]]:
     """Check the batch's new registrations against the registry and each other; record the
     pairs and signals for review; the findings of each row that has any."""
-    for entry in entries:
-        registration = entry.registration
-        cache.put(registration.id, bulk.known_from_record(
-            draft_record(entry), person_id=registration.person_id,
-            site_code=registration.site_code,
-            registration_number=registration.registration_number))
-    new = {e.registration.id: [d for kind, d in e.indexes if kind == IndexKind.block.value]
+    for entry, stored in zip(entries, inserted, strict=True):
+        cache.put(entry.id, bulk.known_from_record(
+            draft_record(entry), person_id=stored.person_id, site_code=stored.site_code,
+            registration_number=stored.registration_number))
+    new = {e.id: [d for kind, d in e.indexes if kind == IndexKind.block.value]
            for e in entries}
     found = bulk.check_batch(session=session, crypto=crypto, actor=actor, new=new,
                              cache=cache, model=model)
