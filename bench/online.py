@@ -1,8 +1,8 @@
 """Online candidate lookup latency against a large SQLite registry.
 
 For each size, builds (once, cached under bench/out/) a SQLite registry of that many synthetic
-registrations imported through `app.registry.bulk` (same validation, encryption and blind
-indexes as one-by-one registration), then times `find_candidates` — blind-indexed blocking,
+registrations imported through `app.imports` (same validation, encryption and blind indexes as
+one-by-one registration), then times `find_candidates` — blind-indexed blocking,
 decryption and in-memory scoring — for the registrations that come next in the same synthetic
 stream (a quarter of them re-registrations of people already in the registry).
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import csv
 import gc
 import itertools
 import statistics
@@ -29,7 +30,9 @@ from app.core.security import SYSTEM
 from app.core.settings import Settings
 from app.dedup.service import find_candidates
 from app.demo import ensure_demo_armed_groups
-from app.registry.bulk import NAMESPACE, import_records
+from app.imports.models import ImportJob
+from app.imports.rows import NAMESPACE
+from app.imports.service import import_file
 from app.registry.reference import ensure_default_sites
 from synthetic import SyntheticConfig, iter_records, persons_for_records
 
@@ -81,16 +84,24 @@ def build(size: int, records: list[dict[str, str]]) -> Path:
     with session_scope(engine) as session:
         ensure_default_sites(session=session)
         ensure_demo_armed_groups(session=session)
+    source = partial.with_suffix(".csv")
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)
     started = time.perf_counter()
 
-    def progress(done: int) -> None:
-        if done % 50_000 < 2000:
-            print(f"  imported {done:,} in {time.perf_counter() - started:.0f} s", flush=True)
+    def progress(job: ImportJob) -> None:
+        if job.rows_processed % 50_000 < 2000:
+            print(f"  imported {job.rows_processed:,} in {time.perf_counter() - started:.0f} s",
+                  flush=True)
 
-    report = import_records(engine=engine, crypto=crypto, actor=SYSTEM, records=records,
-                            progress=progress)
+    with source.open("rb") as handle:
+        job = import_file(engine=engine, crypto=crypto, actor=SYSTEM, handle=handle,
+                          file_name=source.name, consent_attested=True, progress=progress)
     engine.dispose()
-    print(f"  built {report.imported:,} registrations ({len(report.rejected)} rejected) in "
+    source.unlink()
+    print(f"  built {job.accepted:,} registrations ({job.rejected} rejected) in "
           f"{time.perf_counter() - started:.0f} s")
     partial.rename(path)
     return path

@@ -4,8 +4,11 @@ services that build them in production, without HTTP)."""
 
 from __future__ import annotations
 
+import csv
 import uuid
+from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -17,6 +20,8 @@ from app.core.db import session_scope
 from app.core.security import SYSTEM, Principal
 from app.dedup.models import CandidatePair, ordered
 from app.enrolment.service import Enrolment, enrol
+from app.imports.models import ImportJob
+from app.imports.service import import_file
 from app.registry import reference
 from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
@@ -140,3 +145,18 @@ def make_payment(session: Session, person_id: uuid.UUID, *, site: str = "TRP",
     return record_payment(session=session, actor=SYSTEM, person_id=person_id, site=site,
                           amount=amount, paid_on=paid_on or date.today(),
                           instalment=instalment, case_id=case_id)
+
+
+def import_rows(engine: Engine, crypto: FieldCrypto, rows: Sequence[dict[str, Any]],
+                folder: Path, *, actor: Principal = SYSTEM, **options: Any) -> ImportJob:
+    """Import rows (dicts keyed by the record CSV's columns) through a CSV file, as
+    `ddr import` does (consent attested unless said otherwise)."""
+    path = folder / f"import-{uuid.uuid4().hex[:8]}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    options.setdefault("consent_attested", True)
+    with path.open("rb") as handle:
+        return import_file(engine=engine, crypto=crypto, actor=actor, handle=handle,
+                           file_name=path.name, **options)

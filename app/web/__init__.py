@@ -83,6 +83,7 @@ def install(app: FastAPI) -> None:
         audit,
         auth,
         home,
+        imports,
         jobs,
         persons,
         printouts,
@@ -96,7 +97,7 @@ def install(app: FastAPI) -> None:
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, home, registrations, printouts, persons, review_models, review, jobs,
-                   admin, audit, weapons_records, weapons):
+                   admin, audit, weapons_records, weapons, imports):
         app.include_router(module.router)
 
     json_domain = app.exception_handlers[DomainError]
