@@ -12,8 +12,6 @@ stream (a quarter of them re-registrations of people already in the registry).
 from __future__ import annotations
 
 import argparse
-import base64
-import csv
 import gc
 import itertools
 import statistics
@@ -21,29 +19,14 @@ import time
 import uuid
 from pathlib import Path
 
-from pydantic import SecretStr
+from _registry_file import NAMESPACE, OUT, build_registry, settings_for
 
 from app.core.db import make_engine, session_scope
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.migrate import upgrade
 from app.core.security import SYSTEM
-from app.core.settings import Settings
 from app.dedup.service import find_candidates
-from app.demo import ensure_demo_armed_groups
-from app.imports.models import ImportJob
-from app.imports.rows import NAMESPACE
-from app.imports.service import import_file
-from app.registry.reference import ensure_default_sites
 from synthetic import SyntheticConfig, iter_records, persons_for_records
-
-OUT = Path(__file__).parent / "out"
-BENCH_KEY = base64.b64encode(b"bench-only-master-key-32-bytes!!").decode()
-
-
-def settings_for(path: Path) -> Settings:
-    """Settings of a benchmark registry (a fixed key, so the cached file stays readable)."""
-    return Settings(env="test", database_url=f"sqlite:///{path}",
-                    master_key=SecretStr(BENCH_KEY), secret_key=SecretStr("bench" * 8))
 
 
 def stream(size: int, queries: int, keep_registry: bool
@@ -66,45 +49,6 @@ def stream(size: int, queries: int, keep_registry: bool
         if person in registered:
             truth[record["record_id"]] = {uuid.uuid5(NAMESPACE, r) for r in registered[person]}
     return registry, asked, truth
-
-
-def build(size: int, records: list[dict[str, str]]) -> Path:
-    """Create the registry file for a size unless it is cached."""
-    path = OUT / f"registry-{size}.db"
-    if path.exists():
-        return path
-    OUT.mkdir(exist_ok=True)
-    partial = path.with_suffix(".partial.db")
-    partial.unlink(missing_ok=True)
-    settings = settings_for(partial)
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    crypto = load_crypto(settings)
-    check_or_store_key(engine, crypto)
-    with session_scope(engine) as session:
-        ensure_default_sites(session=session)
-        ensure_demo_armed_groups(session=session)
-    source = partial.with_suffix(".csv")
-    with source.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
-    started = time.perf_counter()
-
-    def progress(job: ImportJob) -> None:
-        if job.rows_processed % 50_000 < 2000:
-            print(f"  imported {job.rows_processed:,} in {time.perf_counter() - started:.0f} s",
-                  flush=True)
-
-    with source.open("rb") as handle:
-        job = import_file(engine=engine, crypto=crypto, actor=SYSTEM, handle=handle,
-                          file_name=source.name, consent_attested=True, progress=progress)
-    engine.dispose()
-    source.unlink()
-    print(f"  built {job.accepted:,} registrations ({job.rejected} rejected) in "
-          f"{time.perf_counter() - started:.0f} s")
-    partial.rename(path)
-    return path
 
 
 def measure(path: Path, queries: list[dict[str, str]], truth: dict[str, set[uuid.UUID]]
@@ -144,7 +88,7 @@ def main() -> None:
         print(f"registry of {size:,} registrations")
         cached = (OUT / f"registry-{size}.db").exists()
         registry, queries, truth = stream(size, args.queries, keep_registry=not cached)
-        path = build(size, registry)
+        path = build_registry(OUT / f"registry-{size}.db", registry)
         # a server does not hold the registry's records in memory: neither should the
         # measurement (a million of them make every full garbage collection take ~0.1 s)
         del registry
