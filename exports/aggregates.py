@@ -1,0 +1,110 @@
+"""The counts behind every statistic, computed by the database.
+
+Each function is one GROUP BY over indexed clear columns at the finest grain the tables need
+(never a row per person into Python); the tables are sums of these groups. The same SQL runs
+on SQLite and PostgreSQL (`extract` compiles to each dialect's own date functions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import case, extract, func, select
+from sqlmodel import Session, col
+
+from app.core.models import AuditEvent
+from app.dedup.models import CandidatePair, PersonMerge
+from app.registry.models import Registration, Site, WeaponHandover
+from app.weapons.models import AmmunitionLot
+from reintegration.models import Case
+
+AGE_BANDS = ("under_15", "15_17", "18_24", "25_34", "35_49", "50_plus", "unknown")
+"""Age at registration (from the birth year), the bands of the committee's questions."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of a GROUP BY: its values in the query's order and how many rows."""
+
+    values: tuple[str, ...]
+    count: int
+
+
+def _month(column: object) -> tuple[object, object]:
+    return extract("year", column), extract("month", column)  # type: ignore[arg-type]
+
+
+def _month_label(year: object, month: object) -> str:
+    return f"{int(year):04d}-{int(month):02d}"  # type: ignore[call-overload]
+
+
+def _age_band() -> object:
+    age = extract("year", Registration.registered_on) - col(Registration.birth_year)
+    return case(
+        (col(Registration.birth_year).is_(None), "unknown"),
+        (age < 15, "under_15"), (age < 18, "15_17"), (age < 25, "18_24"),
+        (age < 35, "25_34"), (age < 50, "35_49"), else_="50_plus")
+
+
+def registration_groups(session: Session) -> list[Group]:
+    """Registrations by site, sex, category, nationality, age band and month."""
+    year, month = _month(Registration.registered_on)
+    band = _age_band()
+    keys = (Registration.site_code, Registration.sex, Registration.category,
+            Registration.nationality, band, year, month)
+    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    return [Group((site, sex, category, nationality, str(age), _month_label(y, m)), n)
+            for site, sex, category, nationality, age, y, m, n in rows]
+
+
+def weapon_groups(session: Session) -> list[Group]:
+    """Weapons handed in by type, calibre, site and month."""
+    year, month = _month(WeaponHandover.handed_over_on)
+    calibre = func.coalesce(WeaponHandover.calibre, "unknown")
+    keys = (WeaponHandover.weapon_type, calibre, WeaponHandover.site_code, year, month)
+    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    return [Group((kind, str(cal), site, _month_label(y, m)), n)
+            for kind, cal, site, y, m, n in rows]
+
+
+def ammunition_groups(session: Session) -> list[Group]:
+    """Ammunition lots handed in by category, site and month, with the rounds they hold."""
+    year, month = _month(AmmunitionLot.handed_in_on)
+    keys = (AmmunitionLot.category, AmmunitionLot.handover_site, year, month)
+    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    return [Group((category, site, _month_label(y, m)), n) for category, site, y, m, n in rows]
+
+
+def case_groups(session: Session) -> list[Group]:
+    """Cases by pathway, status, site and month opened."""
+    year, month = _month(Case.opened_at)
+    keys = (Case.pathway, Case.status, Case.site_code, year, month)
+    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    return [Group((pathway, status, site, _month_label(y, m)), n)
+            for pathway, status, site, y, m, n in rows]
+
+
+def pair_groups(session: Session) -> list[Group]:
+    """Candidate duplicate pairs by review status and the matcher's decision."""
+    keys = (CandidatePair.status, CandidatePair.decision)
+    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    return [Group((str(status), str(decision)), n) for status, decision, n in rows]
+
+
+def merge_groups(session: Session) -> list[Group]:
+    """Persons merged into another after a `same person` decision."""
+    return [Group((), int(session.exec(select(func.count()).select_from(PersonMerge)).one()))]
+
+
+def desk_link_groups(session: Session) -> list[Group]:
+    """Registrations linked at the desk to a person already registered (a second person
+    prevented)."""
+    count = session.exec(select(func.count()).select_from(AuditEvent)
+                         .where(col(AuditEvent.action) == "duplicate.link")).one()
+    return [Group((), int(count))]
+
+
+def sites(session: Session) -> Sequence[Site]:
+    """Every site, by code."""
+    return session.exec(select(Site).order_by(Site.code)).all()  # type: ignore[call-overload, no-any-return]
