@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, extract, func, select
 from sqlmodel import Session, col
@@ -31,16 +32,16 @@ class Group:
     count: int
 
 
-def _month(column: object) -> tuple[object, object]:
-    return extract("year", column), extract("month", column)  # type: ignore[arg-type]
+def _month(column: Any) -> tuple[Any, Any]:
+    return extract("year", column), extract("month", column)
 
 
-def _month_label(year: object, month: object) -> str:
-    return f"{int(year):04d}-{int(month):02d}"  # type: ignore[call-overload]
+def _month_label(year: Any, month: Any) -> str:
+    return f"{int(year):04d}-{int(month):02d}"
 
 
-def _age_band() -> object:
-    age = extract("year", Registration.registered_on) - col(Registration.birth_year)
+def _age_band() -> Any:
+    age = extract("year", col(Registration.registered_on)) - col(Registration.birth_year)
     return case(
         (col(Registration.birth_year).is_(None), "unknown"),
         (age < 15, "under_15"), (age < 18, "15_17"), (age < 25, "18_24"),
@@ -51,9 +52,9 @@ def registration_groups(session: Session) -> list[Group]:
     """Registrations by site, sex, category, nationality, age band and month."""
     year, month = _month(Registration.registered_on)
     band = _age_band()
-    keys = (Registration.site_code, Registration.sex, Registration.category,
-            Registration.nationality, band, year, month)
-    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    keys: list[Any] = [Registration.site_code, Registration.sex, Registration.category,
+            Registration.nationality, band, year, month]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
     return [Group((site, sex, category, nationality, str(age), _month_label(y, m)), n)
             for site, sex, category, nationality, age, y, m, n in rows]
 
@@ -62,8 +63,8 @@ def weapon_groups(session: Session) -> list[Group]:
     """Weapons handed in by type, calibre, site and month."""
     year, month = _month(WeaponHandover.handed_over_on)
     calibre = func.coalesce(WeaponHandover.calibre, "unknown")
-    keys = (WeaponHandover.weapon_type, calibre, WeaponHandover.site_code, year, month)
-    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    keys: list[Any] = [WeaponHandover.weapon_type, calibre, WeaponHandover.site_code, year, month]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
     return [Group((kind, str(cal), site, _month_label(y, m)), n)
             for kind, cal, site, y, m, n in rows]
 
@@ -71,40 +72,41 @@ def weapon_groups(session: Session) -> list[Group]:
 def ammunition_groups(session: Session) -> list[Group]:
     """Ammunition lots handed in by category, site and month, with the rounds they hold."""
     year, month = _month(AmmunitionLot.handed_in_on)
-    keys = (AmmunitionLot.category, AmmunitionLot.handover_site, year, month)
-    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    keys: list[Any] = [AmmunitionLot.category, AmmunitionLot.handover_site, year, month]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
     return [Group((category, site, _month_label(y, m)), n) for category, site, y, m, n in rows]
 
 
 def case_groups(session: Session) -> list[Group]:
     """Cases by pathway, status, site and month opened."""
     year, month = _month(Case.opened_at)
-    keys = (Case.pathway, Case.status, Case.site_code, year, month)
-    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    keys: list[Any] = [Case.pathway, Case.status, Case.site_code, year, month]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
     return [Group((pathway, status, site, _month_label(y, m)), n)
             for pathway, status, site, y, m, n in rows]
 
 
 def pair_groups(session: Session) -> list[Group]:
     """Candidate duplicate pairs by review status and the matcher's decision."""
-    keys = (CandidatePair.status, CandidatePair.decision)
-    rows = session.exec(select(*keys, func.count()).group_by(*keys))  # type: ignore[call-overload]
+    keys: list[Any] = [CandidatePair.status, CandidatePair.decision]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
     return [Group((str(status), str(decision)), n) for status, decision, n in rows]
 
 
 def merge_groups(session: Session) -> list[Group]:
     """Persons merged into another after a `same person` decision."""
-    return [Group((), int(session.exec(select(func.count()).select_from(PersonMerge)).one()))]
+    count = session.execute(select(func.count()).select_from(PersonMerge)).scalar_one()
+    return [Group((), int(count))]
 
 
 def desk_link_groups(session: Session) -> list[Group]:
     """Registrations linked at the desk to a person already registered (a second person
     prevented)."""
-    count = session.exec(select(func.count()).select_from(AuditEvent)
-                         .where(col(AuditEvent.action) == "duplicate.link")).one()
+    count = session.execute(select(func.count()).select_from(AuditEvent)
+                         .where(col(AuditEvent.action) == "duplicate.link")).scalar_one()
     return [Group((), int(count))]
 
 
 def sites(session: Session) -> Sequence[Site]:
     """Every site, by code."""
-    return session.exec(select(Site).order_by(Site.code)).all()  # type: ignore[call-overload, no-any-return]
+    return session.execute(select(Site).order_by(Site.code)).scalars().all()

@@ -9,7 +9,7 @@ every other (see docs/adr: differencing).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.dedup.enums import PairStatus
@@ -126,17 +126,13 @@ def build_table(*, name: str, population: Population, dimensions: tuple[str, ...
                 groups: Sequence[Group], sites: Sequence[str], regions: dict[str, str],
                 base: str | None = None, filter_dimension: str | None = None) -> Table:
     """Sum a population's groups into a table of `dimensions` (region from the site)."""
-    pick: list[Callable[[tuple[str, ...]], str]] = []
-    for dimension in dimensions:
-        if dimension == "region":
-            at = population.group_dimensions.index("site")
-            pick.append(lambda values, at=at: regions.get(values[at]) or values[at])
-        else:
-            at = population.group_dimensions.index(dimension)
-            pick.append(lambda values, at=at: values[at])
+    source = [population.group_dimensions.index("site" if d == "region" else d)
+              for d in dimensions]
+    as_region = [d == "region" for d in dimensions]
     counts: dict[tuple[str, ...], int] = {}
     for group in groups:
-        key = tuple(p(group.values) for p in pick)
+        key = tuple(regions.get(group.values[at]) or group.values[at] if region
+                    else group.values[at] for at, region in zip(source, as_region, strict=True))
         counts[key] = counts.get(key, 0) + group.count
     levels = {d: levels_of(d, {k[i] for k in counts}, sites, regions)
               for i, d in enumerate(dimensions)}

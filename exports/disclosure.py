@@ -3,11 +3,11 @@
 Primary: a cell counting 1 to threshold - 1 people is suppressed. Secondary: wherever a
 published sum (a line) would leave a single suppressed member, another member is suppressed
 too (the smallest one holding at least `threshold`, else the largest), so no suppressed
-cell is the difference of published figures. The pattern is heuristic; the audit is exact: for
-each primary cell, linear programming (HiGHS through SciPy) finds the least and greatest value
-it can take given every published cell and every line of every table of its population, and
-the interval must be at least `threshold` wide. Where it is not, the cell's lines lose more
-cells and the audit runs again.
+cell is the difference of published figures. The pattern is heuristic; the audit is exact:
+for each primary cell, linear programming (HiGHS, through its own Python interface) finds the
+least and greatest value it can take given every published cell and every line of every table
+of its population, and the interval must be at least `threshold` wide. Where it is not, the
+cell's lines lose more cells and the audit runs again.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csc_matrix
 
 from exports.tables import Cell, Line
 
@@ -27,6 +27,8 @@ RULE = ("primary: counts from 1 to {low} suppressed (threshold {threshold}); sec
         "computed by linear programming from all published cells and margins, is at least "
         "{threshold} wide; zeros are published")
 MAX_ROUNDS = 50
+_UNBOUNDED = (highspy.HighsModelStatus.kUnbounded,
+              highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
 
 def rule_text(threshold: int) -> str:
@@ -46,6 +48,12 @@ class Interval:
         return float("inf") if self.high is None else self.high - self.low
 
 
+def _order(cell: Cell) -> tuple[str, list[tuple[str, str]]]:
+    """A fixed order of cells: the same data gives the same pattern on every refresh (two
+    patterns of one table could be combined)."""
+    return cell[0], sorted(cell[1])
+
+
 def primary(values: Mapping[Cell, int], threshold: int) -> set[Cell]:
     """Cells counting 1 to threshold - 1."""
     return {cell for cell, value in values.items() if 0 < value < threshold}
@@ -57,9 +65,9 @@ def _complement(line: Line, values: Mapping[Cell, int], hidden: set[Cell],
     open_parts = [c for c in line.parts if c not in hidden and values[c] > 0]
     big = [c for c in open_parts if values[c] >= threshold]
     if big:
-        return min(big, key=lambda c: (values[c], sorted(c[1])))
+        return min(big, key=lambda c: (values[c], _order(c)))
     if open_parts:
-        return max(open_parts, key=lambda c: (values[c], sorted(c[1])))
+        return max(open_parts, key=lambda c: (values[c], _order(c)))
     if line.total not in hidden and values[line.total] > 0:
         return line.total
     zeros = [c for c in line.parts if c not in hidden]
@@ -111,12 +119,12 @@ def feasible_intervals(values: Mapping[Cell, int], lines: Iterable[Line], hidden
         groups.setdefault(label[first], []).append(line)
     out: dict[Cell, Interval] = {}
     by_group: dict[int, list[Cell]] = {}
-    for cell in targets:
+    for cell in sorted(targets, key=_order):
         by_group.setdefault(label[cell], []).append(cell)
     for group, cells in by_group.items():
         group_lines = groups.get(group, [])
         variables = sorted({m for line in group_lines for m in line.members() if m in hidden}
-                           | set(cells), key=lambda c: (c[0], sorted(c[1])))
+                           | set(cells), key=_order)
         index = {cell: i for i, cell in enumerate(variables)}
         rows, cols, data, rhs = [], [], [], []
         for r, line in enumerate(group_lines):
@@ -129,18 +137,50 @@ def feasible_intervals(values: Mapping[Cell, int], lines: Iterable[Line], hidden
                 else:
                     constant += sign * values[member]
             rhs.append(-constant)
-        matrix = coo_matrix((data, (rows, cols)), shape=(len(group_lines), len(variables)))
-        for cell in cells:
-            objective = np.zeros(len(variables))
-            objective[index[cell]] = 1.0
-            low = linprog(objective, A_eq=matrix.tocsr() if group_lines else None,
-                          b_eq=rhs if group_lines else None, bounds=(0, None), method="highs")
-            high = linprog(-objective, A_eq=matrix.tocsr() if group_lines else None,
-                           b_eq=rhs if group_lines else None, bounds=(0, None), method="highs")
-            if low.status != 0:
-                raise ValueError(f"published figures are inconsistent: {low.message}")
-            out[cell] = Interval(low=float(low.fun),
-                                 high=None if high.status == 3 else float(-high.fun))
+        matrix = coo_matrix((data, (rows, cols)),
+                            shape=(len(group_lines), len(variables))).tocsc()
+        for cell, interval in _bounds(matrix, np.asarray(rhs, dtype=float),
+                                      [index[c] for c in cells]).items():
+            out[cells[cell]] = interval
+    return out
+
+
+def _bounds(matrix: csc_matrix, rhs: np.ndarray, targets: list[int]) -> dict[int, Interval]:
+    """Minimise and maximise each target variable subject to matrix @ x = rhs, x >= 0: one
+    HiGHS model per group, its objective changed per target (each solve starts warm)."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("presolve", "off")  # a warm simplex start beats presolving again
+    lp = highspy.HighsLp()
+    rows, cols = matrix.shape
+    lp.num_col_, lp.num_row_ = cols, rows
+    lp.col_cost_ = np.zeros(cols)
+    lp.col_lower_ = np.zeros(cols)
+    lp.col_upper_ = np.full(cols, highspy.kHighsInf)
+    lp.row_lower_ = rhs
+    lp.row_upper_ = rhs
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    highs.passModel(lp)
+    out: dict[int, Interval] = {}
+    for position, target in enumerate(targets):
+        ends = []
+        for sense in (1.0, -1.0):
+            highs.changeColCost(target, sense)
+            highs.run()
+            status = highs.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                ends.append(sense * highs.getInfo().objective_function_value)
+            elif sense < 0 and status in _UNBOUNDED:
+                ends.append(None)
+            else:
+                raise ValueError(f"published figures are inconsistent: {status}")
+        highs.changeColCost(target, 0.0)
+        low, high = ends
+        assert low is not None
+        out[position] = Interval(low=low, high=high)
     return out
 
 

@@ -136,7 +136,7 @@ class Statistics:
             view = self.view(name, where)
             for row in view["rows"]:
                 if all(row[d] == picks.get(d, TOTAL) for d in view["dimensions"]):
-                    return row["count"]  # type: ignore[no-any-return]
+                    return row["count"]
             return None
 
         under_15 = total("registrations_by_age", age_band="under_15")
@@ -174,14 +174,17 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     say("building tables")
     tables: dict[str, Table] = {}
     for spec in TABLES:
-        population = POPULATIONS[spec.population]
-        common = {"population": population, "groups": groups[spec.population],
-                  "sites": codes, "regions": regions}
-        tables[spec.name] = build_table(name=spec.name, dimensions=spec.dimensions, **common)
+        of = POPULATIONS[spec.population]
+        rows = groups[spec.population]
+        tables[spec.name] = build_table(name=spec.name, population=of,
+                                        dimensions=spec.dimensions, groups=rows, sites=codes,
+                                        regions=regions)
         for dimension in filter_views(spec):
             name = view_name(spec.name, dimension)
-            tables[name] = build_table(name=name, dimensions=(*spec.dimensions, dimension),
-                                       base=spec.name, filter_dimension=dimension, **common)
+            tables[name] = build_table(name=name, population=of,
+                                       dimensions=(*spec.dimensions, dimension), groups=rows,
+                                       sites=codes, regions=regions, base=spec.name,
+                                       filter_dimension=dimension)
     values = cell_values(tables.values())
     lines = [line for table in tables.values() for line in table.lines()]
     by_region: dict[str, list[str]] = {}
