@@ -139,9 +139,9 @@ def feasible_intervals(values: Mapping[Cell, int], lines: Iterable[Line], hidden
             rhs.append(-constant)
         matrix = coo_matrix((data, (rows, cols)),
                             shape=(len(group_lines), len(variables))).tocsc()
-        for cell, interval in _bounds(matrix, np.asarray(rhs, dtype=float),
-                                      [index[c] for c in cells]).items():
-            out[cells[cell]] = interval
+        for position, interval in _bounds(matrix, np.asarray(rhs, dtype=float),
+                                          [index[c] for c in cells]).items():
+            out[cells[position]] = interval
     return out
 
 
@@ -166,7 +166,7 @@ def _bounds(matrix: csc_matrix, rhs: np.ndarray, targets: list[int]) -> dict[int
     highs.passModel(lp)
     out: dict[int, Interval] = {}
     for position, target in enumerate(targets):
-        ends = []
+        ends: list[float | None] = []
         for sense in (1.0, -1.0):
             highs.changeColCost(target, sense)
             highs.run()
