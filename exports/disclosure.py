@@ -26,7 +26,7 @@ RULE = ("primary: counts from 1 to {low} suppressed (threshold {threshold}); sec
         "complementary cells suppressed so that every suppressed cell's feasible interval, "
         "computed by linear programming from all published cells and margins, is at least "
         "{threshold} wide; zeros are published")
-MAX_ROUNDS = 50
+MAX_ROUNDS = 20
 _UNBOUNDED = (highspy.HighsModelStatus.kUnbounded,
               highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
@@ -59,13 +59,19 @@ def primary(values: Mapping[Cell, int], threshold: int) -> set[Cell]:
     return {cell for cell, value in values.items() if 0 < value < threshold}
 
 
-def _complement(line: Line, values: Mapping[Cell, int], hidden: set[Cell],
-                threshold: int) -> Cell | None:
-    """The member of a line to suppress beside its single suppressed one."""
+def _complement(line: Line, values: Mapping[Cell, int], hidden: set[Cell], threshold: int,
+                by_cell: Mapping[Cell, list[Line]]) -> Cell | None:
+    """The member of a line to suppress beside its single suppressed one: a part holding at
+    least `threshold` that opens the fewest other lines (each line it is the only suppressed
+    member of needs a complement in turn), the smallest such."""
+    def opened(cell: Cell) -> int:
+        return sum(1 for other in by_cell.get(cell, ())
+                   if not any(m in hidden for m in other.members()))
+
     open_parts = [c for c in line.parts if c not in hidden and values[c] > 0]
     big = [c for c in open_parts if values[c] >= threshold]
     if big:
-        return min(big, key=lambda c: (values[c], _order(c)))
+        return min(big, key=lambda c: (opened(c), values[c], _order(c)))
     if open_parts:
         return max(open_parts, key=lambda c: (values[c], _order(c)))
     if line.total not in hidden and values[line.total] > 0:
@@ -75,7 +81,7 @@ def _complement(line: Line, values: Mapping[Cell, int], hidden: set[Cell],
 
 
 def _close_lines(lines: list[Line], values: Mapping[Cell, int], hidden: set[Cell],
-                 threshold: int) -> None:
+                 threshold: int, by_cell: Mapping[Cell, list[Line]]) -> None:
     """Suppress complements until no line has exactly one suppressed member."""
     changed = True
     while changed:
@@ -83,7 +89,7 @@ def _close_lines(lines: list[Line], values: Mapping[Cell, int], hidden: set[Cell
         for line in lines:
             members = line.members()
             if sum(1 for m in members if m in hidden) == 1:
-                extra = _complement(line, values, hidden, threshold)
+                extra = _complement(line, values, hidden, threshold, by_cell)
                 if extra is not None:
                     hidden.add(extra)
                     changed = True
@@ -193,29 +199,98 @@ def audit(values: Mapping[Cell, int], lines: list[Line], hidden: set[Cell],
 
 
 def suppress(values: Mapping[Cell, int], lines: list[Line], threshold: int) -> set[Cell]:
-    """The cells to suppress: primary cells and enough complements to pass the audit."""
+    """The cells to suppress: primary cells and enough complements to pass the audit.
+
+    A cell that passes stays passing as more cells are suppressed (a suppressed cell is one
+    more unknown: every interval can only widen), so each round audits only the cells that
+    failed the round before, and widens each through one of its lines."""
     hidden = primary(values, threshold)
-    _close_lines(lines, values, hidden, threshold)
     by_cell: dict[Cell, list[Line]] = {}
     for line in lines:
         for member in line.members():
             by_cell.setdefault(member, []).append(line)
+    _close_lines(lines, values, hidden, threshold, by_cell)
+    failing = sorted(audit(values, lines, hidden, threshold), key=_order)
     for _ in range(MAX_ROUNDS):
-        failing = audit(values, lines, hidden, threshold)
         if not failing:
             return hidden
         for cell in failing:
-            for line in by_cell.get(cell, []):
-                extra = _complement(line, values, hidden, threshold)
-                if extra is not None:
-                    hidden.add(extra)
-        _close_lines(lines, values, hidden, threshold)
-    while failing := audit(values, lines, hidden, threshold):  # last resort: whole lines
-        before = len(hidden)
-        for cell in failing:
-            for line in by_cell.get(cell, []):
-                hidden.update(line.members())
-        _close_lines(lines, values, hidden, threshold)
-        if len(hidden) == before:
+            binding = _binding(values, lines, hidden, cell)
+            if binding:  # the published figure that most limits the cell
+                hidden.add(binding)
+                continue
+            choices = [_complement(line, values, hidden, threshold, by_cell)
+                       for line in by_cell.get(cell, [])]
+            usable = [c for c in choices if c is not None]
+            if usable:  # the largest complement widens most
+                hidden.add(max(usable, key=lambda c: (values[c], _order(c))))
+        _close_lines(lines, values, hidden, threshold, by_cell)
+        failing = _narrow(values, lines, hidden, threshold, failing)
+    reach = set(failing)
+    while failing:  # last resort, around the failing cells: first the zeros that pin them
+        around = {m for cell in reach for line in by_cell.get(cell, []) for m in line.members()}
+        zeros = {m for m in around if values[m] == 0 and m not in hidden}
+        if zeros:
+            hidden.update(zeros)
+        elif around <= reach:
             raise RuntimeError("no suppression pattern passes the audit")
+        else:  # then whole lines, wider each round
+            hidden.update(around)
+            reach |= around
+        _close_lines(lines, values, hidden, threshold, by_cell)
+        failing = _narrow(values, lines, hidden, threshold, failing)
     return hidden
+
+
+def _binding(values: Mapping[Cell, int], lines: list[Line], hidden: set[Cell],
+             cell: Cell) -> Cell | None:
+    """The published cell whose value most limits how high `cell` can go: maximise it with
+    the published members of its group's lines as variables fixed at their values, and take
+    the one with the largest dual value (the most binding), preferring non-zero cells."""
+    label = _components(hidden, lines)
+    group = label[cell]
+    group_lines = [line for line in lines
+                   if any(m in hidden and label[m] == group for m in line.members())]
+    variables = sorted({m for line in group_lines for m in line.members()}, key=_order)
+    index = {c: i for i, c in enumerate(variables)}
+    rows, cols, data = [], [], []
+    for r, line in enumerate(group_lines):
+        for member, sign in [*((p, 1.0) for p in line.parts), (line.total, -1.0)]:
+            rows.append(r)
+            cols.append(index[member])
+            data.append(sign)
+    matrix = coo_matrix((data, (rows, cols)), shape=(len(group_lines), len(variables))).tocsc()
+    fixed = np.array([c not in hidden for c in variables])
+    known = np.array([float(values[c]) for c in variables])
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(variables), len(group_lines)
+    lp.col_cost_ = np.zeros(len(variables))
+    lp.col_cost_[index[cell]] = -1.0
+    lp.col_lower_ = np.where(fixed, known, 0.0)
+    lp.col_upper_ = np.where(fixed, known, highspy.kHighsInf)
+    lp.row_lower_ = np.zeros(len(group_lines))
+    lp.row_upper_ = np.zeros(len(group_lines))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    duals = np.abs(np.asarray(highs.getSolution().col_dual))
+    candidates = [(variables[i], duals[i]) for i in range(len(variables))
+                  if fixed[i] and duals[i] > 1e-9]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda cd: (values[cd[0]] > 0, cd[1], -values[cd[0]],
+                                           _order(cd[0])))[0]
+
+
+def _narrow(values: Mapping[Cell, int], lines: list[Line], hidden: set[Cell], threshold: int,
+            cells: list[Cell]) -> list[Cell]:
+    """Those of `cells` whose interval is still narrower than the threshold."""
+    intervals = feasible_intervals(values, lines, hidden, cells)
+    return [c for c in cells if intervals[c].width() < threshold - 1e-6]

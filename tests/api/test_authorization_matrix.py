@@ -191,6 +191,16 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
         expect(403, admin=201)),
     ("GET", "/api/v1/weapons/tracing-lists"): (lambda c: ("/api/v1/weapons/tracing-lists", {}),
                                                ADMIN_ONLY),
+    # aggregates with small counts suppressed: every role, the committee's own
+    ("GET", "/api/v1/stats"): (lambda c: ("/api/v1/stats", {}), expect(200)),
+    ("GET", "/api/v1/stats/headline"): (lambda c: ("/api/v1/stats/headline", {}), expect(200)),
+    ("GET", "/api/v1/stats/tables/{name}"): (
+        lambda c: ("/api/v1/stats/tables/registrations_by_site", {"params": {"site": "TRP"}}),
+        expect(200)),
+    ("GET", "/api/v1/stats/export"): (
+        lambda c: ("/api/v1/stats/export", {"params": {"format": "csv"}}), expect(200)),
+    ("PUT", "/api/v1/stats/threshold"): (
+        lambda c: ("/api/v1/stats/threshold", {"json": {"threshold": 5}}), ADMIN_ONLY),
 }
 PUBLIC = {("POST", "/api/v1/auth/token")}
 
