@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.dedup.enums import PairStatus
-from app.registry.enums import Category, Sex, WeaponType
+from app.registry.enums import Category, Pathway, Sex, WeaponType
 from app.weapons.enums import AmmunitionCategory
 from exports.aggregates import AGE_BANDS, Group
 from exports.tables import Table
@@ -93,6 +93,8 @@ _FIXED_LEVELS: dict[str, Sequence[str]] = {
     "weapon_type": [w.value for w in WeaponType],
     "ammunition_category": [a.value for a in AmmunitionCategory],
     "pair_status": [p.value for p in PairStatus],
+    "pathway": [p.value for p in Pathway],
+    "case_status": ["open", "suspended", "closed"],
     "decision": ["match", "possible"],
 }
 

@@ -90,6 +90,7 @@ def install(app: FastAPI) -> None:
         registrations,
         review,
         review_models,
+        stats,
         weapons,
         weapons_records,
     )
@@ -97,7 +98,7 @@ def install(app: FastAPI) -> None:
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, home, registrations, printouts, persons, review_models, review, jobs,
-                   admin, audit, weapons_records, weapons, imports):
+                   admin, audit, weapons_records, weapons, imports, stats):
         app.include_router(module.router)
 
     json_domain = app.exception_handlers[DomainError]
