@@ -122,7 +122,8 @@ class Statistics:
                 "filter": {"dimension": where[0], "value": where[1]} if where else None,
                 "count_unit": "registrations, weapons, lots, cases or pairs as each table "
                               "names; a marginalised dimension is written TOTAL",
-                "suppressed_as": f"null in JSON, <{self.threshold} in CSV and XLSX"}
+                "suppressed_as": "null in JSON, x in CSV, XLSX and on screen: counts from 1 to "
+                                 f"{self.threshold - 1} and the complementary cells alike"}
 
     def as_json(self, where: Filter = None) -> dict[str, Any]:
         """Contract 8: metadata and every table with its margins."""

@@ -1,7 +1,7 @@
 """Statistics files: CSV with an HXL hashtag row (one file per table, in a ZIP with the
 metadata), XLSX (a sheet per table and a metadata sheet) and JSON (contract 8).
 
-Suppressed cells are written `<threshold` in CSV and XLSX and `null` in JSON; every table
+Suppressed cells are written `x` in CSV and XLSX and `null` in JSON; every table
 carries its margins (`TOTAL`). Tables crossed by sex are written wide in CSV (one column per
 sex, as HXL's `#affected+m` / `#affected+f` convention has it)."""
 
@@ -21,6 +21,10 @@ from exports.service import Filter, Statistics
 from exports.tables import TOTAL
 
 FORMATS = ("csv", "xlsx", "json")
+SUPPRESSED = "x"
+"""Every suppressed cell, small or complementary, reads the same (as statistical offices write
+confidential cells): `<5` on complementary cells would be false, and two marks would tell an
+attacker which cells are small."""
 
 HXL_DIMENSIONS = {
     "site": "#loc+code", "region": "#adm1+name", "category": "#group+category",
@@ -41,7 +45,7 @@ Progress = Callable[[str], None]
 
 
 def _shown(count: int | None, threshold: int) -> str:
-    return f"<{threshold}" if count is None else str(count)
+    return SUPPRESSED if count is None else str(count)
 
 
 def table_csv(stats: Statistics, view: dict[str, Any]) -> str:
@@ -115,7 +119,7 @@ def write_xlsx(stats: Statistics, where: Filter = None,
         for row in view["rows"]:
             count = row["count"]
             sheet.append([*(neutralise(str(row[d])) for d in view["dimensions"]),
-                          count if count is not None else f"<{stats.threshold}"])
+                          count if count is not None else SUPPRESSED])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
