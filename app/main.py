@@ -15,6 +15,7 @@ from app import web
 from app.api import (
     audit,
     auth,
+    exports,
     imports,
     matching,
     reference,
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for module in (auth, registrations, matching, reference, users, audit, weapons, imports,
-                   stats):
+                   stats, exports):
         api.include_router(module.router)
     app.include_router(api)
     web.install(app)
