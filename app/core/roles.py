@@ -37,3 +37,12 @@ WEAPONS_READERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor,
 RECONCILERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor, Role.auditor})
 # Roles that read the audit trail (never identifying data).
 AUDIT_READERS = frozenset({Role.admin, Role.auditor})
+
+
+class Authorisation(StrEnum):
+    """What a user is explicitly authorised for beyond their role (granted by an admin)."""
+
+    children = "children"
+    """Sees and works the cases of children (no one else sees them, administrators too)."""
+    gender = "gender"
+    """Screens gender-specific needs and reads what that screening recorded."""
