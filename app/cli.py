@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn, cast
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,6 +26,7 @@ from app.core.migrate import upgrade
 from app.core.roles import Role
 from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, Settings, get_settings
+from app.core.spreadsheet import neutralise
 from app.models import all_models
 from app.registry import reference
 
@@ -322,6 +323,11 @@ def dedupe(
         fail(str(exc))
     with Progress(console=err) as bar:
         result = run_dedupe(frame, progress=_Bars(bar))
+    # record ids a spreadsheet would run as formulas are written as text
+    for frame, id_columns in ((result.pairs, ("record_id_a", "record_id_b")),
+                              (result.clusters, ("record_id", "cluster_id"))):
+        for column in id_columns:
+            frame[column] = frame[column].astype(str).map(neutralise)
     write_pairs_csv(result, pairs)
     if clusters is not None:
         write_clusters_csv(result, clusters)
@@ -332,40 +338,90 @@ def dedupe(
 
 
 @cli.command("import")
-def import_csv(
-    input_csv: Annotated[Path, typer.Argument(help="record CSV file (the dedupe format)")],
-    find_duplicates: Annotated[bool, typer.Option(
-        "--dedupe/--no-dedupe", help="then look for duplicates across the registry")] = True,
+def import_file(
+    input_file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="record CSV, other CSV, XLSX, or a KoBoToolbox / ODK export")],
+    site: Annotated[str | None, typer.Option(help="site of the rows that name none")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="column mapping file (YAML)")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="check every row and report, store nothing")] = False,
+    rejects: Annotated[Path | None, typer.Option(
+        help="write the rejected rows here (CSV: the file's columns and the problems)")] = None,
+    attest_consent: Annotated[bool, typer.Option(
+        "--attest-consent", help="consent was collected for every row (recorded, audited)")]
+    = False,
+    user: Annotated[str | None, typer.Option(
+        help="import as this user (their sites only; named in the audit trail)")] = None,
+    encoding: Annotated[str | None, typer.Option(help="the CSV's encoding, if not detected")]
+    = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet (default: the first)")] = None,
+    language: Annotated[str | None, typer.Option(help="language of the report: ar or en")]
+    = None,
+    batch_size: Annotated[int, typer.Option(
+        help="rows per transaction (smaller: online registrations wait less for the writer)")]
+    = 2000,
 ) -> None:
-    """Import registrations from a record CSV file (validated and encrypted like any other),
-    then record possible duplicates and signals for review."""
-    from app.dedup.batch import run_registry_dedupe
-    from app.registry.bulk import import_records
-    from matching.batch import RecordFileError, read_records_csv
-    from reintegration.service import open_cases_for
+    """Import registrations from a file: every row checked like a registration, duplicates
+    looked for in the registry and the file, a report of every row; the last line is
+    `accepted=N rejected=N flagged=N duplicates=N skipped=N`. Re-running a file imports
+    nothing twice."""
+    from app.dedup.model_store import active_model
+    from app.imports import service as imports
+    from app.imports.reader import UnreadableFile
+    from app.imports.report import problem_text, rejected_rows, write_rejects
+    from app.web.i18n import translations
+    from matching import load_model
 
+    if not 1 <= batch_size <= 50_000:
+        fail("--batch-size must be between 1 and 50000")
+    mapping_text = None
     try:
-        frame = read_records_csv(input_csv)
-    except RecordFileError as exc:
-        fail(str(exc))
-    with registry() as (engine, crypto, _settings), Progress(console=err) as bar:
-        task = bar.add_task("importing", total=len(frame))
-        report = import_records(
-            engine=engine, crypto=crypto, actor=SYSTEM,
-            records=cast(list[dict[str, str]], frame.to_dict("records")),
-            progress=lambda done: bar.update(task, completed=done),
-            after_insert=lambda session, inserted: open_cases_for(
-                session=session, actor=SYSTEM, enrolments=inserted))
-        if report.imported and find_duplicates:
-            stats = run_registry_dedupe(engine=engine, crypto=crypto, actor=SYSTEM,
-                                        progress=_Bars(bar), source="import")
-    out.print(f"imported={report.imported} already_there={report.skipped} "
-              f"rejected={len(report.rejected)}")
-    if report.imported and find_duplicates:
-        out.print(f"new_pairs={stats['new_pairs']} signals={stats.get('signals', 0)} "
-                  "(see the review queue)")
-    for row_id, problem in report.rejected[:20]:
-        err.print(f"  {row_id}: {problem}", highlight=False)
+        mapping_text = mapping.read_text(encoding="utf-8") if mapping else None
+        handle = input_file.open("rb")
+    except FileNotFoundError as exc:
+        fail(f"{exc.filename}: file not found")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {mapping if isinstance(exc, UnicodeDecodeError) else input_file} "
+             f"({exc.__class__.__name__})")
+    with handle, registry() as (engine, crypto, settings):
+        with Session(engine) as session:
+            actor = imports.importer(session=session, username=user) if user else SYSTEM
+            configured = load_model(settings.match_model) if settings.match_model else None
+            model = active_model(session, configured)
+        with Progress(console=err) as bar:
+            task = bar.add_task("importing", total=None)
+            try:
+                job = imports.import_file(
+                    engine=engine, crypto=crypto, actor=actor, handle=handle,
+                    file_name=input_file.name, site=site, mapping_text=mapping_text,
+                    consent_attested=attest_consent, dry_run=dry_run, encoding=encoding,
+                    sheet=sheet, model=model, batch_size=batch_size,
+                    progress=lambda j: bar.update(task, completed=j.rows_processed))
+            except UnreadableFile as exc:
+                fail(f"{input_file}: {exc.detail}")
+        err.print(f"read {input_file.name} as {job.file_format} "
+                  f"{job.encoding or job.sheet} {job.delimiter or ''}".rstrip(),
+                  highlight=False)
+        gettext = translations(language or ("en" if actor is SYSTEM else actor.language)).gettext
+        with Session(engine) as session:
+            columns = imports.job_mapping(job).columns
+            for row in imports.report_rows(session=session, actor=actor, job_id=job.id,
+                                           limit=20):
+                problems = json.loads(row.problems)
+                text = (problem_text(problems, columns, gettext) if row.outcome == "rejected"
+                        else ", ".join(gettext(p["kind"]) for p in problems))
+                err.print(f"  row {row.row_number} {gettext(row.outcome)}: {text}",
+                          highlight=False)
+        if rejects is not None:
+            with session_scope(engine) as session, rejects.open(
+                    "w", encoding="utf-8", newline="") as rejects_file:
+                written = write_rejects(rejects_file, rejected_rows(
+                    session=session, crypto=crypto, actor=actor, job_id=job.id,
+                    translate=gettext))
+            err.print(f"wrote {written} rejected rows to {rejects}", highlight=False)
+    if dry_run:
+        err.print("dry run: nothing was stored", highlight=False)
+    out.print(imports.summary_line(job), highlight=False)
 
 
 @matching_cli.command("train")

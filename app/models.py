@@ -8,6 +8,7 @@ def all_models() -> None:
     """Import every table module."""
     import app.core.models  # noqa: F401
     import app.dedup.models  # noqa: F401
+    import app.imports.models  # noqa: F401
     import app.registry.models  # noqa: F401
     import app.users.models  # noqa: F401
     import app.weapons.models  # noqa: F401

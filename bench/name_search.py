@@ -2,7 +2,7 @@
 
 Builds (once, cached under bench/out/) a SQLite register of the synthetic registrations of
 100,000 persons (about a quarter registered two to four times, often in the other script or
-another spelling), imported through `app.registry.bulk` (the same validation, encryption and
+another spelling), imported through `app.imports` (the same validation, encryption and
 blind indexes as one-by-one registration). Then times `app.registry.search.search` — blind
 index lookup of the matching engine's cross-script keys, decryption and ranking by
 `compare_names` — in one unit of work per search (with its audit event and commit), as a
@@ -22,43 +22,29 @@ typed in the other script or spelled differently) is on the first page of result
 from __future__ import annotations
 
 import argparse
-import base64
 import gc
 import os
 import random
 import statistics
 import time
 import uuid
-from pathlib import Path
 
-from pydantic import SecretStr
+from _registry_file import NAMESPACE, OUT, build_registry, settings_for
 from sqlmodel import Session, func, select
 
 from app.core.db import make_engine, session_scope
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.migrate import upgrade
 from app.core.security import SYSTEM
-from app.core.settings import Settings
-from app.demo import ensure_demo_armed_groups
-from app.registry.bulk import NAMESPACE, import_records
 from app.registry.enums import IndexKind
 from app.registry.models import Registration
-from app.registry.reference import ensure_default_sites
 from app.registry.reindex import reindex
 from app.registry.schemas import SearchIn
 from app.registry.search import search
 from synthetic import SyntheticConfig, iter_records
 
-OUT = Path(__file__).parent / "out"
-BENCH_KEY = base64.b64encode(b"bench-only-master-key-32-bytes!!").decode()
 NASAB = ("given_name", "father_name", "grandfather_name", "family_name")
 PAGE = 20
-
-
-def settings_for(path: Path) -> Settings:
-    """Settings of the benchmark register (a fixed key, so the cached file stays readable)."""
-    return Settings(env="test", database_url=f"sqlite:///{path}",
-                    master_key=SecretStr(BENCH_KEY), secret_key=SecretStr("bench" * 8))
 
 
 def records(persons: int) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
@@ -69,37 +55,6 @@ def records(persons: int) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
         rows.append(record)
         by_person.setdefault(person, []).append(record["record_id"])
     return rows, by_person
-
-
-def build(persons: int, rows: list[dict[str, str]]) -> Path:
-    """Create the register file unless it is cached."""
-    path = OUT / f"name-search-{persons}.db"
-    if path.exists():
-        return path
-    OUT.mkdir(exist_ok=True)
-    partial = path.with_suffix(".partial.db")
-    partial.unlink(missing_ok=True)
-    settings = settings_for(partial)
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    crypto = load_crypto(settings)
-    check_or_store_key(engine, crypto)
-    with session_scope(engine) as session:
-        ensure_default_sites(session=session)
-        ensure_demo_armed_groups(session=session)
-    started = time.perf_counter()
-
-    def progress(done: int) -> None:
-        if done % 20_000 < 2000:
-            print(f"  imported {done:,} in {time.perf_counter() - started:.0f} s", flush=True)
-
-    report = import_records(engine=engine, crypto=crypto, actor=SYSTEM, records=rows,
-                            progress=progress)
-    engine.dispose()
-    print(f"  built {report.imported:,} registrations ({len(report.rejected)} rejected) in "
-          f"{time.perf_counter() - started:.0f} s")
-    partial.rename(path)
-    return path
 
 
 def queries(rows: list[dict[str, str]], by_person: dict[str, list[str]], count: int,
@@ -130,7 +85,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=600)
     args = parser.parse_args()
     rows, by_person = records(args.persons)
-    path = build(args.persons, rows)
+    path = build_registry(OUT / f"name-search-{args.persons}.db", rows)
     asked = queries(rows, by_person, args.queries)
     del rows, by_person  # a server does not hold the register in memory
     gc.collect()

@@ -1,8 +1,8 @@
 """Online candidate lookup latency against a large SQLite registry.
 
 For each size, builds (once, cached under bench/out/) a SQLite registry of that many synthetic
-registrations imported through `app.registry.bulk` (same validation, encryption and blind
-indexes as one-by-one registration), then times `find_candidates` — blind-indexed blocking,
+registrations imported through `app.imports` (same validation, encryption and blind indexes as
+one-by-one registration), then times `find_candidates` — blind-indexed blocking,
 decryption and in-memory scoring — for the registrations that come next in the same synthetic
 stream (a quarter of them re-registrations of people already in the registry).
 
@@ -12,7 +12,6 @@ stream (a quarter of them re-registrations of people already in the registry).
 from __future__ import annotations
 
 import argparse
-import base64
 import gc
 import itertools
 import statistics
@@ -20,27 +19,14 @@ import time
 import uuid
 from pathlib import Path
 
-from pydantic import SecretStr
+from _registry_file import NAMESPACE, OUT, build_registry, settings_for
 
 from app.core.db import make_engine, session_scope
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.migrate import upgrade
 from app.core.security import SYSTEM
-from app.core.settings import Settings
 from app.dedup.service import find_candidates
-from app.demo import ensure_demo_armed_groups
-from app.registry.bulk import NAMESPACE, import_records
-from app.registry.reference import ensure_default_sites
 from synthetic import SyntheticConfig, iter_records, persons_for_records
-
-OUT = Path(__file__).parent / "out"
-BENCH_KEY = base64.b64encode(b"bench-only-master-key-32-bytes!!").decode()
-
-
-def settings_for(path: Path) -> Settings:
-    """Settings of a benchmark registry (a fixed key, so the cached file stays readable)."""
-    return Settings(env="test", database_url=f"sqlite:///{path}",
-                    master_key=SecretStr(BENCH_KEY), secret_key=SecretStr("bench" * 8))
 
 
 def stream(size: int, queries: int, keep_registry: bool
@@ -63,37 +49,6 @@ def stream(size: int, queries: int, keep_registry: bool
         if person in registered:
             truth[record["record_id"]] = {uuid.uuid5(NAMESPACE, r) for r in registered[person]}
     return registry, asked, truth
-
-
-def build(size: int, records: list[dict[str, str]]) -> Path:
-    """Create the registry file for a size unless it is cached."""
-    path = OUT / f"registry-{size}.db"
-    if path.exists():
-        return path
-    OUT.mkdir(exist_ok=True)
-    partial = path.with_suffix(".partial.db")
-    partial.unlink(missing_ok=True)
-    settings = settings_for(partial)
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    crypto = load_crypto(settings)
-    check_or_store_key(engine, crypto)
-    with session_scope(engine) as session:
-        ensure_default_sites(session=session)
-        ensure_demo_armed_groups(session=session)
-    started = time.perf_counter()
-
-    def progress(done: int) -> None:
-        if done % 50_000 < 2000:
-            print(f"  imported {done:,} in {time.perf_counter() - started:.0f} s", flush=True)
-
-    report = import_records(engine=engine, crypto=crypto, actor=SYSTEM, records=records,
-                            progress=progress)
-    engine.dispose()
-    print(f"  built {report.imported:,} registrations ({len(report.rejected)} rejected) in "
-          f"{time.perf_counter() - started:.0f} s")
-    partial.rename(path)
-    return path
 
 
 def measure(path: Path, queries: list[dict[str, str]], truth: dict[str, set[uuid.UUID]]
@@ -133,7 +88,7 @@ def main() -> None:
         print(f"registry of {size:,} registrations")
         cached = (OUT / f"registry-{size}.db").exists()
         registry, queries, truth = stream(size, args.queries, keep_registry=not cached)
-        path = build(size, registry)
+        path = build_registry(OUT / f"registry-{size}.db", registry)
         # a server does not hold the registry's records in memory: neither should the
         # measurement (a million of them make every full garbage collection take ~0.1 s)
         del registry

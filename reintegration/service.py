@@ -13,9 +13,10 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import exists, func
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from app.core.audit import event_row, record_event, record_events
@@ -62,16 +63,6 @@ from reintegration.timeline import append, check_version, claim
 CASE_PATHWAY_OF_PERSON = {"reintegration": "reintegration", "child_protection": "child",
                           "return_to_origin": "return"}
 """The case pathway of a person's pathway (`Person.pathway`)."""
-
-
-class Enrolled(Protocol):
-    """A registration just inserted, with its person (an enrolment, an imported row)."""
-
-    @property
-    def registration(self) -> Registration: ...
-
-    @property
-    def person(self) -> Person: ...
 
 
 # -- opening ---------------------------------------------------------------------------------
@@ -126,37 +117,46 @@ def open_case(*, session: Session, actor: Principal, person_id: uuid.UUID, site:
     return case
 
 
-def pathway_for(enrolled: Enrolled) -> str | None:
+def pathway_for(*, category: str, is_child: bool) -> str | None:
     """The pathway a registration opens a case on (None: none yet, e.g. a foreign fighter
     until the return pathway exists). A child is on the child pathway whatever else holds."""
-    if enrolled.person.is_child or enrolled.registration.is_child:
+    if is_child:
         return "child"
-    return CASE_PATHWAY_OF_CATEGORY.get(enrolled.registration.category)
+    return CASE_PATHWAY_OF_CATEGORY.get(category)
 
 
 def open_cases_for(*, session: Session, actor: Principal,
-                   enrolments: Sequence[Enrolled]) -> list[Case]:
+                   registration_ids: Sequence[uuid.UUID]) -> list[Case]:
     """Open the case each new registration's person needs (reintegration for Libyan
     combatants and associated civilians, child protection for children), unless the person
     already has a case on that pathway (a second registration of the same person, a re-run).
     Due dates count from the registration day. Call it in the transaction that inserted the
-    registrations; it returns the cases opened."""
-    wanted = [(e, key) for e in enrolments if (key := pathway_for(e)) is not None]
+    registrations (the enrolment service for one, a bulk import for a batch); it returns the
+    cases opened."""
+    if not registration_ids:
+        return []
+    found = session.execute(
+        select_columns(col(Registration.id), col(Registration.person_id),
+                       col(Registration.site_code), col(Registration.registered_on),
+                       col(Registration.category), col(Registration.is_child),
+                       col(Person.is_child))
+        .join(Person, col(Person.id) == col(Registration.person_id))
+        .where(col(Registration.id).in_(registration_ids))).all()
+    order = {registration_id: i for i, registration_id in enumerate(registration_ids)}
+    wanted = [(row, key) for row in sorted(found, key=lambda r: order[r[0]])
+              if (key := pathway_for(category=row[4], is_child=row[5] or row[6])) is not None]
     if not wanted:
         return []
-    persons = sorted({e.person.id for e, _key in wanted}, key=str)
+    persons = sorted({row[1] for row, _key in wanted}, key=str)
     have = {(person, key) for person, key in session.exec(
         select(Case.person_id, Case.pathway).where(col(Case.person_id).in_(persons))).all()}
     opened = []
-    for enrolled, key in wanted:
-        registration = enrolled.registration
-        if (enrolled.person.id, key) in have:
+    for (registration_id, person_id, site, registered_on, *_flags), key in wanted:
+        if (person_id, key) in have:
             continue
-        have.add((enrolled.person.id, key))
-        opened.append(_new_case(latest(key), person_id=enrolled.person.id,
-                                site=registration.site_code, actor=actor,
-                                opened_on=registration.registered_on,
-                                registration_id=registration.id))
+        have.add((person_id, key))
+        opened.append(_new_case(latest(key), person_id=person_id, site=site, actor=actor,
+                                opened_on=registered_on, registration_id=registration_id))
     _insert(session, actor, opened)
     return [case for case, _steps in opened]
 
@@ -191,21 +191,13 @@ def backfill(*, session: Session, actor: Principal) -> tuple[int, int]:
                                              "backfill": True})
         filled += 1
     caseless = session.exec(
-        select(Registration, Person).join(Person, col(Person.id) == col(Registration.person_id))
+        select(Registration.id).join(Person, col(Person.id) == col(Registration.person_id))
         .where(col(Person.status) == "active",
                ~exists().where(col(Case.person_id) == col(Person.id)))
         .order_by(col(Registration.created_at))).all()
-    opened = open_cases_for(session=session, actor=actor, enrolments=[
-        _Row(registration, person) for registration, person in caseless])
+    opened = open_cases_for(session=session, actor=actor, registration_ids=list(caseless))
     session.flush()
     return filled, len(opened)
-
-
-class _Row:
-    __slots__ = ("person", "registration")
-
-    def __init__(self, registration: Registration, person: Person) -> None:
-        self.registration, self.person = registration, person
 
 
 # -- moving a step ---------------------------------------------------------------------------

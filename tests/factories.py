@@ -4,9 +4,12 @@ services that build them in production, without HTTP)."""
 
 from __future__ import annotations
 
+import csv
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -18,6 +21,8 @@ from app.core.db import session_scope
 from app.core.security import SYSTEM, Principal
 from app.dedup.models import CandidatePair, ordered
 from app.enrolment.service import Enrolment, enrol
+from app.imports.models import ImportJob
+from app.imports.service import import_file
 from app.registry import reference
 from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
@@ -175,3 +180,18 @@ def make_payment(session: Session, crypto: FieldCrypto, person_id: uuid.UUID, *,
                           body=PaymentIn(instalment=instalment, amount=Decimal(amount),
                                          paid_on=paid_on or date.today(), method="cash",
                                          version=case.version))
+
+
+def import_rows(engine: Engine, crypto: FieldCrypto, rows: Sequence[dict[str, Any]],
+                folder: Path, *, actor: Principal = SYSTEM, **options: Any) -> ImportJob:
+    """Import rows (dicts keyed by the record CSV's columns) through a CSV file, as
+    `ddr import` does (consent attested unless said otherwise)."""
+    path = folder / f"import-{uuid.uuid4().hex[:8]}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    options.setdefault("consent_attested", True)
+    with path.open("rb") as handle:
+        return import_file(engine=engine, crypto=crypto, actor=actor, handle=handle,
+                           file_name=path.name, **options)

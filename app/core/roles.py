@@ -37,6 +37,8 @@ WEAPONS_READERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor,
 RECONCILERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor, Role.auditor})
 # Roles that read the audit trail (never identifying data).
 AUDIT_READERS = frozenset({Role.admin, Role.auditor})
+# Roles that import registrations from files (rows only at their sites).
+IMPORTERS = frozenset({Role.admin, Role.registration_officer, Role.supervisor})
 
 
 class Authorisation(StrEnum):

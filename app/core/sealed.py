@@ -10,9 +10,16 @@ from app.core.crypto import FieldCrypto
 
 def seal(crypto: FieldCrypto, row: Any, values: Mapping[str, str | None]) -> None:
     """Set each named column of `row` to the ciphertext of its value (row.id must be set)."""
-    table, row_id = row.__tablename__, str(row.id)
-    for column, value in values.items():
-        setattr(row, column, crypto.encrypt(value, table=table, column=column, row_id=row_id))
+    for column, blob in sealed_values(crypto, row.__tablename__, str(row.id), values).items():
+        setattr(row, column, blob)
+
+
+def sealed_values(crypto: FieldCrypto, table: str, row_id: str,
+                  values: Mapping[str, str | None]) -> dict[str, bytes | None]:
+    """The ciphertext of each named column of a row of `table` (for a row inserted as plain
+    values)."""
+    return {column: crypto.encrypt(value, table=table, column=column, row_id=row_id)
+            for column, value in values.items()}
 
 
 def unseal(

@@ -65,8 +65,8 @@ def draft_record(new: NewRegistration) -> dict[str, str | None]:
     (from its validated values: nothing to decrypt)."""
     sealed, clear = new.validated.sealed, new.validated.clear
     record: dict[str, str | None] = {c: sealed.get(c) or None for c in RECORD_FIELDS}
-    record.update(record_id=str(new.registration.id), site=new.registration.site_code,
-                  registered_on=new.registration.registered_on.isoformat(),
+    record.update(record_id=str(new.id), site=new.row["site_code"],
+                  registered_on=new.row["registered_on"].isoformat(),
                   category=clear["category"], sex=clear["sex"],
                   nationality=clear["nationality"])
     return record
@@ -84,15 +84,32 @@ def cannot_link(session: Session, registration_id: uuid.UUID) -> set[uuid.UUID]:
 
 def person_cannot_link(session: Session, person_id: uuid.UUID) -> set[uuid.UUID]:
     """Persons judged different from this one (on any pair of their registrations)."""
-    mine = select(Registration.id).where(Registration.person_id == person_id)
+    return persons_cannot_link(session, [person_id])[person_id]
+
+
+def persons_cannot_link(session: Session, person_ids: Sequence[uuid.UUID]
+                        ) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """For each person, the persons judged different from them (two queries in all)."""
+    found: dict[uuid.UUID, set[uuid.UUID]] = {p: set() for p in person_ids}
+    if not person_ids:
+        return found
+    mine = select(Registration.id).where(col(Registration.person_id).in_(list(found)))
     pairs = session.exec(select(CandidatePair.registration_a_id,
                                 CandidatePair.registration_b_id).where(
         col(CandidatePair.status).in_(CLOSED),
         or_(col(CandidatePair.registration_a_id).in_(mine),
             col(CandidatePair.registration_b_id).in_(mine)))).all()
-    others = {rid for pair in pairs for rid in pair}
-    if not others:
-        return set()
-    persons = set(session.exec(select(Registration.person_id).where(
-        col(Registration.id).in_(others))).all())
-    return persons - {person_id}
+    if not pairs:
+        return found
+    ids = {rid for pair in pairs for rid in pair}
+    person_of = dict(session.exec(select(Registration.id, Registration.person_id).where(
+        col(Registration.id).in_(ids))).all())
+    for a, b in pairs:
+        first, second = person_of.get(a), person_of.get(b)
+        if first is None or second is None or first == second:
+            continue
+        if first in found:
+            found[first].add(second)
+        if second in found:
+            found[second].add(first)
+    return found

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import BindParameter, bindparam, text
 from sqlmodel import Session, col, func, or_, select
@@ -24,6 +24,7 @@ from app.dedup.records import (
     COMPARED_FIELDS,
     RegistrationRow,
     person_cannot_link,
+    persons_cannot_link,
     registry_record,
 )
 from app.registry.enums import IndexKind
@@ -244,33 +245,72 @@ def record_pairs(
     see pull the full score down); return the new pairs. Those with a registration in
     `urgent` go to the top of the queue. Pairs with a person judged different from this
     registration's person are not stored again."""
-    registration = session.get(Registration, registration_id)
-    assert registration is not None
-    different: set[uuid.UUID] = set()
-    known: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    if candidates:
-        different = person_cannot_link(session, registration.person_id)
-        known = {(a, b) for a, b in session.exec(
-            select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
-                CandidatePair.registration_a_id == registration_id,
-                CandidatePair.registration_b_id == registration_id))).all()}
+    kept = [c for c in candidates if not ("non_match" == c.decision == c.shown.decision)]
+    return record_pairs_many(session=session, candidates={registration_id: kept},
+                             source=source, urgent=urgent)
+
+
+class _Scored(Protocol):
+    """A candidate as a pair records it (a :class:`Candidate` or a bulk check's result)."""
+
+    @property
+    def registration_id(self) -> uuid.UUID: ...
+    @property
+    def person_id(self) -> uuid.UUID: ...
+    @property
+    def site(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def decision(self) -> str: ...
+    @property
+    def model_version(self) -> str: ...
+
+
+def record_pairs_many(
+    *,
+    session: Session,
+    candidates: Mapping[uuid.UUID, Sequence[_Scored]],
+    source: str,
+    urgent: Collection[uuid.UUID] = (),
+) -> list[CandidatePair]:
+    """:func:`record_pairs` for many registrations at once (a bulk import's batch), with a
+    few set-based queries; a pair found from both sides is stored once."""
+    wanted = [rid for rid, found in candidates.items() if found]
+    if not wanted:
+        return []
+    registrations = {row.id: row for row in session.execute(
+        select(Registration.id, Registration.person_id, Registration.site_code)
+        .where(col(Registration.id).in_(wanted)))}
+    different = persons_cannot_link(session, list({r.person_id for r in registrations.values()}))
+    known = {(a, b) for a, b in session.exec(
+        select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
+            col(CandidatePair.registration_a_id).in_(wanted),
+            col(CandidatePair.registration_b_id).in_(wanted)))).all()}
     added = []
-    for candidate in candidates:
-        if (candidate.person_id in different or candidate.person_id == registration.person_id
-                or "non_match" == candidate.decision == candidate.shown.decision):
-            continue
-        pair = _pair(registration, candidate, source,
-                     URGENT if candidate.registration_id in urgent else 0)
-        if (pair.registration_a_id, pair.registration_b_id) not in known:
-            known.add((pair.registration_a_id, pair.registration_b_id))
-            session.add(pair)
-            added.append(pair)
+    for registration_id in wanted:
+        registration = registrations[registration_id]
+        for candidate in candidates[registration_id]:
+            if (candidate.person_id in different[registration.person_id]
+                    or candidate.person_id == registration.person_id):
+                continue
+            pair = _pair(registration, candidate, source,
+                         URGENT if candidate.registration_id in urgent else 0)
+            if (pair.registration_a_id, pair.registration_b_id) not in known:
+                known.add((pair.registration_a_id, pair.registration_b_id))
+                session.add(pair)
+                added.append(pair)
     if added:
         session.flush()
     return added
 
 
-def _pair(registration: Registration, candidate: Candidate, source: str,
+class _Registered(Protocol):
+    id: uuid.UUID
+    site_code: str
+
+
+def _pair(registration: _Registered, candidate: _Scored, source: str,
           priority: int) -> CandidatePair:
     """The pair of a registration and one of its candidates, for review."""
     a, b = ordered(registration.id, candidate.registration_id)

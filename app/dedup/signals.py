@@ -361,6 +361,17 @@ def signals_for(*, session: Session, actor: Principal, status: str | None = None
     return out
 
 
+def with_open_signals(session: Session, registration_ids: Sequence[uuid.UUID]
+                      ) -> set[uuid.UUID]:
+    """Those of the registrations that are members of a signal not cleared."""
+    if not registration_ids:
+        return set()
+    return set(session.exec(select(SignalMember.registration_id).join(
+        IntegritySignal, col(IntegritySignal.id) == SignalMember.signal_id).where(
+        col(SignalMember.registration_id).in_(registration_ids),
+        IntegritySignal.status != "cleared")).all())
+
+
 def signal_kinds_for_pairs(session: Session, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]
                            ) -> dict[tuple[uuid.UUID, uuid.UUID], list[str]]:
     """The kinds of open signals that include both registrations of each pair."""

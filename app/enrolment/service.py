@@ -4,9 +4,9 @@ The JSON API and the web form call :func:`enrol`: the request's checks and field
 numbering, encryption, blind indexes, the candidate lookup, the pairs recorded for review, the
 integrity signals (tracing lists of weapons included), the person's case
 (:func:`reintegration.service.open_cases_for`) and the audit trail, all in the caller's
-transaction. The bulk import runs the same preparation and insertion
-(:func:`app.registry.service.prepare` and :func:`~app.registry.service.insert`) a batch of rows
-at a time, and opens the batch's cases with the same function.
+transaction. Bulk imports (:mod:`app.imports`) run the same preparation and insertion
+(:func:`app.registry.service.prepare` and :func:`~app.registry.service.insert`) a batch of
+rows at a time, and open the batch's cases with the same function.
 
 A likely duplicate (a candidate the caller is shown in the "match" band) is never saved
 silently. At the desk (`desk` given) the officer must first choose, for each one, to link to
@@ -133,6 +133,10 @@ def enrol(
                 session=session, crypto=crypto, actor=actor, entries=[new],
                 details={"different_from": sorted(str(r) for r in different)}
                 if different else None)[0]
+            registration = session.get(Registration, registered.registration_id)
+            person = session.get(Person, registered.person_id)
+            assert registration is not None
+            assert person is not None
     except IntegrityError:
         # a concurrent request with the same id committed first: answer as its replay
         earlier = registry.replay(session=session, crypto=crypto, actor=actor, data=data)
@@ -140,13 +144,12 @@ def enrol(
             raise
         return _replayed(session=session, crypto=crypto, actor=actor, model=model,
                          enrolment=earlier)
-    registration = registered.registration
     if via is not None:
         record_event(session=session, actor=actor, action="person.link.other_site",
                      object_type="registration", object_id=str(registration.id),
                      site_code=registration.site_code,
-                     details={"person_id": str(registered.person.id), "via": str(via)})
-    open_cases_for(session=session, actor=actor, enrolments=[registered])
+                     details={"person_id": str(person.id), "via": str(via)})
+    open_cases_for(session=session, actor=actor, registration_ids=[registration.id])
     urgent = {c.registration_id for c in candidates
               if LIKELY in (c.decision, c.shown.decision) and c.registration_id not in different}
     dedup.record_pairs(session=session, registration_id=registration.id, candidates=candidates,
@@ -157,7 +160,7 @@ def enrol(
                  registration_ids=[registration.id], model=model)
     tracing.check_registrations(session=session, actor=actor,
                                 registration_ids=[registration.id])
-    return Enrolment(registration, registered.person, True, dedup.shown(candidates))
+    return Enrolment(registration, person, True, dedup.shown(candidates))
 
 
 def _decide_at_desk(*, session: Session, crypto: FieldCrypto, actor: Principal,
@@ -201,8 +204,7 @@ def correct(
                                     reason=reason)
     person = session.get(Person, registration.person_id)
     if person is not None and person.is_child:
-        open_cases_for(session=session, actor=actor,
-                       enrolments=[Enrolment(registration, person, False)])
+        open_cases_for(session=session, actor=actor, registration_ids=[registration.id])
     return registration
 
 

@@ -111,6 +111,7 @@ def index_rows(registration_id: uuid.UUID, entries: Iterable[tuple[str, str]]
 
 
 def insert_index_rows(session: Session, rows: list[dict[str, object]]) -> None:
-    """Insert blind index rows (of one registration or several) with one statement."""
+    """Insert blind index rows (of one registration or several) with one statement (a
+    plain insert on the unit of work's connection: the rows are not read back as objects)."""
     if rows:
-        session.execute(insert(RegistrationIndex), rows)
+        session.connection().execute(insert(RegistrationIndex.__table__), rows)  # type: ignore[attr-defined]

@@ -26,6 +26,19 @@ DEFAULT_SITES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _SITE_CODE = re.compile(r"^[A-Z]{3}$")
+_OPEN_SITES = "registry.open_sites"
+_GROUPS = "registry.armed_groups"
+"""Keys of the reference lists a unit of work reads once (`Session.info`); a change to the
+lists in the same unit of work drops them."""
+
+
+def open_site_codes(*, session: Session) -> frozenset[str]:
+    """The codes of the open sites, read once per unit of work."""
+    codes = session.info.get(_OPEN_SITES)
+    if codes is None:
+        codes = session.info[_OPEN_SITES] = frozenset(session.exec(
+            select(Site.code).where(Site.active == True)).all())  # noqa: E712
+    return frozenset(codes)
 def list_sites(*, session: Session, active_only: bool = False) -> list[Site]:
     """Return the sites, by code."""
     query = select(Site).order_by(col(Site.code))
@@ -50,6 +63,7 @@ def create_site(
         raise Conflict("site exists", [FieldError("code", "a site with this code exists")])
     site = Site(code=code, name_en=name_en.strip(), name_ar=name_ar.strip(), region=region.strip())
     session.add(site)
+    session.info.pop(_OPEN_SITES, None)
     record_event(session=session, actor=actor, action="site.create", object_type="site",
                  object_id=code, site_code=code)
     session.flush()
@@ -75,6 +89,7 @@ def update_site(
     for key, value in changes.items():
         setattr(site, key, value.strip() if isinstance(value, str) else value)
     session.add(site)
+    session.info.pop(_OPEN_SITES, None)
     record_event(session=session, actor=actor, action="site.update", object_type="site",
                  object_id=site.code, site_code=site.code, details={"fields": sorted(changes)})
     session.flush()
@@ -88,6 +103,7 @@ def ensure_default_sites(*, session: Session) -> int:
         if session.get(Site, code) is None:
             session.add(Site(code=code, name_en=name_en, name_ar=name_ar, region=region))
             added += 1
+    session.info.pop(_OPEN_SITES, None)
     session.flush()
     return added
 
@@ -116,12 +132,15 @@ def armed_groups_by_code(*, session: Session) -> dict[str, ArmedGroup]:
 
 def armed_group_code(*, session: Session, text: str) -> str | None:
     """The code of the active listed group a code, name or known phrasing refers to (None if
-    none)."""
-    rows = session.execute(sa.select(col(ArmedGroup.code), col(ArmedGroup.name_en),
-                                     col(ArmedGroup.name_ar), col(ArmedGroup.aliases))
-                           .where(col(ArmedGroup.active).is_(True))
-                           .order_by(col(ArmedGroup.name_en))).all()
-    groups = tuple((code, en, ar, aliases) for code, en, ar, aliases in rows)
+    none). The list is read once per unit of work."""
+    groups = session.info.get(_GROUPS)
+    if groups is None:
+        rows = session.execute(sa.select(col(ArmedGroup.code), col(ArmedGroup.name_en),
+                                         col(ArmedGroup.name_ar), col(ArmedGroup.aliases))
+                               .where(col(ArmedGroup.active).is_(True))
+                               .order_by(col(ArmedGroup.name_en))).all()
+        groups = session.info[_GROUPS] = tuple(
+            (code, en, ar, aliases) for code, en, ar, aliases in rows)
     index = _folded_names(groups).get(_fold(text))
     return groups[index][0] if index is not None else None
 
@@ -155,6 +174,7 @@ def create_armed_group(
     group = ArmedGroup(code=code, name_en=name_en.strip(), name_ar=name_ar.strip(),
                        aliases="\n".join(a.strip() for a in aliases or [] if a.strip()))
     session.add(group)
+    session.info.pop(_GROUPS, None)
     record_event(session=session, actor=actor, action="armed_group.create",
                  object_type="armed_group", object_id=code)
     session.flush()
@@ -184,6 +204,7 @@ def update_armed_group(
     if active is not None:
         group.active = active
     session.add(group)
+    session.info.pop(_GROUPS, None)
     record_event(session=session, actor=actor, action="armed_group.update",
                  object_type="armed_group", object_id=group.code)
     session.flush()

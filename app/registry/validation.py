@@ -53,6 +53,17 @@ def clean_name(text: str | None) -> str | None:
     return text or None
 
 
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def check_names(names: dict[str, str | None], errors: list[FieldError]) -> None:
+    """Refuse a name a spreadsheet would run as a formula (`=HYPERLINK(...)`): no name
+    starts with =, +, - or @."""
+    for name, value in names.items():
+        if value and value.startswith(FORMULA_START):
+            errors.append(FieldError(name, "must not start with =, +, - or @"))
+
+
 def parse_birth_date(
     value: str | None, precision: DobPrecision | None, errors: list[FieldError]
 ) -> BirthDate | None:

@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = '0017'
-down_revision: str | None = '0022'
+down_revision: str | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

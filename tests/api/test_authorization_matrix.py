@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from app.core.models import utcnow
 from app.users.models import ApiToken
+from matching import RECORD_COLUMNS
 from tests.factories import registration_body, user_headers
 
 ACTORS = ("anonymous", "admin", "officer_trp", "officer_ben", "supervisor_trp",
@@ -45,6 +46,10 @@ WEAPONS_OFFICERS = expect(403, admin=201, weapons_trp=201)
 CASE_WORK = expect(403, admin=200, supervisor_trp=200, case_manager_trp=200)
 STALE_CASE = expect(403, admin=409, supervisor_trp=409, case_manager_trp=409)
 """Changes to a case at a stale version: case workers reach the version check (409)."""
+# an import is seen by its importer (officer_trp here) and administrators
+IMPORT_READ = expect(404, admin=200, officer_trp=200, supervisor_trp=404, case_manager_trp=403,
+                     committee=403, auditor=403, weapons_trp=403)
+EMPTY_IMPORT = ",".join(RECORD_COLUMNS).encode() + b"\n"
 
 # (method, route path) -> (request builder, expected statuses)
 Build = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
@@ -166,6 +171,17 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
         lambda c: (f"/api/v1/service-providers/{c['provider']}", {"json": {"location": "x"}}),
         ADMIN_ONLY),
     ("GET", "/api/v1/matching/models"): (lambda c: ("/api/v1/matching/models", {}), ADMIN_ONLY),
+    ("POST", "/api/v1/imports"): (
+        lambda c: ("/api/v1/imports", {"files": {"file": ("empty.csv", EMPTY_IMPORT)},
+                                       "data": {"site": "TRP"}}),
+        expect(403, admin=202, officer_trp=202)),  # officer_ben: TRP is not their site
+    ("GET", "/api/v1/imports"): (
+        lambda c: ("/api/v1/imports", {}),
+        expect(403, admin=200, officer_trp=200, officer_ben=200)),
+    ("GET", "/api/v1/imports/{job_id}"): (
+        lambda c: (f"/api/v1/imports/{c['import']}", {}), IMPORT_READ),
+    ("GET", "/api/v1/imports/{job_id}/rejects"): (
+        lambda c: (f"/api/v1/imports/{c['import']}/rejects", {}), IMPORT_READ),
     ("POST", "/api/v1/matching/models/{version}/activate"): (
         lambda c: ("/api/v1/matching/models/configured/activate", {}), expect(403, admin=204)),
     ("GET", "/api/v1/weapons"): (lambda c: ("/api/v1/weapons", {}), WEAPONS_LIST),
@@ -273,13 +289,16 @@ def context(client: TestClient, engine: Engine) -> dict[str, Any]:
     referred = client.post(f"/api/v1/cases/{case_id}/referrals", headers=headers["admin"],
                            json={"provider_id": provider["id"], "service": "vocational_training",
                                  "version": 1}).json()
+    job = client.post("/api/v1/imports", files={"file": ("empty.csv", EMPTY_IMPORT)},
+                      data={"site": "TRP"}, headers=headers["officer_trp"]).json()
     return {"headers": headers, "rid": created["id"], "pid": created["person_id"],
             "num": created["registration_number"], "gid": groups[0]["id"],
             "uid": users[0]["id"], "pair": queue["items"][0]["id"], "signal": signals[0]["id"],
             "weapon": weapons[0], "transfer": waiting["id"], "destruction": destroyed.json()["id"],
             "count": count["id"],
             "case": case_id, "provider": provider["id"],
-            "referral": referred["referrals"][0]["id"]}
+            "referral": referred["referrals"][0]["id"],
+            "import": job["id"]}
 
 
 def test_every_endpoint_for_every_actor(client: TestClient, context: dict[str, Any]) -> None:

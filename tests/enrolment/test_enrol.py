@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,10 +24,15 @@ from app.dedup.models import CandidatePair
 from app.dedup.records import draft_record, registry_record
 from app.enrolment.service import enrol
 from app.registry import service as registry
-from app.registry.bulk import import_records
 from app.registry.models import Registration
 from app.registry.schemas import RegistrationIn
-from tests.factories import PASSWORD, make_user, registration_body, seed_reference
+from tests.factories import (
+    PASSWORD,
+    import_rows,
+    make_user,
+    registration_body,
+    seed_reference,
+)
 
 OFFICER = Principal(id=None, username="officer", role=Role.admin, sites=frozenset(),
                     all_sites=True, language="en")
@@ -114,7 +120,7 @@ GRANDFATHERS = ("رمضان", "الطاهر", "بشير", "منصور", "سلي�
 
 
 def test_a_duplicate_among_more_namesakes_than_are_scored_is_ranked_first(
-    engine: Engine, crypto: FieldCrypto
+    engine: Engine, crypto: FieldCrypto, tmp_path: Path
 ) -> None:
     """A common name fills a block with more registrations than a lookup scores; the one
     sharing the rarer keys (father's name, date of birth, phone) comes first, and the lookup
@@ -126,9 +132,9 @@ def test_a_duplicate_among_more_namesakes_than_are_scored_is_ranked_first(
          "date_of_birth": f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}",
          "mother_name": "خديجة", "alias": None, "phone": None, "national_id": None}
         for i in range(dedup.MAX_CANDIDATES * 3)]
-    report = import_records(engine=engine, crypto=crypto, actor=OFFICER, records=namesakes)
-    assert report.imported == len(namesakes)
-    assert not report.rejected
+    job = import_rows(engine, crypto, namesakes, tmp_path, actor=OFFICER)
+    assert job.accepted == len(namesakes)
+    assert job.rejected == 0
     target = register(engine, crypto, registration_body())
 
     draft = {**LATIN, "phone": "0912345678", "date_of_birth": "1988-03-02"}

@@ -1,0 +1,185 @@
+"""The duplicate check of many new registrations at once: a bulk import's batch.
+
+The online check (:func:`app.dedup.service.find_candidates`) looks up one draft's blocks with
+one query, ranks the registrations sharing them and scores the best one pair at a time. A
+batch of thousands does the same in bulk, after its registrations were inserted (not yet
+committed): one query for the members of all the batch's blocks, each new registration's
+candidates ranked as online (the sum, over the blocks it shares, of one over the block's
+size; the best :data:`~app.dedup.service.MAX_CANDIDATES`), and every pair scored in one
+vectorised call of the matching engine (the same rules and model as online, to the last bit).
+The batch's own registrations are among the members, so duplicates inside one file are found
+by the same query as those in the registry (earlier batches of the file are in it already).
+
+Candidates are decrypted once and kept, as the matcher reads them, in a bounded cache across
+batches: most candidates of a large import are rows of the same file, known in clear already.
+"""
+
+from __future__ import annotations
+
+import heapq
+import uuid
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col
+
+from app.core.audit import record_event
+from app.core.crypto import FieldCrypto
+from app.core.security import Principal
+from app.dedup.records import CANDIDATE_COLUMNS, COMPARED_FIELDS, registry_record
+from app.dedup.service import MAX_CANDIDATES
+from app.registry.enums import IndexKind
+from app.registry.models import Registration, RegistrationIndex
+from app.registry.schemas import CandidateOut
+from matching import DEFAULT_SETTINGS, MatchModel
+from matching.records import compared_values
+from matching.scoring import decide, default_model, pair_components
+
+CHUNK = 5_000  # bound values per statement (SQLite allows 32,766)
+
+_DIGESTS: BindParameter[list[str]] = bindparam("digests", expanding=True)
+_IDS: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
+_MEMBERS = (select_columns(col(RegistrationIndex.digest), col(RegistrationIndex.registration_id))
+            .where(col(RegistrationIndex.kind) == IndexKind.block.value,
+                   col(RegistrationIndex.digest).in_(_DIGESTS)))
+_ROWS = select_columns(*CANDIDATE_COLUMNS).where(col(Registration.id).in_(_IDS))
+_INTEGERS = {"year": np.int32, "month": np.int8, "day": np.int8}
+
+
+@dataclass(frozen=True)
+class Known:
+    """A registration as the check compares it: the matcher's values and where it is."""
+
+    values: Mapping[str, Any]
+    person_id: uuid.UUID
+    site_code: str
+    registration_number: str
+
+
+class KnownCache:
+    """Registrations as the check compares them, by id: the most recently used `size`."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._items: OrderedDict[uuid.UUID, Known] = OrderedDict()
+
+    def get(self, registration_id: uuid.UUID) -> Known | None:
+        """The registration, if it is cached."""
+        known = self._items.get(registration_id)
+        if known is not None:
+            self._items.move_to_end(registration_id)
+        return known
+
+    def put(self, registration_id: uuid.UUID, known: Known) -> None:
+        """Cache a registration, forgetting the least recently used beyond the size."""
+        self._items[registration_id] = known
+        self._items.move_to_end(registration_id)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+def known_from_record(record: Mapping[str, str | None], *, person_id: uuid.UUID,
+                      site_code: str, registration_number: str) -> Known:
+    """A new registration as the check compares it, from its values in clear."""
+    return Known(compared_values(record), person_id, site_code, registration_number)
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield list(values[start:start + CHUNK])
+
+
+def _members(session: Session, digests: Iterable[str]) -> dict[str, list[uuid.UUID]]:
+    """Every registration holding each blocking-key digest (committed or in this unit of
+    work)."""
+    members: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(digests))):
+        for digest, registration_id in session.execute(_MEMBERS, {"digests": chunk}):
+            members[digest].append(registration_id)
+    return members
+
+
+def _ranked(registration_id: uuid.UUID, digests: Sequence[str],
+            members: Mapping[str, list[uuid.UUID]]) -> list[uuid.UUID]:
+    """A new registration's candidates, best first: as online, a shared block counts one
+    over its size (the registration itself not counted)."""
+    rank: dict[uuid.UUID, float] = defaultdict(float)
+    for digest in digests:
+        block = members.get(digest, ())
+        weight = 1.0 / max(len(block) - 1, 1)
+        for other in block:
+            if other != registration_id:
+                rank[other] += weight
+    best = heapq.nsmallest(MAX_CANDIDATES, rank.items(), key=lambda item: (-item[1], item[0].hex))
+    return [other for other, _ in best]
+
+
+def _load(session: Session, crypto: FieldCrypto, ids: Sequence[uuid.UUID],
+          cache: KnownCache) -> dict[uuid.UUID, Known]:
+    """Decrypt the compared fields of registrations not cached yet, and cache them."""
+    loaded = {}
+    for chunk in _chunks(ids):
+        for row in session.execute(_ROWS, {"ids": chunk}):
+            record = registry_record(crypto, row, COMPARED_FIELDS)
+            loaded[row.id] = Known(compared_values(record), row.person_id, row.site_code,
+                                   row.registration_number)
+            cache.put(row.id, loaded[row.id])
+    return loaded
+
+
+def _prepared(values: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Records as the vectorised scorer reads them (a column of each compared value)."""
+    return {c: np.array([v[c] for v in values], dtype=_INTEGERS.get(c, object))
+            for c in values[0]}
+
+
+def check_batch(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    new: Mapping[uuid.UUID, Sequence[str]],
+    cache: KnownCache,
+    model: MatchModel | None = None,
+) -> dict[uuid.UUID, list[CandidateOut]]:
+    """The match and possible candidates of each new registration (`new`: id → its blocking
+    digests; each must be in `cache` already). Reasons are left out: the review queue
+    explains each pair when it is opened."""
+    members = _members(session, (d for digests in new.values() for d in digests))
+    pairs = [(rid, other) for rid, digests in new.items()
+             for other in _ranked(rid, digests, members)]
+    missing = sorted({other for _, other in pairs if cache.get(other) is None}, key=str)
+    loaded = _load(session, crypto, missing, cache)
+    found: dict[uuid.UUID, list[CandidateOut]] = {rid: [] for rid in new}
+    if not pairs:
+        return found
+    position: dict[uuid.UUID, int] = {}
+    records: list[Known] = []
+    for rid in {i for pair in pairs for i in pair}:
+        known = loaded.get(rid) or cache.get(rid)
+        assert known is not None, "new registrations are cached before they are checked"
+        position[rid] = len(records)
+        records.append(known)
+    model = model or default_model()
+    ia = np.array([position[a] for a, _ in pairs], dtype=np.int64)
+    ib = np.array([position[b] for _, b in pairs], dtype=np.int64)
+    scored = pair_components(_prepared([k.values for k in records]), ia, ib, model)
+    decisions = decide(scored.scores, scored.relatives, DEFAULT_SETTINGS, scored.identifiers)
+    for (rid, other), score, decision in zip(pairs, scored.scores.tolist(), decisions.tolist(),
+                                             strict=True):
+        if decision == "non_match":
+            continue
+        known = records[position[other]]
+        found[rid].append(CandidateOut(
+            registration_id=other, registration_number=known.registration_number,
+            person_id=known.person_id, site=known.site_code, score=round(score, 6),
+            decision=decision, model_version=model.version))
+    record_event(session=session, actor=actor, action="matching.candidates",
+                 object_type="registration",
+                 details={"registrations": len(new), "scored": len(pairs), "bulk": True})
+    return found
