@@ -254,7 +254,7 @@ def test_import_opens_cases_and_backfill_gives_steps(folder: Path, database_url:
     from sqlalchemy import create_engine, text
 
     assert ddr(folder, "init", "--demo-groups").returncode == 0
-    imported = ddr(folder, "import", str(FIXTURE), "--no-dedupe")
+    imported = ddr(folder, "import", str(FIXTURE), "--attest-consent")
     assert imported.returncode == 0, imported.stderr
     engine = create_engine(database_url)
     with engine.begin() as conn:
