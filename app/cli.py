@@ -35,9 +35,11 @@ cli = typer.Typer(help="DDR Registry: the register a national DDR programme trus
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
 matching_cli = typer.Typer(help="The duplicate-detection model.", no_args_is_help=True)
+cases_cli = typer.Typer(help="Case management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(matching_cli, name="matching")
+cli.add_typer(cases_cli, name="cases")
 export_cli = typer.Typer(help="Statistics and controlled individual-level exports.",
                          no_args_is_help=True)
 cli.add_typer(export_cli, name="export")
@@ -183,6 +185,10 @@ def users_create(
     site: Annotated[list[str] | None, typer.Option(help="site code (repeat for several)")] = None,
     full_name: str = "",
     language: str = "ar",
+    authorise: Annotated[list[str] | None, typer.Option(
+        "--authorise", help="an explicit authorisation: children (children's cases) or "
+                            "gender (gender-specific needs screening); repeat for several")]
+    = None,
     password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
 ) -> None:
     """Create a user account (password prompted, or read from stdin)."""
@@ -192,8 +198,32 @@ def users_create(
     with registry() as (engine, _crypto, _settings), session_scope(engine) as session:
         user = users.create_user(session=session, actor=SYSTEM, username=username,
                                  password=password, role=role, sites=site or [],
-                                 full_name=full_name, language=language)
-        out.print(f"created user {user.username} ({user.role})")
+                                 full_name=full_name, language=language,
+                                 authorisations=authorise or [])
+        granted = f", authorised: {', '.join(sorted(set(authorise)))}" if authorise else ""
+        out.print(f"created user {user.username} ({user.role}{granted})")
+
+
+@users_cli.command("authorise")
+def users_authorise(
+    username: Annotated[str, typer.Argument(help="login name")],
+    authorisations: Annotated[list[str] | None, typer.Argument(
+        help="children and/or gender; none to withdraw every authorisation")] = None,
+) -> None:
+    """Set a user's explicit authorisations (they replace the ones held)."""
+    from sqlmodel import select
+
+    from app.users import service as users
+    from app.users.models import User
+
+    with registry() as (engine, _crypto, _settings), session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None or user.id is None:
+            fail(f"no user {username}")
+        users.update_user(session=session, actor=SYSTEM, user_id=user.id,
+                          authorisations=authorisations or [])
+        held = ", ".join(sorted(set(authorisations or []))) or "nothing"
+        out.print(f"{username} authorised: {held}")
 
 
 @users_cli.command("list")
@@ -205,7 +235,9 @@ def users_list() -> None:
         for user, sites in users.list_users(session=session):
             scope = "*" if user.all_sites else ",".join(sites)
             state = "" if user.active else " (inactive)"
-            typer.echo(f"{user.username}\t{user.role}\t{scope}{state}")
+            granted = users.user_authorisations(session=session, user_id=user.id)
+            extra = f"\tauthorised: {','.join(granted)}" if granted else ""
+            typer.echo(f"{user.username}\t{user.role}\t{scope}{state}{extra}")
 
 
 @cli.command("demo-data")
@@ -230,20 +262,22 @@ def demo_data(
         count = register_synthetic(engine=engine, crypto=crypto, persons=persons, seed=seed,
                                    console=out)
         out.print(f"registered {count} synthetic registrations")
-        cases, payments = create_demo_cases(engine=engine)
-        if cases:
-            out.print(f"opened {cases} reintegration cases, paid {payments} first instalments")
+        accounts = []
+        if users:  # first: the demo case managers get cases
+            with session_scope(engine) as session:
+                accounts = create_demo_users(session=session, password=os.environ.get(
+                    "DDR_DEMO_PASSWORD") or secrets.token_urlsafe(9))
+        worked = create_demo_cases(engine=engine, crypto=crypto)
+        if worked["cases"]:
+            out.print(f"worked {worked['cases']} cases: {worked['steps']} steps, "
+                      f"{worked['referrals']} referrals, {worked['payments']} payments")
         weapons = create_demo_weapons(engine=engine, crypto=crypto)
         if weapons:
             out.print(f"handed in {weapons['weapons']} weapons at TRP: {weapons['destroyed']} "
                       f"destroyed at the depot, {weapons['in_depot']} held there, "
                       f"{weapons['waiting']} waiting for its confirmation")
-        if users:
-            with session_scope(engine) as session:
-                for username, role, password in create_demo_users(
-                        session=session, password=os.environ.get("DDR_DEMO_PASSWORD")
-                        or secrets.token_urlsafe(9)):
-                    out.print(f"  login: [bold]{username}[/] / {password}  ({role})")
+        for username, role, password in accounts:
+            out.print(f"  login: [bold]{username}[/] / {password}  ({role})")
 
 
 class _Bars:
@@ -500,6 +534,27 @@ def export_stats(
     suppressed = sum(1 for c in stats.hidden if stats.values[c] > 0)
     out.print(f"wrote {out_path} tables={len(TABLES)} threshold={threshold} "
               f"suppressed={suppressed}")
+
+
+@cases_cli.command("backfill")
+def cases_backfill() -> None:
+    """Give cases opened before the case workflow their steps, and open the cases missing for
+    registered persons (after an upgrade, or an import that opened none). Safe to re-run."""
+    from reintegration.service import backfill
+
+    with registry() as (engine, _crypto, _settings), session_scope(engine) as session:
+        filled, opened = backfill(session=session, actor=SYSTEM)
+    out.print(f"cases_given_steps={filled} cases_opened={opened}")
+
+
+@cases_cli.command("pathways")
+def cases_pathways() -> None:
+    """Print the pathway definitions (as `GET /api/v1/pathways` gives them) as JSON."""
+    from reintegration.engine import pathway_json
+    from reintegration.pathways import all_pathways
+
+    typer.echo(json.dumps([pathway_json(p) for p in all_pathways()], indent=2,
+                          ensure_ascii=False))
 
 
 @cli.command()

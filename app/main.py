@@ -15,6 +15,7 @@ from app import web
 from app.api import (
     audit,
     auth,
+    cases,
     exports,
     imports,
     matching,
@@ -109,8 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContext, max_upload_bytes=settings.max_upload_bytes)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, registrations, matching, reference, users, audit, weapons, imports,
-                   stats, exports):
+    for module in (auth, registrations, cases, matching, reference, users, audit, weapons,
+                   imports, stats, exports):
         api.include_router(module.router)
     app.include_router(api)
     web.install(app)

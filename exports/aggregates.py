@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, extract, func, select
@@ -18,7 +19,8 @@ from app.core.models import AuditEvent
 from app.dedup.models import CandidatePair, PersonMerge
 from app.registry.models import Registration, Site, WeaponHandover
 from app.weapons.models import AmmunitionLot
-from reintegration.models import Case
+from reintegration.enums import OPEN_STEP_STATUSES
+from reintegration.models import Case, CaseStep
 
 AGE_BANDS = ("under_15", "15_17", "18_24", "25_34", "35_49", "50_plus", "unknown")
 """Age at registration (from the birth year), the bands of the committee's questions."""
@@ -110,3 +112,53 @@ def desk_link_groups(session: Session) -> list[Group]:
 def sites(session: Session) -> Sequence[Site]:
     """Every site, by code."""
     return session.execute(select(Site).order_by(Site.code)).scalars().all()
+
+
+def _step(pathway: str, key: str) -> str:
+    return f"{pathway}.{key}"
+
+
+def step_groups(session: Session) -> list[Group]:
+    """Cases' steps by pathway and step (as `pathway.step`) and the step's status: the
+    reintegration funnel."""
+    keys: list[Any] = [Case.pathway, CaseStep.key, CaseStep.status]
+    rows = session.execute(select(*keys, func.count())
+                           .join(Case, col(Case.id) == col(CaseStep.case_id)).group_by(*keys))
+    return [Group((_step(pathway, key), status), n) for pathway, key, status, n in rows]
+
+
+def overdue_groups(session: Session, today: date) -> list[Group]:
+    """Steps still to do whose due date has passed, by pathway and step."""
+    keys: list[Any] = [Case.pathway, CaseStep.key]
+    rows = session.execute(
+        select(*keys, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
+        .where(col(CaseStep.status).in_([s.value for s in OPEN_STEP_STATUSES]),
+               col(CaseStep.due_on) < today, col(Case.status) != "closed")
+        .group_by(*keys))
+    return [Group((_step(pathway, key),), n) for pathway, key, n in rows]
+
+
+def option_groups(session: Session) -> list[Group]:
+    """The reintegration option chosen (the outcome of the `option` step once done)."""
+    outcome: Any = CaseStep.outcome
+    rows = session.execute(
+        select(outcome, func.count()).where(col(CaseStep.key) == "option",
+                                            col(CaseStep.status) == "done")
+        .group_by(outcome))
+    return [Group((str(option or "unknown"),), n) for option, n in rows]
+
+
+def duration_groups(session: Session) -> list[tuple[str, int, int]]:
+    """Done steps by pathway and step and the days they took (started to settled): a
+    histogram the medians are read from (date differences are taken here, portably, from
+    the distinct date pairs the database groups)."""
+    keys: list[Any] = [Case.pathway, CaseStep.key, CaseStep.started_on, CaseStep.settled_on]
+    rows = session.execute(
+        select(*keys, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
+        .where(col(CaseStep.status) == "done", col(CaseStep.started_on).is_not(None),
+               col(CaseStep.settled_on).is_not(None)).group_by(*keys))
+    histogram: dict[tuple[str, int], int] = {}
+    for pathway, key, started, settled, n in rows:
+        bucket = (_step(pathway, key), max((settled - started).days, 0))
+        histogram[bucket] = histogram.get(bucket, 0) + n
+    return [(step, days, n) for (step, days), n in sorted(histogram.items())]

@@ -13,10 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.dedup.enums import PairStatus
-from app.registry.enums import Category, Pathway, Sex, WeaponType
+from app.registry.enums import Category, Sex, WeaponType
 from app.weapons.enums import AmmunitionCategory
 from exports.aggregates import AGE_BANDS, Group
 from exports.tables import Table
+from reintegration.engine import Pathway
+from reintegration.enums import CaseStatus, StepStatus
+from reintegration.pathways import all_pathways, latest
+from reintegration.pathways.reintegration import OPTIONS
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ POPULATIONS = {
     "cases": Population("cases", ("pathway", "case_status", "site", "month"),
                         ("site", "month")),
     "pairs": Population("pairs", ("pair_status", "decision"), ()),
+    "case_steps": Population("case_steps", ("step", "step_status"), ()),
+    "overdue": Population("overdue", ("step",), ()),
+    "options": Population("options", ("option",), ()),
+    "durations": Population("durations", ("step",), ()),
     "merges": Population("merges", (), ()),
     "desk_links": Population("desk_links", (), ()),
 }
@@ -78,6 +86,12 @@ TABLES = (
     TableSpec("cases_by_pathway", "cases", ("pathway", "case_status"),
               "Cases by pathway and status"),
     TableSpec("cases_by_site", "cases", ("site", "case_status"), "Cases by site and status"),
+    TableSpec("cases_by_step", "case_steps", ("step", "step_status"),
+              "Reintegration funnel: case steps by status"),
+    TableSpec("overdue_steps", "overdue", ("step",), "Steps overdue (due date passed)"),
+    TableSpec("options_chosen", "options", ("option",), "Reintegration option chosen"),
+    TableSpec("step_durations", "durations", ("step",),
+              "Steps done, with the median days each took"),
     TableSpec("duplicate_pairs", "pairs", ("pair_status", "decision"),
               "Candidate duplicate pairs by review status and the matcher's decision"),
     TableSpec("persons_merged", "merges", (), "Persons merged after review"),
@@ -86,6 +100,10 @@ TABLES = (
 )
 SPECS = {spec.name: spec for spec in TABLES}
 
+def _latest_pathways() -> list[Pathway]:
+    return [latest(key) for key in sorted({p.key for p in all_pathways()})]
+
+
 _FIXED_LEVELS: dict[str, Sequence[str]] = {
     "sex": [s.value for s in Sex],
     "category": [c.value for c in Category],
@@ -93,8 +111,11 @@ _FIXED_LEVELS: dict[str, Sequence[str]] = {
     "weapon_type": [w.value for w in WeaponType],
     "ammunition_category": [a.value for a in AmmunitionCategory],
     "pair_status": [p.value for p in PairStatus],
-    "pathway": [p.value for p in Pathway],
-    "case_status": ["open", "suspended", "closed"],
+    "pathway": [p.key for p in _latest_pathways()],
+    "case_status": [c.value for c in CaseStatus],
+    "step": [f"{p.key}.{step.key}" for p in _latest_pathways() for step in p.steps],
+    "step_status": [s.value for s in StepStatus],
+    "option": [key for key, _label in OPTIONS],
     "decision": ["match", "possible"],
 }
 

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -57,6 +57,8 @@ class Statistics:
     values: dict[Cell, int]
     hidden: set[Cell]
     sites: list[SiteRef] = field(default_factory=list)
+    medians: dict[str, float] = field(default_factory=dict)
+    """Median days per step (published beside its count when the count is)."""
 
     @property
     def rule(self) -> str:
@@ -107,6 +109,9 @@ class Statistics:
             count = self.published(table, key)
             row: dict[str, Any] = {d: picks[d] for d in spec.dimensions}
             row.update(count=count, suppressed=count is None)
+            if name == "step_durations":
+                row["median_days"] = (self.medians.get(picks["step"])
+                                      if count is not None and count >= self.threshold else None)
             rows.append(row)
         return {"name": name, "title": spec.title, "population": spec.population,
                 "dimensions": list(spec.dimensions),
@@ -163,10 +168,17 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     sites = [SiteRef(s.code, s.name_en, s.name_ar, s.region) for s in site_rows]
     codes = [s.code for s in sites]
     regions = {s.code: s.region or s.code for s in sites}
-    readers = {"registrations": aggregates.registration_groups,
+    durations = aggregates.duration_groups(session)
+    medians = median_days(durations)
+    readers: dict[str, Callable[[Session], list[aggregates.Group]]] = {
+               "registrations": aggregates.registration_groups,
                "weapons": aggregates.weapon_groups,
                "ammunition": aggregates.ammunition_groups,
                "cases": aggregates.case_groups, "pairs": aggregates.pair_groups,
+               "case_steps": aggregates.step_groups,
+               "overdue": lambda s: aggregates.overdue_groups(s, date.today()),
+               "options": aggregates.option_groups,
+               "durations": lambda s: [aggregates.Group((step,), n) for step, _d, n in durations],
                "merges": aggregates.merge_groups, "desk_links": aggregates.desk_link_groups}
     groups = {}
     for population, read in readers.items():
@@ -195,7 +207,29 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     say("suppressing small cells and auditing")
     hidden = suppress(values, lines, threshold)
     return Statistics(threshold=threshold, generated_at=utcnow(), tables=tables, values=values,
-                      hidden=hidden, sites=sites)
+                      hidden=hidden, sites=sites, medians=medians)
+
+
+def median_days(histogram: list[tuple[str, int, int]]) -> dict[str, float]:
+    """The median of each step's durations, from (step, days, count) groups."""
+    by_step: dict[str, list[tuple[int, int]]] = {}
+    for step, days, count in histogram:
+        by_step.setdefault(step, []).append((days, count))
+    out = {}
+    for step, buckets in by_step.items():
+        total = sum(n for _d, n in buckets)
+        ordered = sorted(buckets)
+
+        def at(rank: int, ordered: list[tuple[int, int]] = ordered) -> int:
+            seen = 0
+            for days, n in ordered:
+                seen += n
+                if seen > rank:
+                    return days
+            return ordered[-1][0]
+
+        out[step] = (at((total - 1) // 2) + at(total // 2)) / 2
+    return out
 
 
 class StatisticsCache:

@@ -9,12 +9,13 @@ import random
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.core.crypto import FieldCrypto
 from app.core.db import session_scope
@@ -27,8 +28,10 @@ from app.registry import reference
 from app.registry.models import Person, Registration
 from app.registry.schemas import RegistrationIn
 from app.users import service as users
-from reintegration.models import BenefitPayment, Case
-from reintegration.service import open_case, record_payment
+from reintegration.models import BenefitPayment, Case, PaymentInstalment
+from reintegration.payments import plan_instalments, record_payment
+from reintegration.schemas import InstalmentIn, InstalmentsIn, PaymentIn, StepIn
+from reintegration.service import open_case, transition
 
 PASSWORD = "correct horse battery"
 
@@ -50,12 +53,13 @@ def seed_reference(engine: Engine) -> None:
                 name_ar="قوة حماية طرابلس", aliases=["TPF Brigade"])
 
 
-def make_user(engine: Engine, username: str, role: str, sites: list[str] | None = None) -> str:
+def make_user(engine: Engine, username: str, role: str, sites: list[str] | None = None,
+              authorisations: list[str] | None = None) -> str:
     """Create a user and return its username (password: PASSWORD)."""
     seed_reference(engine)
     with session_scope(engine) as session:
         users.create_user(session=session, actor=SYSTEM, username=username, password=PASSWORD,
-                          role=role, sites=sites or [])
+                          role=role, sites=sites or [], authorisations=authorisations)
     return username
 
 
@@ -68,11 +72,13 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
 
 
 def user_headers(
-    client: TestClient, engine: Engine, role: str, sites: list[str] | None = None
+    client: TestClient, engine: Engine, role: str, sites: list[str] | None = None,
+    authorisations: list[str] | None = None,
 ) -> dict[str, str]:
-    """Create a user with a role and sites, log in, and return its headers."""
+    """Create a user with a role, sites (and authorisations), log in, and return its
+    headers."""
     name = f"{role}-{'-'.join(sites or ['all'])}-{uuid.uuid4().hex[:6]}"
-    make_user(engine, name, role, sites)
+    make_user(engine, name, role, sites, authorisations)
     return login(client, name)
 
 
@@ -112,10 +118,12 @@ def register(client: TestClient, headers: dict[str, str], **overrides: Any) -> d
 
 
 def make_registration(session: Session, crypto: FieldCrypto, *,
-                      actor: Principal = SYSTEM, **overrides: Any) -> Enrolment:
+                      actor: Principal = SYSTEM, registered_on: date | None = None,
+                      **overrides: Any) -> Enrolment:
     """Register a participant directly (the duplicate check included), in `session`."""
     return enrol(session=session, crypto=crypto, actor=actor,
-                 data=RegistrationIn.model_validate(registration_body(**overrides)))
+                 data=RegistrationIn.model_validate(registration_body(**overrides)),
+                 registered_on=registered_on)
 
 
 def make_pair(session: Session, first: Registration, second: Registration, *,
@@ -134,18 +142,45 @@ def make_pair(session: Session, first: Registration, second: Registration, *,
 
 def make_case(session: Session, person_id: uuid.UUID, *, site: str = "TRP",
               pathway: str | None = None) -> Case:
-    """Open a case for a person."""
+    """Open a case for a person (registrations open theirs already)."""
     return open_case(session=session, actor=SYSTEM, person_id=person_id, site=site,
                      pathway=pathway)
 
 
-def make_payment(session: Session, person_id: uuid.UUID, *, site: str = "TRP",
-                 amount: int = 150_000, paid_on: date | None = None, instalment: int = 1,
-                 case_id: uuid.UUID | None = None) -> BenefitPayment:
-    """Record a reinsertion instalment paid to a person."""
-    return record_payment(session=session, actor=SYSTEM, person_id=person_id, site=site,
-                          amount=amount, paid_on=paid_on or date.today(),
-                          instalment=instalment, case_id=case_id)
+def person_case(session: Session, person_id: uuid.UUID,
+                pathway: str = "reintegration") -> Case:
+    """The person's first case on a pathway (opened by their registration)."""
+    case = session.exec(select(Case).where(Case.person_id == person_id, Case.pathway == pathway)
+                        .order_by(col(Case.opened_at))).first()
+    assert case is not None, f"no {pathway} case for {person_id}"
+    return case
+
+
+def start_case(session: Session, crypto: FieldCrypto, person_id: uuid.UUID) -> Case:
+    """Record work on the person's case: its first step in progress."""
+    case = person_case(session, person_id)
+    return transition(session=session, crypto=crypto, actor=SYSTEM, case_id=case.id,
+                      step_key="eligibility",
+                      body=StepIn(status="in_progress", version=case.version))
+
+
+def make_payment(session: Session, crypto: FieldCrypto, person_id: uuid.UUID, *,
+                 amount: str = "150", paid_on: date | None = None,
+                 instalment: int = 1) -> BenefitPayment:
+    """Pay a reinsertion instalment to a person through their case (planning it first)."""
+    case = person_case(session, person_id)
+    planned = session.exec(select(PaymentInstalment).where(
+        PaymentInstalment.case_id == case.id, PaymentInstalment.status == "planned")).all()
+    wanted = [InstalmentIn(number=p.number, amount=Decimal(p.amount) / 1000,
+                           due_on=p.due_on) for p in planned if p.number != instalment]
+    wanted.append(InstalmentIn(number=instalment, amount=Decimal(amount),
+                               due_on=paid_on or date.today()))
+    plan_instalments(session=session, crypto=crypto, actor=SYSTEM, case_id=case.id,
+                     body=InstalmentsIn(instalments=wanted, version=case.version))
+    return record_payment(session=session, crypto=crypto, actor=SYSTEM, case_id=case.id,
+                          body=PaymentIn(instalment=instalment, amount=Decimal(amount),
+                                         paid_on=paid_on or date.today(), method="cash",
+                                         version=case.version))
 
 
 def import_rows(engine: Engine, crypto: FieldCrypto, rows: Sequence[dict[str, Any]],

@@ -231,6 +231,52 @@ def test_import_validates_encrypts_and_is_idempotent(folder: Path) -> None:
     assert "nowhere.csv: file not found" in missing.stderr
 
 
+def test_authorisations_from_the_command_line(folder: Path) -> None:
+    assert ddr(folder, "init").returncode == 0
+    created = ddr(folder, "users", "create", "--username", "cm.children", "--role",
+                  "case_manager", "--site", "TRP", "--authorise", "children",
+                  "--password-stdin", stdin="a long password\n")
+    assert created.returncode == 0, created.stderr
+    assert "authorised: children" in created.stdout
+    bad = ddr(folder, "users", "create", "--username", "x", "--role", "case_manager", "--site",
+              "TRP", "--authorise", "everything", "--password-stdin", stdin="a long password\n")
+    assert bad.returncode == 2
+    assert "authorisations" in bad.stderr
+    assert ddr(folder, "users", "authorise", "cm.children", "children", "gender").returncode == 0
+    assert "cm.children\tcase_manager\tTRP\tauthorised: children,gender" in ddr(
+        folder, "users", "list").stdout
+    assert ddr(folder, "users", "authorise", "cm.children").returncode == 0
+    assert "authorised" not in ddr(folder, "users", "list").stdout
+    assert ddr(folder, "users", "authorise", "nobody", "gender").returncode == 2
+
+
+def test_import_opens_cases_and_backfill_gives_steps(folder: Path, database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    assert ddr(folder, "init", "--demo-groups").returncode == 0
+    imported = ddr(folder, "import", str(FIXTURE), "--attest-consent")
+    assert imported.returncode == 0, imported.stderr
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        rows = dict(conn.execute(text(
+            "SELECT r.category, count(c.id) FROM registration r LEFT JOIN reintegration_case c "
+            "ON c.registration_id = r.id GROUP BY r.category")).all())
+        imported_count = conn.execute(text("SELECT count(*) FROM registration")).scalar()
+        cases = conn.execute(text("SELECT count(*) FROM reintegration_case")).scalar()
+        assert rows.get("foreign_fighter", 0) == 0
+        assert cases == imported_count - conn.execute(text(
+            "SELECT count(*) FROM registration WHERE category = 'foreign_fighter'")).scalar()
+        one = conn.execute(text("SELECT id FROM reintegration_case LIMIT 1")).scalar()
+        conn.execute(text("DELETE FROM case_step WHERE case_id = :c"), {"c": one})
+    engine.dispose()
+    backfilled = ddr(folder, "cases", "backfill")
+    assert backfilled.returncode == 0, backfilled.stderr
+    assert "cases_given_steps=1 cases_opened=0" in backfilled.stdout
+    assert "cases_given_steps=0 cases_opened=0" in ddr(folder, "cases", "backfill").stdout
+    pathways = ddr(folder, "cases", "pathways")
+    assert '"key": "reintegration"' in pathways.stdout
+
+
 def test_db_upgrade_builds_missing_name_keys_and_reindex_rebuilds_them(
     folder: Path, database_url: str
 ) -> None:

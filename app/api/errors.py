@@ -51,7 +51,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             status_code=exc.status_code,
             content={"detail": exc.detail,
-                     "errors": [{"field": e.field, "message": e.message} for e in exc.errors]},
+                     "errors": [{"field": e.field, "message": e.message} for e in exc.errors],
+                     **exc.extra},
             headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None,
         )
 

@@ -12,6 +12,7 @@ from app.enrolment.service import Enrolment, enrol
 from app.registry import queries, service
 from app.registry import search as registry_search
 from app.registry.schemas import (
+    CaseRef,
     CorrectionIn,
     PersonOut,
     RegistrationCreated,
@@ -22,6 +23,7 @@ from app.registry.schemas import (
     WeaponIn,
     WeaponOut,
 )
+from reintegration.service import person_cases
 
 router = APIRouter(tags=["registrations"])
 
@@ -109,9 +111,9 @@ def correct_registration(
     actor: CurrentUser,
 ) -> RegistrationOut:
     """Change fields; the previous values are kept (encrypted) and the change is audited."""
-    registration = service.correct(session=session, crypto=crypto, actor=actor,
-                                   registration_id=registration_id, changes=body.changes,
-                                   reason=body.reason)
+    registration = enrolment_service.correct(session=session, crypto=crypto, actor=actor,
+                                             registration_id=registration_id,
+                                             changes=body.changes, reason=body.reason)
     return queries.registration_view(session=session, crypto=crypto, registration=registration)
 
 
@@ -138,6 +140,10 @@ def add_weapon(
 def read_person(
     person_id: uuid.UUID, session: SessionDep, crypto: CryptoDep, actor: CurrentUser
 ) -> PersonOut:
-    """Return a person with their registrations, weapons and dependants (audited);
-    registrations at sites outside yours appear without identifying data."""
-    return queries.get_person(session=session, crypto=crypto, actor=actor, person_id=person_id)
+    """Return a person with their registrations, weapons and dependants (audited), and their
+    cases you may see; registrations at sites outside yours appear without identifying
+    data."""
+    person = queries.get_person(session=session, crypto=crypto, actor=actor,
+                                person_id=person_id)
+    cases = person_cases(session=session, actor=actor, person_id=person.id)
+    return person.model_copy(update={"cases": [CaseRef(**c) for c in cases]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from app.deps import AdminUser, SessionDep
 from app.users import service as users
@@ -21,6 +22,8 @@ class UserOut(BaseModel):
     sites: list[str] | str
     language: str
     active: bool
+    authorisations: list[str] = Field(
+        default_factory=list, description="explicit authorisations: children, gender")
 
 
 class UserIn(BaseModel):
@@ -33,6 +36,7 @@ class UserIn(BaseModel):
     sites: list[str] = Field(default_factory=list, examples=[["TRP"]])
     full_name: str = ""
     language: str = "ar"
+    authorisations: list[str] = Field(default_factory=list, examples=[["children"]])
 
 
 class UserPatch(BaseModel):
@@ -44,31 +48,35 @@ class UserPatch(BaseModel):
     active: bool | None = None
     language: str | None = None
     password: str | None = Field(default=None, min_length=10)
+    authorisations: list[str] | None = Field(
+        default=None, description="replaces the user's authorisations (children, gender)")
 
 
-def _out(user: users.User, sites: list[str]) -> UserOut:
+def _out(session: Session, user: users.User, sites: list[str]) -> UserOut:
     assert user.id is not None
     return UserOut(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
                    sites="*" if user.all_sites else sites, language=user.language,
-                   active=user.active)
+                   active=user.active,
+                   authorisations=users.user_authorisations(session=session, user_id=user.id))
 
 
 @router.get("", response_model=list[UserOut], summary="List users")
 def list_users(session: SessionDep, actor: AdminUser) -> list[UserOut]:
     """All accounts with their roles and sites."""
-    return [_out(u, s) for u, s in users.list_users(session=session)]
+    return [_out(session, u, s) for u, s in users.list_users(session=session)]
 
 
 @router.post("", status_code=201, response_model=UserOut, summary="Create a user")
 def create_user(body: UserIn, session: SessionDep, actor: AdminUser) -> UserOut:
     """Create an account."""
     user = users.create_user(session=session, actor=actor, **body.model_dump())
-    return _out(user, users.user_sites(session=session, user=user))
+    return _out(session, user, users.user_sites(session=session, user=user))
 
 
 @router.patch("/{user_id}", response_model=UserOut, summary="Change a user")
 def update_user(user_id: int, body: UserPatch, session: SessionDep, actor: AdminUser) -> UserOut:
-    """Change role, sites, language, password or deactivate (revoking its tokens)."""
+    """Change role, sites, language, password, authorisations (children, gender) or
+    deactivate (revoking its tokens)."""
     user = users.update_user(session=session, actor=actor, user_id=user_id,
                              **body.model_dump(exclude_none=True))
-    return _out(user, users.user_sites(session=session, user=user))
+    return _out(session, user, users.user_sites(session=session, user=user))

@@ -39,3 +39,12 @@ RECONCILERS = frozenset({Role.admin, Role.weapons_officer, Role.supervisor, Role
 AUDIT_READERS = frozenset({Role.admin, Role.auditor})
 # Roles that import registrations from files (rows only at their sites).
 IMPORTERS = frozenset({Role.admin, Role.registration_officer, Role.supervisor})
+
+
+class Authorisation(StrEnum):
+    """What a user is explicitly authorised for beyond their role (granted by an admin)."""
+
+    children = "children"
+    """Sees and works the cases of children (no one else sees them, administrators too)."""
+    gender = "gender"
+    """Screens gender-specific needs and reads what that screening recorded."""

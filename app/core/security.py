@@ -53,7 +53,7 @@ def token_digest(token: str) -> str:
 class Principal:
     """The authenticated caller as services see it: who, which role, which sites."""
 
-    __slots__ = ("all_sites", "id", "language", "role", "sites", "username")
+    __slots__ = ("all_sites", "authorisations", "id", "language", "role", "sites", "username")
 
     def __init__(
         self,
@@ -64,6 +64,7 @@ class Principal:
         sites: frozenset[str] = frozenset(),
         all_sites: bool = False,
         language: str = "ar",
+        authorisations: frozenset[str] = frozenset(),
     ) -> None:
         self.id = id
         self.username = username
@@ -71,6 +72,7 @@ class Principal:
         self.sites = sites
         self.all_sites = all_sites
         self.language = language
+        self.authorisations = authorisations
 
     def can_act_for(self, site_code: str) -> bool:
         """Whether this caller may act for a site."""

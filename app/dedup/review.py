@@ -4,9 +4,10 @@ A pair is decided by a person, never merged silently. `same person` moves the re
 (and cases and payments) of one person onto the other and marks it merged-into, keeping what
 moved so that the merge can be undone exactly; `different persons` is a cannot-link the matcher
 respects forever after; `not sure` escalates to a supervisor. Merging two persons who both have
-open cases or paid benefits waits for a supervisor's confirmation. Every decision is kept
-(`PairDecision`, reason encrypted) and audited; decisions name the pair version they saw, so two
-reviewers deciding one pair at once get one success and one conflict.
+cases under way (work recorded on them, not merely opened by a registration) or paid benefits
+waits for a supervisor's confirmation. Every decision is kept (`PairDecision`, reason
+encrypted) and audited; decisions name the pair version they saw, so two reviewers deciding one
+pair at once get one success and one conflict.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from app.registry.schemas import RegistrationStub
 from app.users.models import User
 from matching import MatchModel, score_candidates
 from reintegration.models import BenefitPayment, Case
+from reintegration.service import cases_under_way
 
 COMPARED_FIELDS = (
     "given_name", "father_name", "grandfather_name", "family_name", "mother_name", "alias",
@@ -213,9 +215,9 @@ def _count(session: Session, table: type[Case] | type[BenefitPayment], person_id
 
 
 def _guarded(session: Session, person_id: uuid.UUID) -> bool:
-    """Whether a person has an open case or a paid benefit (merging two such needs a
-    supervisor)."""
-    return bool(_count(session, Case, person_id, open_only=True)
+    """Whether a person has a case under way (work recorded on it, not just opened by their
+    registration) or a paid benefit (merging two such needs a supervisor)."""
+    return bool(cases_under_way(session, person_id)
                 or _count(session, BenefitPayment, person_id))
 
 
@@ -416,7 +418,7 @@ def _same_person(session: Session, crypto: FieldCrypto, actor: Principal, pair: 
         _log(session, crypto, actor, pair, "same_person", before, reason)
         return DecisionOut(pair_id=pair.id, status=pair.status, version=pair.version,
                            needs_supervisor=True,
-                           message="both persons have open cases or paid benefits: a "
+                           message="both persons have cases under way or paid benefits: a "
                                    "supervisor must confirm this merge")
     _claim(session, pair, body.version, "same_person", actor)
     survivor = persons[plan.survivor_id]
@@ -508,7 +510,8 @@ def _merge(session: Session, pair: CandidatePair, survivor: Person, merged: Pers
 def undo(*, session: Session, crypto: FieldCrypto, actor: Principal, pair_id: uuid.UUID,
          reason: str) -> DecisionOut:
     """Undo the merge a pair's `same person` decision made: both persons, their registrations,
-    cases and payments back exactly as they were; the pair open again."""
+    cases and payments back exactly as they were (a payment made since on a case that moved
+    goes back with its case); the pair open again."""
     pair = scoped_pair(session, actor, pair_id)
     merge = _open_merge(session, pair.id)
     if merge is None:
@@ -525,11 +528,15 @@ def undo(*, session: Session, crypto: FieldCrypto, actor: Principal, pair_id: uu
             or any(r.person_id != survivor.id for r in registrations)):
         raise Conflict("the persons changed after this merge (a later merge or move); undo "
                        "that first")
+    case_ids = [uuid.UUID(i) for i in moved["cases"]]
+    # the payments that moved, and those made since on the cases that moved: they follow
+    # their case back
+    payments = session.exec(select(BenefitPayment).where(or_(
+        col(BenefitPayment.id).in_([uuid.UUID(i) for i in moved["payments"]]),
+        col(BenefitPayment.case_id).in_(case_ids)))).all()
     for row in [*registrations,
-                *session.exec(select(Case).where(
-                    col(Case.id).in_([uuid.UUID(i) for i in moved["cases"]]))).all(),
-                *session.exec(select(BenefitPayment).where(
-                    col(BenefitPayment.id).in_([uuid.UUID(i) for i in moved["payments"]]))).all()]:
+                *session.exec(select(Case).where(col(Case.id).in_(case_ids))).all(),
+                *payments]:
         row.person_id = merged.id
         session.add(row)
     before = moved["survivor_before"]

@@ -2,10 +2,11 @@
 
 The JSON API and the web form call :func:`enrol`: the request's checks and field rules,
 numbering, encryption, blind indexes, the candidate lookup, the pairs recorded for review, the
-integrity signals (tracing lists of weapons included) and the audit trail, all in the caller's
+integrity signals (tracing lists of weapons included), the person's case
+(:func:`reintegration.service.open_cases_for`) and the audit trail, all in the caller's
 transaction. Bulk imports (:mod:`app.imports`) run the same preparation and insertion
 (:func:`app.registry.service.prepare` and :func:`~app.registry.service.insert`) a batch of
-rows at a time.
+rows at a time, and open the batch's cases with the same function.
 
 A likely duplicate (a candidate the caller is shown in the "match" band) is never saved
 silently. At the desk (`desk` given) the officer must first choose, for each one, to link to
@@ -42,6 +43,7 @@ from app.registry.models import Person, Registration
 from app.registry.schemas import CandidateOut, RegistrationIn, WeaponIn
 from app.weapons import tracing
 from matching import MatchModel
+from reintegration.service import open_cases_for
 
 LIKELY = "match"
 """The band of a likely duplicate (the matcher's `match` decision)."""
@@ -147,6 +149,7 @@ def enrol(
                      object_type="registration", object_id=str(registration.id),
                      site_code=registration.site_code,
                      details={"person_id": str(person.id), "via": str(via)})
+    open_cases_for(session=session, actor=actor, registration_ids=[registration.id])
     urgent = {c.registration_id for c in candidates
               if LIKELY in (c.decision, c.shown.decision) and c.registration_id not in different}
     dedup.record_pairs(session=session, registration_id=registration.id, candidates=candidates,
@@ -183,6 +186,26 @@ def _replayed(*, session: Session, crypto: FieldCrypto, actor: Principal,
         registrations=partners, model=model, keep_non_matches=True) if partners else []
     return Enrolment(enrolment.registration, enrolment.person, False,
                      dedup.shown(candidates, keep_non_matches=True))
+
+
+def correct(
+    *,
+    session: Session,
+    crypto: FieldCrypto,
+    actor: Principal,
+    registration_id: uuid.UUID,
+    changes: dict[str, Any],
+    reason: str,
+) -> Registration:
+    """Correct a registration (audited, previous values kept); a correction that shows the
+    person was a child at registration opens their child case."""
+    registration = registry.correct(session=session, crypto=crypto, actor=actor,
+                                    registration_id=registration_id, changes=changes,
+                                    reason=reason)
+    person = session.get(Person, registration.person_id)
+    if person is not None and person.is_child:
+        open_cases_for(session=session, actor=actor, registration_ids=[registration.id])
+    return registration
 
 
 def add_weapon(

@@ -32,6 +32,7 @@ from app.registry.models import Registration
 from app.registry.schemas import CandidateOut, RegistrationIn
 from app.registry.validation import ascii_digits
 from matching import MatchModel
+from reintegration.service import open_cases_for
 
 NAMESPACE = uuid.UUID("0f3b2c1e-9d4a-4c7b-8e21-5a6b7c8d9e0f")
 """Registration ids of imported rows are UUIDv5 in this namespace (a record CSV row's id is
@@ -198,10 +199,10 @@ def process(
 
 def _after_insert(*, session: Session, actor: Principal,
                   inserted: Sequence[registry.Inserted]) -> None:
-    """What follows the storing of new registrations, as for one registered online: the
-    opening of their cases goes here once case management offers a service for new
-    enrolments (issue 17), and the do-not-re-enter check of the returns issue (19), whose
-    flags count in the job's `do_not_reenter` and `flagged`."""
+    """What follows the storing of new registrations, as for one registered online: their
+    persons' cases open (the do-not-re-enter check of the returns issue belongs here too)."""
+    open_cases_for(session=session, actor=actor,
+                   registration_ids=[i.registration_id for i in inserted])
 
 
 def _duplicates(

@@ -311,8 +311,16 @@ class RegistrationStub(BaseModel):
     restricted: bool = True
 
 
+class CaseRef(BaseModel):
+    """A case of a person: which pathway, where it stands."""
+
+    id: uuid.UUID
+    pathway: str
+    status: str
+
+
 class PersonOut(BaseModel):
-    """A person with all their registrations."""
+    """A person with all their registrations (and, from the API, their cases)."""
 
     id: uuid.UUID
     status: str
@@ -322,6 +330,7 @@ class PersonOut(BaseModel):
     created_at: datetime
     registrations: list[RegistrationOut]
     other_registrations: list[RegistrationStub]
+    cases: list[CaseRef] = Field(default_factory=list)
 
 
 class SearchHit(BaseModel):

@@ -34,6 +34,18 @@ class UserSite(SQLModel, table=True):
     site_code: str = Field(foreign_key="site.code", primary_key=True, max_length=8)
 
 
+class UserAuthorisation(SQLModel, table=True):
+    """Something a user is explicitly authorised for beyond their role (e.g. children's
+    cases); see `app.core.roles.Authorisation`."""
+
+    __tablename__ = "user_authorisation"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    authorisation: str = Field(primary_key=True, max_length=24)
+    granted_at: datetime = Field(default_factory=utcnow)
+    granted_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token or web session; only the SHA-256 of the secret is stored."""
 

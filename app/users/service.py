@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.core.audit import record_event
 from app.core.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
 from app.core.models import utcnow
-from app.core.roles import Role
+from app.core.roles import Authorisation, Role
 from app.core.security import (
     MIN_PASSWORD_LENGTH,
     Principal,
@@ -22,7 +22,7 @@ from app.core.security import (
     verify_password,
 )
 from app.registry.models import Site
-from app.users.models import ApiToken, User, UserSite
+from app.users.models import ApiToken, User, UserAuthorisation, UserSite
 
 LANGUAGES = ("ar", "en")
 ALL_SITES_ROLES = frozenset({Role.admin, Role.committee, Role.auditor})
@@ -51,6 +51,7 @@ def create_user(
     sites: list[str],
     full_name: str = "",
     language: str = "ar",
+    authorisations: list[str] | None = None,
 ) -> User:
     """Create an account; officers and case managers must have at least one site."""
     errors: list[FieldError] = []
@@ -66,6 +67,7 @@ def create_user(
     if role in SITE_ROLES and not sites:
         errors.append(FieldError("sites", "officers, supervisors and case managers need at "
                                           "least one site"))
+    errors += _authorisation_errors(authorisations or [])
     if errors:
         raise ValidationFailed(errors)
     codes = [] if all_sites else _check_sites(session, sites)
@@ -84,16 +86,33 @@ def create_user(
     assert user.id is not None
     for code in codes:
         session.add(UserSite(user_id=user.id, site_code=code))
+    granted = sorted(set(authorisations or []))
+    for authorisation in granted:
+        session.add(UserAuthorisation(user_id=user.id, authorisation=authorisation,
+                                      granted_by_id=actor.id))
     record_event(
         session=session,
         actor=actor,
         action="user.create",
         object_type="user",
         object_id=str(user.id),
-        details={"role": role, "sites": codes or "*"},
+        details={"role": role, "sites": codes or "*", "authorisations": granted},
     )
     session.flush()
     return user
+
+
+def _authorisation_errors(authorisations: list[str]) -> list[FieldError]:
+    unknown = sorted(set(authorisations) - set(Authorisation))
+    if unknown:
+        return [FieldError("authorisations", f"must be among {', '.join(Authorisation)}")]
+    return []
+
+
+def user_authorisations(*, session: Session, user_id: int | None) -> list[str]:
+    """Return what a user is explicitly authorised for (see `Authorisation`)."""
+    return sorted(session.exec(select(UserAuthorisation.authorisation)
+                               .where(UserAuthorisation.user_id == user_id)).all())
 
 
 def user_sites(*, session: Session, user: User) -> list[str]:
@@ -111,6 +130,7 @@ def principal_for(*, session: Session, user: User) -> Principal:
         sites=frozenset(user_sites(session=session, user=user)),
         all_sites=user.all_sites,
         language=user.language,
+        authorisations=frozenset(user_authorisations(session=session, user_id=user.id)),
     )
 
 
@@ -183,6 +203,8 @@ _BEARER = (select_columns(col(User.id), col(User.username), col(User.role),
            .where(col(ApiToken.digest) == bindparam("digest"), col(ApiToken.kind) == "api",
                   col(User.active)))
 _SITES = select(UserSite.site_code).where(UserSite.user_id == bindparam("user_id"))
+_AUTHORISATIONS = select(UserAuthorisation.authorisation).where(
+    UserAuthorisation.user_id == bindparam("user_id"))
 
 
 def principal_for_token(*, session: Session, token: str) -> Principal:
@@ -193,8 +215,10 @@ def principal_for_token(*, session: Session, token: str) -> Principal:
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthorized("invalid or expired token")
     sites = frozenset(session.execute(_SITES, {"user_id": row.id}).scalars())
+    granted = frozenset(session.execute(_AUTHORISATIONS, {"user_id": row.id}).scalars())
     principal = Principal(id=row.id, username=row.username, role=row.role, sites=sites,
-                          all_sites=row.all_sites, language=row.language)
+                          all_sites=row.all_sites, language=row.language,
+                          authorisations=granted)
     return principal
 
 
@@ -239,9 +263,10 @@ def update_user(
     active: bool | None = None,
     language: str | None = None,
     password: str | None = None,
+    authorisations: list[str] | None = None,
 ) -> User:
-    """Change an account's role, sites, language, password or active flag (revokes tokens on
-    deactivation)."""
+    """Change an account's role, sites, language, password, authorisations (the given list
+    replaces them) or active flag (revokes tokens on deactivation)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("user not found")
@@ -278,6 +303,19 @@ def update_user(
             session.add(UserSite(user_id=user_id, site_code=code))
         user.all_sites = all_sites
         changes["sites"] = codes or "*"
+    if authorisations is not None:
+        errors = _authorisation_errors(authorisations)
+        if errors:
+            raise ValidationFailed(errors)
+        wanted = set(authorisations)
+        held = {row.authorisation: row for row in session.exec(
+            select(UserAuthorisation).where(UserAuthorisation.user_id == user_id)).all()}
+        for name in set(held) - wanted:
+            session.delete(held[name])
+        for name in sorted(wanted - set(held)):
+            session.add(UserAuthorisation(user_id=user_id, authorisation=name,
+                                          granted_by_id=actor.id))
+        changes["authorisations"] = sorted(wanted)
     if active is not None:
         user.active = active
         changes["active"] = active

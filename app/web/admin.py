@@ -28,8 +28,10 @@ router = APIRouter(prefix="/admin", dependencies=[Depends(deps.csrf_protect)],
                    include_in_schema=False)
 
 LANGUAGE_LABELS = {"ar": "العربية", "en": "English"}
-USER_SECTIONS = ("access", "language", "password", "state")
+USER_SECTIONS = ("access", "authorisations", "language", "password", "state")
 """The sections of a user's page, in order (`_user_<section>.html`, POST /<section>)."""
+AUTHORISATION_LABELS = {"children": N_("Children's cases"),
+                        "gender": N_("Gender-specific needs screening")}
 
 
 def _text(form: Any, name: str) -> str:
@@ -89,6 +91,8 @@ def _user_page(request: Request, session: Session, actor: Principal, user_id: in
     return render(request, "admin_user.html", {
         "user": user, "user_sites": sites, "roles": ROLE_LABELS, "languages": LANGUAGE_LABELS,
         "sites": reference.list_sites(session=session), "sections": USER_SECTIONS,
+        "user_authorisations": users.user_authorisations(session=session, user_id=user.id),
+        "authorisation_labels": AUTHORISATION_LABELS,
         "errors": errors_by_field(errors or []), "section": section,
         "saved": request.query_params.get("saved"),
         "created": request.query_params.get("created")}, actor=actor, status_code=status_code)
@@ -108,6 +112,8 @@ def change_user(request: Request, user_id: int, section: str, session: SessionDe
     changes: dict[str, Any]
     if section == "access":
         changes = {"role": _text(form, "role"), "sites": _sites(form)}
+    elif section == "authorisations":
+        changes = {"authorisations": [str(v) for v in form.getlist("authorisations")]}
     elif section == "language":
         changes = {"language": _text(form, "language")}
     elif section == "password":

@@ -15,9 +15,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from app.web.case_labels import CASE_MESSAGES
 from app.web.i18n import LOCALE_DIR, read_catalogue
 from app.web.messages import FORMATTED_MESSAGES, SERVICE_MESSAGES
 from matching.explain import EXPLANATION_MESSAGES
+from reintegration.engine import messages as pathway_messages
+from reintegration.pathways import all_pathways
 
 WEB_DIR = Path(__file__).parent
 _METHODS = [("templates/**.html", "jinja2"), ("**.py", "python")]
@@ -35,6 +38,11 @@ def extract() -> Catalog:
             catalog.add(message, locations=[(filename, lineno)], auto_comments=comments)
     for message in (*SERVICE_MESSAGES, *FORMATTED_MESSAGES):
         catalog.add(message, locations=[("app/web/messages.py", 0)])
+    for message in CASE_MESSAGES:
+        catalog.add(message, locations=[("app/web/case_labels.py", 0)])
+    for pathway in all_pathways():
+        for message in pathway_messages(pathway):
+            catalog.add(message, locations=[(f"reintegration/pathways/{pathway.key}.py", 0)])
     for key, template in EXPLANATION_MESSAGES.items():
         catalog.add(template, locations=[("matching/explain.py", 0)], auto_comments=[key])
     return catalog

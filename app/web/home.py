@@ -53,7 +53,9 @@ def _context(request: Request, session: SessionDep, crypto: CryptoDep,
 @router.get("/")
 def home(request: Request, session: SessionDep, crypto: CryptoDep,
          actor: deps.WebUser) -> Response:
-    """Show the officer's sites, today's registrations and the search box."""
+    """Show the officer's sites, today's registrations and the search box (a weapons
+    officer's home is the custody list, an auditor's the audit screens, a case manager's
+    their case board)."""
     if actor.role == Role.weapons_officer:
         return redirect(request, "/weapons")
     if actor.role == Role.auditor:
@@ -61,6 +63,8 @@ def home(request: Request, session: SessionDep, crypto: CryptoDep,
     if actor.role == Role.committee:  # the committee's home is its dashboard
         stats = get_statistics(request, session, request.app.state.settings)
         return stats_web.dashboard(request, stats, actor, None)
+    if actor.role == Role.case_manager:
+        return redirect(request, "/cases")
     if actor.role not in PII_READERS:
         return render(request, "restricted.html", actor=actor)
     return render(request, "home.html", _context(request, session, crypto, actor), actor=actor)

@@ -56,10 +56,16 @@ def direction(language: str) -> str:
     return "rtl" if language == "ar" else "ltr"
 
 
-def format_day(value: date | datetime | None, language: str) -> str:
-    """Format a date readably in the user's language (Western digits, as used in Libya)."""
+def format_day(value: date | datetime | str | None, language: str) -> str:
+    """Format a date (or an ISO date text) readably in the user's language (Western digits, as
+    used in Libya)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return ""
     if isinstance(value, datetime):
         return format_datetime(value, "d MMM y, HH:mm", locale=_BABEL_LOCALE[language])
     return format_date(value, "d MMM y", locale=_BABEL_LOCALE[language])

@@ -12,12 +12,16 @@ from fastapi.responses import Response
 from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
 from app.deps import CryptoDep, SessionDep
+from app.enrolment import service as enrolment
 from app.registry import queries, reference, service
 from app.web import deps
 from app.web.auth import redirect
+from app.web.case_labels import CASE_STATUS_LABELS
 from app.web.form_input import errors_by_field
 from app.web.forms import CORRECTABLE_FIELDS, record_labels
 from app.web.rendering import render
+from reintegration.pathways import all_pathways
+from reintegration.service import person_cases
 
 router = APIRouter(dependencies=[Depends(deps.csrf_protect)], include_in_schema=False)
 
@@ -32,7 +36,10 @@ def _page(request: Request, session: SessionDep, crypto: CryptoDep, actor: Princ
         "person": person, **record_labels(),
         "groups": reference.armed_groups_by_code(session=session),
         "correctable": CORRECTABLE_FIELDS, "registered": request.query_params.get("registered"),
-        "child_message": service.CHILD_MESSAGE, **(extra or {}),
+        "child_message": service.CHILD_MESSAGE,
+        "cases": person_cases(session=session, actor=actor, person_id=person.id),
+        "case_statuses": CASE_STATUS_LABELS,
+        "case_pathways": {p.key: p.title for p in all_pathways()}, **(extra or {}),
     }
     return render(request, "person.html", context, actor=actor, status_code=status_code)
 
@@ -64,9 +71,9 @@ def correct(request: Request, registration_id: uuid.UUID, session: SessionDep,
         errors.append(FieldError("reason", "give the reason for the correction"))
     if not errors:
         try:
-            corrected = service.correct(session=session, crypto=crypto, actor=actor,
-                                        registration_id=registration_id,
-                                        changes={field: _value(field, value)}, reason=reason)
+            corrected = enrolment.correct(session=session, crypto=crypto, actor=actor,
+                                          registration_id=registration_id,
+                                          changes={field: _value(field, value)}, reason=reason)
             return redirect(request, f"/persons/{corrected.person_id}")
         except DomainError as exc:
             errors = exc.errors or [FieldError("value", exc.detail)]

@@ -50,8 +50,8 @@ OUTCOME_MESSAGES = {
     "different_persons": N_("recorded as two different persons; they will not be proposed "
                             "again"),
     "escalated": N_("sent to a supervisor"),
-    "awaiting_supervisor": N_("both persons have open cases or paid benefits: a supervisor "
-                              "must confirm this merge"),
+    "awaiting_supervisor": N_("both persons have cases under way or paid benefits: a "
+                              "supervisor must confirm this merge"),
     "undone": N_("merge undone: both persons are as they were"),
 }
 SIGNAL_STATUS_LABELS = {"open": N_("Open"), "cleared": N_("Cleared: explained"),

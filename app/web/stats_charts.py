@@ -12,17 +12,22 @@ import pycountry
 from babel import Locale
 from babel.dates import format_date
 
+from app.web.case_labels import CASE_STATUS_LABELS, STEP_STATUS_LABELS
 from app.web.forms import CATEGORY_LABELS, N_, PATHWAY_LABELS, SEX_LABELS, WEAPON_LABELS
 from app.web.i18n import translations
 from app.web.review_labels import BAND_LABELS
 from app.web.review_labels import STATUS_LABELS as PAIR_STATUS_LABELS
 from exports.service import SiteRef, Statistics
 from exports.tables import TOTAL
+from reintegration.pathways import all_pathways
+from reintegration.pathways.reintegration import OPTIONS
+
+STEP_LABELS = {f"{p.key}.{step.key}": step.title for p in all_pathways() for step in p.steps}
+PATHWAY_TITLES = {p.key: p.title for p in all_pathways()}
 
 AGE_LABELS = {"under_15": N_("Under 15"), "15_17": N_("15 to 17"), "18_24": N_("18 to 24"),
               "25_34": N_("25 to 34"), "35_49": N_("35 to 49"), "50_plus": N_("50 and over"),
               "unknown": N_("Age not known")}
-CASE_STATUS_LABELS = {"open": N_("Open"), "suspended": N_("Suspended"), "closed": N_("Closed")}
 HEADLINES = {
     "registrations": N_("Registrations"), "women_and_girls": N_("Women and girls"),
     "children": N_("Children (under 18)"), "foreign_fighters": N_("Foreign fighters"),
@@ -41,6 +46,7 @@ class Bar:
     parts: list[tuple[str, int | None]]
     total: int | None
     segments: list[dict[str, Any]] = field(default_factory=list)
+    median: float | None = None
 
 
 @dataclass
@@ -55,6 +61,7 @@ class Chart:
     note: str = ""
     filtered: bool = False
     """Whether the dashboard's filter applies (some populations have no such dimension)."""
+    medians: bool = False
 
 
 class Labeller:
@@ -72,9 +79,10 @@ class Labeller:
             return self.gettext("Total")
         tables: dict[str, dict[Any, str]] = {
             "sex": SEX_LABELS, "category": CATEGORY_LABELS, "age_band": AGE_LABELS,
-            "weapon_type": WEAPON_LABELS, "pathway": PATHWAY_LABELS,
+            "weapon_type": WEAPON_LABELS, "pathway": {**PATHWAY_LABELS, **PATHWAY_TITLES},
             "case_status": CASE_STATUS_LABELS, "pair_status": PAIR_STATUS_LABELS,
-            "decision": BAND_LABELS}
+            "decision": BAND_LABELS, "step_status": STEP_STATUS_LABELS,
+            "option": dict(OPTIONS), "step": STEP_LABELS}
         if dimension in tables:
             known = tables[dimension].get(value)
             return self.gettext(known) if known else value
@@ -110,7 +118,8 @@ def _scale(bars: list[Bar], direction: str, kind: str) -> None:
 
 def chart(stats: Statistics, name: str, where: Any, label: Labeller, *, chart_id: str,
           rows_by: str, series_by: str | None, direction: str, kind: str = "bars",
-          skip: tuple[str, ...] = (), title: str = "", note: str = "") -> Chart:
+          skip: tuple[str, ...] = (), title: str = "", note: str = "", medians: bool = False
+          ) -> Chart:
     """One table's view as a chart: a bar per value of `rows_by`, split by `series_by`."""
     view = stats.view(name, where)
     figures = {tuple(r[d] for d in view["dimensions"]): r["count"] for r in view["rows"]}
@@ -132,12 +141,18 @@ def chart(stats: Statistics, name: str, where: Any, label: Labeller, *, chart_id
                         total=figure(None)))
     if kind == "pyramid":
         bars.reverse()  # the oldest on top
+    if medians:  # the median days a step took, published where its count of done steps is
+        durations = {r["step"]: r["median_days"]
+                     for r in stats.view("step_durations")["rows"]}
+        for bar in bars:
+            bar.median = durations.get(bar.key)
     _scale(bars, direction, kind)
     series = ([(s, label(series_by, s)) for s in series_values] if series_by
               else [("all", label.gettext("Count"))])
     return Chart(id=chart_id, title=label.gettext(title or stats.tables[name].name),
                  series=series, bars=bars, kind=kind,
-                 note=label.gettext(note) if note else "", filtered=view["filter"] is not None)
+                 note=label.gettext(note) if note else "", filtered=view["filter"] is not None,
+                 medians=medians)
 
 
 def dashboard_charts(stats: Statistics, where: Any, language: str, direction: str
@@ -158,8 +173,13 @@ def dashboard_charts(stats: Statistics, where: Any, language: str, direction: st
               title=N_("Age and sex")),
         draw("registrations_by_category", chart_id="chart-categories",
               rows_by="category", series_by="sex", title=N_("Registrations by category")),
-        draw("cases_by_pathway", chart_id="chart-funnel", rows_by="pathway",
-              series_by="case_status", title=N_("Reintegration: cases by pathway and status")),
+        draw("cases_by_step", chart_id="chart-funnel", rows_by="step",
+              series_by="step_status", title=N_("Reintegration funnel: steps by status"),
+              medians=True),
+        draw("overdue_steps", chart_id="chart-overdue", rows_by="step", series_by=None,
+              title=N_("Steps overdue")),
+        draw("options_chosen", chart_id="chart-options", rows_by="option", series_by=None,
+              title=N_("Reintegration option chosen")),
         draw("registrations_by_nationality", chart_id="chart-returns",
               rows_by="nationality", series_by="sex", skip=("LBY",),
               title=N_("Non-Libyan participants by country of origin"),

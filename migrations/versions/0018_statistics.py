@@ -1,7 +1,7 @@
 """statistics: the disclosure threshold in force and the register of individual-level exports
 
 Revision ID: 0018
-Revises: 0020
+Revises: 0017
 Create Date: 2026-12-05 01:10:00
 
 Statistics are computed from clear columns already stored; these tables hold a threshold and,
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0018'
-down_revision: str | None = '0020'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -44,6 +44,9 @@ NO_PII = {"committee": 403, "auditor": 403, "weapons_trp": 403}
 WEAPONS_READ = expect(200, officer_ben=404, case_manager_trp=403, committee=403, auditor=403)
 WEAPONS_LIST = expect(200, case_manager_trp=403, committee=403, auditor=403)
 WEAPONS_OFFICERS = expect(403, admin=201, weapons_trp=201)
+CASE_WORK = expect(403, admin=200, supervisor_trp=200, case_manager_trp=200)
+STALE_CASE = expect(403, admin=409, supervisor_trp=409, case_manager_trp=409)
+"""Changes to a case at a stale version: case workers reach the version check (409)."""
 # an import is seen by its importer (officer_trp here) and administrators
 IMPORT_READ = expect(404, admin=200, officer_trp=200, supervisor_trp=404, case_manager_trp=403,
                      committee=403, auditor=403, weapons_trp=403)
@@ -126,6 +129,48 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
     ("POST", "/api/v1/matching/signals/{signal_id}/decision"): (
         lambda c: (f"/api/v1/matching/signals/{c['signal']}/decision",
                    {"json": {"status": "cleared", "reason": "matrix test"}}), READ_PII),
+    ("GET", "/api/v1/pathways"): (lambda c: ("/api/v1/pathways", {}), expect(200)),
+    ("GET", "/api/v1/cases/board"): (lambda c: ("/api/v1/cases/board", {}), CASE_WORK),
+    ("GET", "/api/v1/cases/workload"): (
+        lambda c: ("/api/v1/cases/workload", {}), expect(403, admin=200, supervisor_trp=200)),
+    ("GET", "/api/v1/cases"): (lambda c: ("/api/v1/cases", {}), CASE_WORK),
+    ("GET", "/api/v1/cases/{case_id}"): (lambda c: (f"/api/v1/cases/{c['case']}", {}),
+                                         CASE_WORK),
+    ("POST", "/api/v1/cases/{case_id}/steps/{step_key}"): (
+        lambda c: (f"/api/v1/cases/{c['case']}/steps/eligibility",
+                   {"json": {"status": "in_progress", "version": 99}}), STALE_CASE),
+    ("POST", "/api/v1/cases/{case_id}/assignment"): (
+        lambda c: (f"/api/v1/cases/{c['case']}/assignment",
+                   {"json": {"assigned_to": None, "version": 99}}), STALE_CASE),
+    ("POST", "/api/v1/cases/{case_id}/notes"): (
+        lambda c: (f"/api/v1/cases/{c['case']}/notes",
+                   {"json": {"text": "matrix", "version": 99}}), STALE_CASE),
+    ("POST", "/api/v1/cases/{case_id}/status"): (
+        lambda c: (f"/api/v1/cases/{c['case']}/status",
+                   {"json": {"status": "suspended", "version": 99}}), STALE_CASE),
+    ("PUT", "/api/v1/cases/{case_id}/instalments"): (
+        lambda c: (f"/api/v1/cases/{c['case']}/instalments",
+                   {"json": {"instalments": [], "version": 99}}), STALE_CASE),
+    ("POST", "/api/v1/cases/{case_id}/payments"): (
+        lambda c: (f"/api/v1/cases/{c['case']}/payments",
+                   {"json": {"instalment": 1, "amount": "500", "paid_on": "2026-01-01",
+                             "method": "cash", "version": 99}}), STALE_CASE),
+    ("POST", "/api/v1/cases/{case_id}/referrals"): (
+        lambda c: (f"/api/v1/cases/{c['case']}/referrals",
+                   {"json": {"provider_id": c["provider"], "service": "vocational_training",
+                             "version": 99}}), STALE_CASE),
+    ("POST", "/api/v1/cases/{case_id}/referrals/{referral_id}"): (
+        lambda c: (f"/api/v1/cases/{c['case']}/referrals/{c['referral']}",
+                   {"json": {"status": "accepted", "version": 99}}), STALE_CASE),
+    ("GET", "/api/v1/service-providers"): (lambda c: ("/api/v1/service-providers", {}),
+                                           CASE_WORK),
+    ("POST", "/api/v1/service-providers"): (
+        lambda c: ("/api/v1/service-providers",
+                   {"json": {"name": f"Provider {next(_counter)}", "services": ["legal"]}}),
+        expect(403, admin=201)),
+    ("PATCH", "/api/v1/service-providers/{provider_id}"): (
+        lambda c: (f"/api/v1/service-providers/{c['provider']}", {"json": {"location": "x"}}),
+        ADMIN_ONLY),
     ("GET", "/api/v1/matching/models"): (lambda c: ("/api/v1/matching/models", {}), ADMIN_ONLY),
     ("POST", "/api/v1/imports"): (
         lambda c: ("/api/v1/imports", {"files": {"file": ("empty.csv", EMPTY_IMPORT)},
@@ -254,6 +299,14 @@ def context(client: TestClient, engine: Engine) -> dict[str, Any]:
     users = client.get("/api/v1/users", headers=headers["admin"]).json()
     queue = client.get("/api/v1/matching/pairs", headers=headers["admin"]).json()
     signals = client.get("/api/v1/matching/signals", headers=headers["admin"]).json()
+    person = client.get(f"/api/v1/persons/{created['person_id']}",
+                        headers=headers["admin"]).json()
+    case_id = person["cases"][0]["id"]
+    provider = client.post("/api/v1/service-providers", headers=headers["admin"], json={
+        "name": "Matrix centre", "services": ["vocational_training"]}).json()
+    referred = client.post(f"/api/v1/cases/{case_id}/referrals", headers=headers["admin"],
+                           json={"provider_id": provider["id"], "service": "vocational_training",
+                                 "version": 1}).json()
     job = client.post("/api/v1/imports", files={"file": ("empty.csv", EMPTY_IMPORT)},
                       data={"site": "TRP"}, headers=headers["officer_trp"]).json()
     return {"headers": headers, "rid": created["id"], "pid": created["person_id"],
@@ -261,6 +314,8 @@ def context(client: TestClient, engine: Engine) -> dict[str, Any]:
             "uid": users[0]["id"], "pair": queue["items"][0]["id"], "signal": signals[0]["id"],
             "weapon": weapons[0], "transfer": waiting["id"], "destruction": destroyed.json()["id"],
             "count": count["id"],
+            "case": case_id, "provider": provider["id"],
+            "referral": referred["referrals"][0]["id"],
             "import": job["id"]}
 
 

@@ -47,7 +47,46 @@ def register_known_people(client: TestClient, engine: Engine, caplog: pytest.Log
                 json={"changes": {"given_name": "Zubayr"}, "reason": "spelling of Zubeir"})
     client.post("/api/v1/registrations/search", json={"name": "الزويتيني"}, headers=headers)
     return [*SECRETS.values(), "Zubayr", "Mabrouka", "lives near the old souq", "SN99887766",
-            "1985-07-19", "915557788", NID]
+            "1985-07-19", "915557788", NID, *work_the_case(client, engine,
+                                                          created.json()["person_id"])]
+
+
+CASE_SECRETS = {"note": "sleeps at his cousin Fathi's", "verified_by": "Colonel Abdelbaset",
+                "ddr_id_card": "DDRCARD9911", "reference": "RCPT-77Q1", "contact": "Hajj Mansour",
+                "feedback": "starts in the welding workshop"}
+
+
+def work_the_case(client: TestClient, engine: Engine, person_id: str) -> list[str]:
+    """Free text and document numbers recorded on the person's case."""
+    admin = user_headers(client, engine, "admin")
+    case = client.get(f"/api/v1/persons/{person_id}", headers=admin).json()["cases"][0]
+    path = f"/api/v1/cases/{case['id']}"
+
+    def post(url: str, body: dict[str, object]) -> dict[str, object]:
+        version = client.get(path, headers=admin).json()["version"]
+        answer = client.post(url, json={**body, "version": version}, headers=admin)
+        assert answer.status_code in (200, 201), answer.text
+        return dict(answer.json())
+
+    post(f"{path}/notes", {"text": CASE_SECRETS["note"]})
+    post(f"{path}/steps/eligibility", {"status": "done", "data": {
+        "outcome": "eligible", "membership_verification": "witness",
+        "verified_by": CASE_SECRETS["verified_by"]}})
+    post(f"{path}/steps/disarmament", {"status": "done"})
+    post(f"{path}/steps/demobilization", {"status": "done", "data": {
+        "ddr_id_card": CASE_SECRETS["ddr_id_card"], "medical_screening": "fit"}})
+    post(f"{path}/steps/reinsertion", {"status": "in_progress"})
+    post(f"{path}/payments", {"instalment": 1, "amount": "500", "paid_on": "2026-01-05",
+                              "method": "cash", "reference": CASE_SECRETS["reference"]})
+    provider = client.post("/api/v1/service-providers", headers=admin, json={
+        "name": "Welding workshop", "services": ["vocational_training"],
+        "contact": CASE_SECRETS["contact"]}).json()
+    referred = post(f"{path}/referrals", {"provider_id": provider["id"],
+                                          "service": "vocational_training"})
+    referral = referred["referrals"][0]["id"]  # type: ignore[index]
+    post(f"{path}/referrals/{referral}", {"status": "accepted",
+                                          "feedback": CASE_SECRETS["feedback"]})
+    return list(CASE_SECRETS.values())
 
 
 def assert_absent(blob: bytes, values: list[str]) -> None:

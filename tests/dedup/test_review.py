@@ -20,7 +20,7 @@ from app.dedup.batch import run_registry_dedupe
 from app.dedup.models import CandidatePair, PairDecision, PersonMerge
 from app.registry.models import Person, Registration
 from reintegration.models import BenefitPayment, Case
-from tests.factories import LATIN_BODY, make_case, make_payment, register
+from tests.factories import LATIN_BODY, make_payment, register, start_case
 
 API = "/api/v1/matching"
 
@@ -121,8 +121,10 @@ def test_merge_then_undo_restores_everything(
 ) -> None:
     crypto = app.state.crypto
     first, second = duplicate["first"], duplicate["second"]
-    with session_scope(engine) as session:  # one case, on one side only: no supervisor needed
-        make_case(session, uuid.UUID(second["person_id"]), site="BEN")
+    # both have the case their registration opened, work is recorded on one side only: no
+    # supervisor needed
+    with session_scope(engine) as session:
+        start_case(session, crypto, uuid.UUID(second["person_id"]))
     before = snapshot(engine, crypto)
 
     merged = decide(client, reviewers["ben"], duplicate["pair"], "same_person",
@@ -167,9 +169,9 @@ def test_merge_of_two_persons_with_cases_waits_for_a_supervisor(
     client: TestClient, engine: Engine, app: Any, reviewers: dict[str, dict[str, str]],
     duplicate: dict[str, Any]
 ) -> None:
-    with session_scope(engine) as session:
-        make_case(session, uuid.UUID(duplicate["first"]["person_id"]), site="TRP")
-        make_payment(session, uuid.UUID(duplicate["second"]["person_id"]), site="BEN",
+    with session_scope(engine) as session:  # a case under way, and a paid benefit
+        start_case(session, app.state.crypto, uuid.UUID(duplicate["first"]["person_id"]))
+        make_payment(session, app.state.crypto, uuid.UUID(duplicate["second"]["person_id"]),
                      paid_on=date(2026, 11, 1))
     before = snapshot(engine, app.state.crypto)
     asked = decide(client, reviewers["trp"], duplicate["pair"], "same_person")

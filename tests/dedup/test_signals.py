@@ -11,10 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.core.db import session_scope
-from app.core.security import SYSTEM
 from app.dedup.models import IntegritySignal
-from reintegration.service import record_payment
-from tests.factories import register
+from tests.factories import make_payment, register
 
 API = "/api/v1/matching"
 # people with nothing in common but what each test gives them
@@ -110,8 +108,8 @@ def test_paid_person_registering_again(
 ) -> None:
     paid = register(client, reviewers["admin"])
     with session_scope(engine) as session:
-        record_payment(session=session, actor=SYSTEM, person_id=uuid.UUID(paid["person_id"]),
-                       site="TRP", amount=150_000, paid_on=date(2026, 10, 1))
+        make_payment(session, client.app.state.crypto, uuid.UUID(paid["person_id"]),
+                     paid_on=date(2026, 10, 1))
     # at another site, under a Latin spelling: a possible duplicate of a paid person
     again = register(client, reviewers["admin"], site="BEN", given_name="Mohamed",
                      father_name="Abdelsalam", grandfather_name="Ali",

@@ -43,9 +43,10 @@ def csrf_from(html: str) -> str:
 
 
 def make_web_user(engine: Engine, username: str, role: str = "registration_officer",
-                  sites: list[str] | None = None, language: str = "en") -> str:
+                  sites: list[str] | None = None, language: str = "en",
+                  authorisations: list[str] | None = None) -> str:
     """Create a user with a language (services only) and return the username."""
-    make_user(engine, username, role, sites if sites is not None else ["TRP"])
+    make_user(engine, username, role, sites if sites is not None else ["TRP"], authorisations)
     with session_scope(engine) as session:
         user = session.exec(User.__table__.select().where(User.username == username)).first()  # type: ignore[attr-defined]
         users.update_user(session=session, actor=SYSTEM, user_id=user.id, language=language)

@@ -16,6 +16,7 @@ from app.core.jobs import JobStatus, create_job
 from app.core.models import AuditEvent, Job
 from app.core.security import SYSTEM
 from app.dedup.models import CandidatePair, MatchModelVersion
+from app.users import service as users
 from app.users.models import User
 from tests.factories import PASSWORD, make_pair, make_registration
 from tests.web.helpers import make_web_user, soup, web_login
@@ -223,3 +224,30 @@ def test_a_running_job_is_polled_and_shows_its_progress(
     assert client.get(f"/jobs/{uuid.uuid4()}").status_code == 404
     with Session(engine) as session:
         assert session.get(Job, job.id) is not None
+
+
+def test_authorisations_are_granted_and_withdrawn_on_the_user_page(
+    client: TestClient, engine: Engine, admin: str
+) -> None:
+    make_web_user(engine, "cm.auth", role="case_manager", sites=["TRP"])
+    uid = user_id(engine, "cm.auth")
+    page = soup(client.get(f"/admin/users/{uid}").text)
+    assert page.find(id="f-authorise-children").get("checked") is None
+    page = soup(client.post(f"/admin/users/{uid}/authorisations", headers=SAME_ORIGIN, data={
+        "csrf_token": admin, "authorisations": ["children", "gender"]}).text)
+    assert page.find(id="saved") is not None
+    assert page.find(id="f-authorise-children").get("checked") is not None
+    assert page.find(id="f-authorise-gender").get("checked") is not None
+    with Session(engine) as session:
+        assert users.user_authorisations(session=session, user_id=uid) == ["children", "gender"]
+    unknown = client.post(f"/admin/users/{uid}/authorisations", headers=SAME_ORIGIN, data={
+        "csrf_token": admin, "authorisations": ["everything"]})
+    assert unknown.status_code == 422
+    page = soup(client.post(f"/admin/users/{uid}/authorisations", headers=SAME_ORIGIN,
+                            data={"csrf_token": admin}).text)
+    assert page.find(id="f-authorise-children").get("checked") is None
+    with Session(engine) as session:
+        assert users.user_authorisations(session=session, user_id=uid) == []
+        changes = session.exec(select(AuditEvent).where(
+            AuditEvent.object_id == str(uid), col(AuditEvent.action).like("user.%"))).all()
+    assert len(changes) >= 2

@@ -107,9 +107,10 @@
     if (event.target.dataset && event.target.dataset.mode) { delete event.target.dataset.mode; }
   });
   // After htmx brings the next pair, put the focus on its heading (screen readers announce it)
-  // or on the problem it reports.
+  // or on the problem it reports; after a case form, on what went wrong or on "saved".
   document.addEventListener("htmx:afterSettle", function () {
-    var target = document.getElementById("problem") || document.getElementById("pair-title");
+    var target = document.getElementById("problem") || document.getElementById("pair-title") ||
+      document.getElementById("case-notice");
     if (target && document.activeElement !== target && !typing(document.activeElement)) {
       if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
       target.focus();
