@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import case, extract, func, select, true
 from sqlmodel import Session, col
 
 from app.core.models import AuditEvent
@@ -21,6 +21,7 @@ from app.registry.models import Registration, Site, WeaponHandover
 from app.weapons.models import AmmunitionLot
 from reintegration.enums import OPEN_STEP_STATUSES
 from reintegration.models import Case, CaseStep
+from reintegration.pathways import keys_visible_with
 
 AGE_BANDS = ("under_15", "15_17", "18_24", "25_34", "35_49", "50_plus", "unknown")
 """Age at registration (from the birth year), the bands of the committee's questions."""
@@ -79,11 +80,19 @@ def ammunition_groups(session: Session) -> list[Group]:
     return [Group((category, site, _month_label(y, m)), n) for category, site, y, m, n in rows]
 
 
+def _counted_pathways() -> Any:
+    """Cases of pathways open to every case worker: those behind an authorisation (children's
+    cases) appear in no list or count (docs/cases.md), statistics included."""
+    restricted = sorted(keys_visible_with())
+    return col(Case.pathway).not_in(restricted) if restricted else true()
+
+
 def case_groups(session: Session) -> list[Group]:
     """Cases by pathway, status, site and month opened."""
     year, month = _month(Case.opened_at)
     keys: list[Any] = [Case.pathway, Case.status, Case.site_code, year, month]
-    rows = session.execute(select(*keys, func.count()).group_by(*keys))
+    rows = session.execute(select(*keys, func.count()).where(_counted_pathways())
+                           .group_by(*keys))
     return [Group((pathway, status, site, _month_label(y, m)), n)
             for pathway, status, site, y, m, n in rows]
 
@@ -123,7 +132,8 @@ def step_groups(session: Session) -> list[Group]:
     reintegration funnel."""
     keys: list[Any] = [Case.pathway, CaseStep.key, CaseStep.status]
     rows = session.execute(select(*keys, func.count())
-                           .join(Case, col(Case.id) == col(CaseStep.case_id)).group_by(*keys))
+                           .join(Case, col(Case.id) == col(CaseStep.case_id))
+                           .where(_counted_pathways()).group_by(*keys))
     return [Group((_step(pathway, key), status), n) for pathway, key, status, n in rows]
 
 
@@ -133,7 +143,8 @@ def overdue_groups(session: Session, today: date) -> list[Group]:
     rows = session.execute(
         select(*keys, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
         .where(col(CaseStep.status).in_([s.value for s in OPEN_STEP_STATUSES]),
-               col(CaseStep.due_on) < today, col(Case.status) != "closed")
+               col(CaseStep.due_on) < today, col(Case.status) != "closed",
+               _counted_pathways())
         .group_by(*keys))
     return [Group((_step(pathway, key),), n) for pathway, key, n in rows]
 
@@ -142,9 +153,9 @@ def option_groups(session: Session) -> list[Group]:
     """The reintegration option chosen (the outcome of the `option` step once done)."""
     outcome: Any = CaseStep.outcome
     rows = session.execute(
-        select(outcome, func.count()).where(col(CaseStep.key) == "option",
-                                            col(CaseStep.status) == "done")
-        .group_by(outcome))
+        select(outcome, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
+        .where(col(CaseStep.key) == "option", col(CaseStep.status) == "done",
+               col(Case.pathway) == "reintegration").group_by(outcome))
     return [Group((str(option or "unknown"),), n) for option, n in rows]
 
 
@@ -156,7 +167,7 @@ def duration_groups(session: Session) -> list[tuple[str, int, int]]:
     rows = session.execute(
         select(*keys, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
         .where(col(CaseStep.status) == "done", col(CaseStep.started_on).is_not(None),
-               col(CaseStep.settled_on).is_not(None)).group_by(*keys))
+               col(CaseStep.settled_on).is_not(None), _counted_pathways()).group_by(*keys))
     histogram: dict[tuple[str, int], int] = {}
     for pathway, key, started, settled, n in rows:
         bucket = (_step(pathway, key), max((settled - started).days, 0))

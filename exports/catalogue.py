@@ -101,7 +101,9 @@ TABLES = (
 SPECS = {spec.name: spec for spec in TABLES}
 
 def _latest_pathways() -> list[Pathway]:
-    return [latest(key) for key in sorted({p.key for p in all_pathways()})]
+    """Pathways whose cases are counted (not those behind an authorisation)."""
+    return [latest(key) for key in sorted({p.key for p in all_pathways()
+                                           if not p.visible_with})]
 
 
 _FIXED_LEVELS: dict[str, Sequence[str]] = {
