@@ -41,20 +41,20 @@ FilterDep = Annotated[service.Filter, Depends(stats_filter)]
 
 
 @router.get("", responses=ERRORS, summary="Every table (contract 8)")
-def all_tables(stats: StatsDep, actor: CurrentUser, where: FilterDep) -> dict[str, Any]:
+def all_tables(actor: CurrentUser, stats: StatsDep, where: FilterDep) -> dict[str, Any]:
     """Metadata and every table with its margins; suppressed cells are `null`."""
     return stats.as_json(where)
 
 
 @router.get("/headline", responses=ERRORS, summary="Headline figures")
-def headline(stats: StatsDep, actor: CurrentUser, where: FilterDep) -> dict[str, Any]:
+def headline(actor: CurrentUser, stats: StatsDep, where: FilterDep) -> dict[str, Any]:
     """The dashboard's headline figures (`null` when suppressed)."""
     stats.check_filter(where)
     return {"metadata": stats.metadata(where), "figures": stats.headline(where)}
 
 
 @router.get("/tables/{name}", responses=ERRORS, summary="One table")
-def one_table(name: str, stats: StatsDep, actor: CurrentUser, where: FilterDep
+def one_table(name: str, actor: CurrentUser, stats: StatsDep, where: FilterDep
               ) -> dict[str, Any]:
     """One table with its margins, under at most one filter."""
     if name not in SPECS:
@@ -65,7 +65,7 @@ def one_table(name: str, stats: StatsDep, actor: CurrentUser, where: FilterDep
 
 @router.get("/export", responses={**ERRORS, 200: {"description": "the file"}},
             summary="Statistics as a file")
-def export_file(stats: StatsDep, actor: CurrentUser, session: SessionDep, where: FilterDep,
+def export_file(actor: CurrentUser, stats: StatsDep, session: SessionDep, where: FilterDep,
                 format: Annotated[Literal["csv", "xlsx", "json"], Query()] = "json"
                 ) -> Response:
     """CSV files with their HXL row (a ZIP), an XLSX workbook or JSON; audited."""
