@@ -40,6 +40,9 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(matching_cli, name="matching")
 cli.add_typer(cases_cli, name="cases")
+export_cli = typer.Typer(help="Statistics and controlled individual-level exports.",
+                         no_args_is_help=True)
+cli.add_typer(export_cli, name="export")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
@@ -489,6 +492,48 @@ def matching_activate(
         model_store.activate(session, SYSTEM,
                              None if model_version == "configured" else model_version)
     out.print(f"active model: {model_version}")
+
+
+@export_cli.command("stats")
+def export_stats(
+    fmt: Annotated[str, typer.Option("--format", help="csv (a ZIP of CSV files with HXL rows), "
+                                     "xlsx or json")],
+    out_path: Annotated[Path, typer.Option("--out", help="the file to write")],
+    site: Annotated[str | None, typer.Option(help="a whole site only")] = None,
+    category: Annotated[str | None, typer.Option(help="a whole category only")] = None,
+    month: Annotated[str | None, typer.Option(help="a whole month only (YYYY-MM)")] = None,
+) -> None:
+    """Write the committee's statistics (contract 8): every table with its margins, small
+    counts and the cells that would reveal them suppressed, the rule in the metadata."""
+    from exports import service as stats_service
+    from exports import writers
+    from exports.catalogue import POPULATIONS, TABLES
+
+    if fmt not in writers.FORMATS:
+        fail("--format must be csv, xlsx or json")
+    given = [(d, v) for d, v in (("site", site), ("category", category), ("month", month)) if v]
+    if len(given) > 1:
+        fail(f"--{given[1][0]}: one filter at a time")
+    where = given[0] if given else None
+    with registry() as (engine, _crypto, _settings), Progress(console=err) as bar:
+        task = bar.add_task("statistics", total=len(POPULATIONS) + 2 + len(TABLES) + 1)
+        with session_scope(engine) as session:
+            threshold = stats_service.current_threshold(session=session)
+            stats = stats_service.compute(
+                session=session, threshold=threshold,
+                progress=lambda step: bar.update(task, advance=1, description=step))
+            stats.check_filter(where)
+            body = writers.write(stats, fmt, where, progress=lambda name: bar.update(
+                task, advance=1, description=f"writing {name}"))
+            try:
+                out_path.write_bytes(body)
+            except OSError as exc:
+                fail(f"{out_path}: cannot write ({exc.__class__.__name__})")
+            stats_service.record_export(session=session, actor=SYSTEM, kind=fmt, where=where)
+        bar.update(task, completed=bar.tasks[0].total)
+    suppressed = sum(1 for c in stats.hidden if stats.values[c] > 0)
+    out.print(f"wrote {out_path} tables={len(TABLES)} threshold={threshold} "
+              f"suppressed={suppressed}")
 
 
 @cases_cli.command("backfill")

@@ -17,6 +17,7 @@ from app.core.security import Principal
 from app.core.settings import Settings
 from app.dedup.model_store import active_model
 from app.users import service as users
+from exports.service import Statistics, StatisticsCache
 from matching import MatchModel
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -82,3 +83,12 @@ class RequireRole:
 
 AdminUser = Annotated[Principal, Depends(RequireRole("admin"))]
 AuditReader = Annotated[Principal, Depends(RequireRole("admin", "auditor"))]
+
+
+def get_statistics(request: Request, session: SessionDep, settings: SettingsDep) -> Statistics:
+    """The committee's statistics, suppressed and audited (computed again when stale)."""
+    cache: StatisticsCache = request.app.state.stats_cache
+    return cache.get(session=session, max_age=settings.stats_refresh_seconds)
+
+
+StatsDep = Annotated[Statistics, Depends(get_statistics)]

@@ -12,13 +12,26 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import web
-from app.api import audit, auth, cases, imports, matching, reference, registrations, users, weapons
+from app.api import (
+    audit,
+    auth,
+    cases,
+    exports,
+    imports,
+    matching,
+    reference,
+    registrations,
+    stats,
+    users,
+    weapons,
+)
 from app.api.errors import install_error_handlers
 from app.core.audit import request_id_var
 from app.core.db import make_engine
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.settings import Settings, get_settings
 from app.models import all_models
+from exports.service import StatisticsCache
 from matching import load_model
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
@@ -90,13 +103,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.crypto = crypto
+    app.state.stats_cache = StatisticsCache()
     app.state.match_model = load_model(settings.match_model) if settings.match_model else None
     install_error_handlers(app)
 
     app.add_middleware(RequestContext, max_upload_bytes=settings.max_upload_bytes)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, registrations, cases, matching, reference, users, audit, weapons, imports):
+    for module in (auth, registrations, cases, matching, reference, users, audit, weapons,
+                   imports, stats, exports):
         api.include_router(module.router)
     app.include_router(api)
     web.install(app)

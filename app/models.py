@@ -12,4 +12,5 @@ def all_models() -> None:
     import app.registry.models  # noqa: F401
     import app.users.models  # noqa: F401
     import app.weapons.models  # noqa: F401
+    import exports.models  # noqa: F401
     import reintegration.models  # noqa: F401

@@ -5,6 +5,7 @@ services that build them in production, without HTTP)."""
 from __future__ import annotations
 
 import csv
+import random
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -24,7 +25,7 @@ from app.enrolment.service import Enrolment, enrol
 from app.imports.models import ImportJob
 from app.imports.service import import_file
 from app.registry import reference
-from app.registry.models import Registration
+from app.registry.models import Person, Registration
 from app.registry.schemas import RegistrationIn
 from app.users import service as users
 from reintegration.models import BenefitPayment, Case, PaymentInstalment
@@ -195,3 +196,39 @@ def import_rows(engine: Engine, crypto: FieldCrypto, rows: Sequence[dict[str, An
     with path.open("rb") as handle:
         return import_file(engine=engine, crypto=crypto, actor=actor, handle=handle,
                            file_name=path.name, **options)
+
+
+def plain_registration_rows(count: int, *, seed: int = 7) -> list[dict[str, Any]]:
+    """Random clear columns of registrations (site, sex, category, nationality, birth year,
+    registered on), skewed so that some cells are small (women at some sites, old ages)."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(count):
+        site = rng.choice(["TRP"] * 6 + ["BEN"] * 4 + ["MIS"] * 2 + ["SEB", "KUF"])
+        sex = "F" if rng.random() < (0.15 if site in {"TRP", "BEN"} else 0.03) else "M"
+        category = rng.choice(["libyan_combatant"] * 6 + ["associated_civilian"] * 2
+                              + ["foreign_fighter", "child"])
+        nationality = ("LBY" if category != "foreign_fighter"
+                       else rng.choice(["SDN", "SDN", "TCD", "NER", "SYR"]))
+        registered_on = date(2026, rng.randint(1, 4), rng.randint(1, 28))
+        birth_year = (None if rng.random() < 0.05 else
+                      registered_on.year - rng.choice([13, 16, 17, 19, 22, 27, 30, 38, 45, 55]))
+        rows.append({"site": site, "sex": sex, "category": category,
+                     "nationality": nationality, "birth_year": birth_year,
+                     "registered_on": registered_on})
+    return rows
+
+
+def insert_plain_registrations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Registrations with their clear columns only (statistics need no names), a person
+    each; sites must exist (:func:`seed_reference`)."""
+    for number, row in enumerate(rows):
+        person = Person()
+        session.add(person)
+        session.add(Registration(
+            id=uuid.uuid4(), registration_number=f"{row['site']}-2026-{900000 + number}",
+            person_id=person.id, site_code=row["site"], registered_on=row["registered_on"],
+            category=row["category"], declared_category=row["category"], sex=row["sex"],
+            birth_year=row["birth_year"], nationality=row["nationality"],
+            is_child=row["category"] == "child", consent=True, request_digest="plain"))
+    session.flush()

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     sqlite_busy_timeout_ms: int = 10_000
     max_upload_bytes: int = 20 * 1024 * 1024
+    stats_refresh_seconds: int = Field(
+        default=300, ge=0, description="how long computed statistics are served before they "
+        "are computed again (0: every request)")
     log_level: str = "INFO"
     cross_site_checks_per_hour: int = Field(
         default=60, ge=1, description="duplicate checks per user and hour that may show "

@@ -10,11 +10,12 @@ from fastapi.responses import Response
 
 from app.core.errors import DomainError
 from app.core.roles import PII_READERS, Role
-from app.deps import CryptoDep, SessionDep
+from app.deps import CryptoDep, SessionDep, get_statistics
 from app.registry import queries, reference
 from app.registry import search as registry_search
 from app.registry.schemas import SearchIn
 from app.web import deps
+from app.web import stats as stats_web
 from app.web.auth import redirect
 from app.web.forms import CATEGORY_LABELS
 from app.web.rendering import render
@@ -59,6 +60,9 @@ def home(request: Request, session: SessionDep, crypto: CryptoDep,
         return redirect(request, "/weapons")
     if actor.role == Role.auditor:
         return render(request, "auditor_home.html", actor=actor)
+    if actor.role == Role.committee:  # the committee's home is its dashboard
+        stats = get_statistics(request, session, request.app.state.settings)
+        return stats_web.dashboard(request, stats, actor, None)
     if actor.role == Role.case_manager:
         return redirect(request, "/cases")
     if actor.role not in PII_READERS:

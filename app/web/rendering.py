@@ -25,7 +25,7 @@ from app.web.i18n import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC_VERSION = "3"
+STATIC_VERSION = "4"
 
 
 @cache

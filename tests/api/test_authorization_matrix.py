@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -236,6 +237,23 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
         expect(403, admin=201)),
     ("GET", "/api/v1/weapons/tracing-lists"): (lambda c: ("/api/v1/weapons/tracing-lists", {}),
                                                ADMIN_ONLY),
+    # aggregates with small counts suppressed: every role, the committee's own
+    ("GET", "/api/v1/stats"): (lambda c: ("/api/v1/stats", {}), expect(200)),
+    ("GET", "/api/v1/stats/headline"): (lambda c: ("/api/v1/stats/headline", {}), expect(200)),
+    ("GET", "/api/v1/stats/tables/{name}"): (
+        lambda c: ("/api/v1/stats/tables/registrations_by_site", {"params": {"site": "TRP"}}),
+        expect(200)),
+    ("GET", "/api/v1/stats/export"): (
+        lambda c: ("/api/v1/stats/export", {"params": {"format": "csv"}}), expect(200)),
+    ("PUT", "/api/v1/stats/threshold"): (
+        lambda c: ("/api/v1/stats/threshold", {"json": {"threshold": 5}}), ADMIN_ONLY),
+    # individual records leave only with every safeguard, for case managers of the site
+    ("POST", "/api/v1/exports/individual"): (
+        lambda c: ("/api/v1/exports/individual", {"json": {
+            "site": "TRP", "fields": ["registration_number", "given_name"],
+            "purpose": "authorization matrix test", "passphrase": "a long passphrase here",
+            "expires_on": (date.today() + timedelta(days=7)).isoformat()}}),
+        expect(403, admin=200, case_manager_trp=200)),
 }
 PUBLIC = {("POST", "/api/v1/auth/token")}
 

@@ -232,7 +232,7 @@ def test_duplicate_panel_lists_candidates_and_link_choice_is_audited(
 
 
 @pytest.mark.parametrize(("role", "title"), [
-    ("committee", "No identifying data for your role"), ("auditor", "The auditor's role")])
+    ("committee", "Programme statistics"), ("auditor", "The auditor's role")])
 def test_committee_and_auditor_see_no_identifying_data(
     client: TestClient, engine: Engine, role: str, title: str
 ) -> None:

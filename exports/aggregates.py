@@ -1,0 +1,175 @@
+"""The counts behind every statistic, computed by the database.
+
+Each function is one GROUP BY over indexed clear columns at the finest grain the tables need
+(never a row per person into Python); the tables are sums of these groups. The same SQL runs
+on SQLite and PostgreSQL (`extract` compiles to each dialect's own date functions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, extract, func, select, true
+from sqlmodel import Session, col
+
+from app.core.models import AuditEvent
+from app.dedup.models import CandidatePair, PersonMerge
+from app.registry.models import Registration, Site, WeaponHandover
+from app.weapons.models import AmmunitionLot
+from reintegration.enums import OPEN_STEP_STATUSES
+from reintegration.models import Case, CaseStep
+from reintegration.pathways import keys_visible_with
+
+AGE_BANDS = ("under_15", "15_17", "18_24", "25_34", "35_49", "50_plus", "unknown")
+"""Age at registration (from the birth year), the bands of the committee's questions."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of a GROUP BY: its values in the query's order and how many rows."""
+
+    values: tuple[str, ...]
+    count: int
+
+
+def _month(column: Any) -> tuple[Any, Any]:
+    return extract("year", column), extract("month", column)
+
+
+def _month_label(year: Any, month: Any) -> str:
+    return f"{int(year):04d}-{int(month):02d}"
+
+
+def _age_band() -> Any:
+    age = extract("year", col(Registration.registered_on)) - col(Registration.birth_year)
+    return case(
+        (col(Registration.birth_year).is_(None), "unknown"),
+        (age < 15, "under_15"), (age < 18, "15_17"), (age < 25, "18_24"),
+        (age < 35, "25_34"), (age < 50, "35_49"), else_="50_plus")
+
+
+def registration_groups(session: Session) -> list[Group]:
+    """Registrations by site, sex, category, nationality, age band and month."""
+    year, month = _month(Registration.registered_on)
+    band = _age_band()
+    keys: list[Any] = [Registration.site_code, Registration.sex, Registration.category,
+            Registration.nationality, band, year, month]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
+    return [Group((site, sex, category, nationality, str(age), _month_label(y, m)), n)
+            for site, sex, category, nationality, age, y, m, n in rows]
+
+
+def weapon_groups(session: Session) -> list[Group]:
+    """Weapons handed in by type, calibre, site and month."""
+    year, month = _month(WeaponHandover.handed_over_on)
+    calibre = func.coalesce(WeaponHandover.calibre, "unknown")
+    keys: list[Any] = [WeaponHandover.weapon_type, calibre, WeaponHandover.site_code, year, month]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
+    return [Group((kind, str(cal), site, _month_label(y, m)), n)
+            for kind, cal, site, y, m, n in rows]
+
+
+def ammunition_groups(session: Session) -> list[Group]:
+    """Ammunition lots handed in by category, site and month, with the rounds they hold."""
+    year, month = _month(AmmunitionLot.handed_in_on)
+    keys: list[Any] = [AmmunitionLot.category, AmmunitionLot.handover_site, year, month]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
+    return [Group((category, site, _month_label(y, m)), n) for category, site, y, m, n in rows]
+
+
+def _counted_pathways() -> Any:
+    """Cases of pathways open to every case worker: those behind an authorisation (children's
+    cases) appear in no list or count (docs/cases.md), statistics included."""
+    restricted = sorted(keys_visible_with())
+    return col(Case.pathway).not_in(restricted) if restricted else true()
+
+
+def case_groups(session: Session) -> list[Group]:
+    """Cases by pathway, status, site and month opened."""
+    year, month = _month(Case.opened_at)
+    keys: list[Any] = [Case.pathway, Case.status, Case.site_code, year, month]
+    rows = session.execute(select(*keys, func.count()).where(_counted_pathways())
+                           .group_by(*keys))
+    return [Group((pathway, status, site, _month_label(y, m)), n)
+            for pathway, status, site, y, m, n in rows]
+
+
+def pair_groups(session: Session) -> list[Group]:
+    """Candidate duplicate pairs by review status and the matcher's decision."""
+    keys: list[Any] = [CandidatePair.status, CandidatePair.decision]
+    rows = session.execute(select(*keys, func.count()).group_by(*keys))
+    return [Group((str(status), str(decision)), n) for status, decision, n in rows]
+
+
+def merge_groups(session: Session) -> list[Group]:
+    """Persons merged into another after a `same person` decision."""
+    count = session.execute(select(func.count()).select_from(PersonMerge)).scalar_one()
+    return [Group((), int(count))]
+
+
+def desk_link_groups(session: Session) -> list[Group]:
+    """Registrations linked at the desk to a person already registered (a second person
+    prevented)."""
+    count = session.execute(select(func.count()).select_from(AuditEvent)
+                         .where(col(AuditEvent.action) == "duplicate.link")).scalar_one()
+    return [Group((), int(count))]
+
+
+def sites(session: Session) -> Sequence[Site]:
+    """Every site, by code."""
+    return session.execute(select(Site).order_by(Site.code)).scalars().all()
+
+
+def _step(pathway: str, key: str) -> str:
+    return f"{pathway}.{key}"
+
+
+def step_groups(session: Session) -> list[Group]:
+    """Cases' steps by pathway and step (as `pathway.step`) and the step's status: the
+    reintegration funnel."""
+    keys: list[Any] = [Case.pathway, CaseStep.key, CaseStep.status]
+    rows = session.execute(select(*keys, func.count())
+                           .join(Case, col(Case.id) == col(CaseStep.case_id))
+                           .where(_counted_pathways()).group_by(*keys))
+    return [Group((_step(pathway, key), status), n) for pathway, key, status, n in rows]
+
+
+def overdue_groups(session: Session, today: date) -> list[Group]:
+    """Steps still to do whose due date has passed, by pathway and step."""
+    keys: list[Any] = [Case.pathway, CaseStep.key]
+    rows = session.execute(
+        select(*keys, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
+        .where(col(CaseStep.status).in_([s.value for s in OPEN_STEP_STATUSES]),
+               col(CaseStep.due_on) < today, col(Case.status) != "closed",
+               _counted_pathways())
+        .group_by(*keys))
+    return [Group((_step(pathway, key),), n) for pathway, key, n in rows]
+
+
+def option_groups(session: Session) -> list[Group]:
+    """The reintegration option chosen (the outcome of the `option` step once done)."""
+    outcome: Any = CaseStep.outcome
+    rows = session.execute(
+        select(outcome, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
+        .where(col(CaseStep.key) == "option", col(CaseStep.status) == "done",
+               col(Case.pathway) == "reintegration").group_by(outcome))
+    return [Group((str(option or "unknown"),), n) for option, n in rows]
+
+
+def duration_groups(session: Session) -> list[tuple[str, int, int]]:
+    """Done steps by pathway and step and the days they took (started to settled): a
+    histogram the medians are read from (date differences are taken here, portably, from
+    the distinct date pairs the database groups)."""
+    keys: list[Any] = [Case.pathway, CaseStep.key, CaseStep.started_on, CaseStep.settled_on]
+    rows = session.execute(
+        select(*keys, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
+        .where(col(CaseStep.status) == "done", col(CaseStep.started_on).is_not(None),
+               col(CaseStep.settled_on).is_not(None), _counted_pathways()).group_by(*keys))
+    histogram: dict[tuple[str, int], int] = {}
+    for pathway, key, started, settled, n in rows:
+        bucket = (_step(pathway, key), max((settled - started).days, 0))
+        histogram[bucket] = histogram.get(bucket, 0) + n
+    return [(step, days, n) for (step, days), n in sorted(histogram.items())]

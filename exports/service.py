@@ -1,0 +1,286 @@
+"""The committee's statistics: computed from the database's aggregates, suppressed and audited
+once per refresh, and read as tables, filter views and headline figures (contract 8)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app.core.audit import record_event
+from app.core.errors import FieldError, Forbidden, ValidationFailed
+from app.core.models import utcnow
+from app.core.roles import Role
+from app.core.security import Principal
+from exports import aggregates
+from exports.catalogue import (
+    POPULATIONS,
+    SPECS,
+    TABLES,
+    build_table,
+    filter_views,
+    view_name,
+)
+from exports.disclosure import DEFAULT_THRESHOLD, rule_text, suppress
+from exports.models import DisclosureSetting
+from exports.tables import TOTAL, Cell, Table, cell_values, hierarchy_lines
+
+SOURCE = "DDR Registry (national register of disarmament, demobilization and reintegration)"
+FILTERS = ("site", "category", "month")
+
+Filter = tuple[str, str] | None
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SiteRef:
+    """A site's code, names and region (what the dashboard labels rows with)."""
+
+    code: str
+    name_en: str
+    name_ar: str
+    region: str
+
+
+@dataclass
+class Statistics:
+    """Every table with its margins, the cells suppressed and how they were chosen."""
+
+    threshold: int
+    generated_at: datetime
+    tables: dict[str, Table]
+    values: dict[Cell, int]
+    hidden: set[Cell]
+    sites: list[SiteRef] = field(default_factory=list)
+    medians: dict[str, float] = field(default_factory=dict)
+    """Median days per step (published beside its count when the count is)."""
+
+    @property
+    def rule(self) -> str:
+        """The suppression rule applied."""
+        return rule_text(self.threshold)
+
+    def period(self) -> tuple[str | None, str | None]:
+        """The first and last month with registrations."""
+        months = self.tables["registrations_by_month"].levels["month"]
+        return (months[0], months[-1]) if months else (None, None)
+
+    def published(self, table: Table, key: tuple[str, ...]) -> int | None:
+        """An entry's count, or None when suppressed."""
+        cell = table.cell(key)
+        return None if cell in self.hidden else self.values[cell]
+
+    def check_filter(self, where: Filter) -> None:
+        """Refuse a filter that is not a published granularity (422 naming the field)."""
+        if where is None:
+            return
+        dimension, value = where
+        if dimension not in FILTERS:
+            raise ValidationFailed([FieldError("filter", "filter by site, category or month")])
+        known = {"site": [s.code for s in self.sites],
+                 "category": self.tables["registrations_by_category"].levels["category"],
+                 "month": self.tables["registrations_by_month"].levels["month"]}[dimension]
+        if value not in known:
+            raise ValidationFailed([FieldError(dimension, f"not a published {dimension}")])
+
+    def view(self, name: str, where: Filter = None) -> dict[str, Any]:
+        """A table, or its slice under one filter: dimensions and rows (contract 8)."""
+        spec = SPECS[name]
+        table = self.tables[name]
+        applied = where
+        if where is not None:
+            dimension, value = where
+            if dimension in table.dimensions:
+                pass
+            elif view_name(name, dimension) in self.tables:
+                table = self.tables[view_name(name, dimension)]
+            else:
+                applied = None  # this population has no such filter: shown whole
+        rows = []
+        for key in table.keys():
+            picks = dict(zip(table.dimensions, key, strict=True))
+            if applied is not None and picks[applied[0]] != applied[1]:
+                continue
+            count = self.published(table, key)
+            row: dict[str, Any] = {d: picks[d] for d in spec.dimensions}
+            row.update(count=count, suppressed=count is None)
+            if name == "step_durations":
+                row["median_days"] = (self.medians.get(picks["step"])
+                                      if count is not None and count >= self.threshold else None)
+            rows.append(row)
+        return {"name": name, "title": spec.title, "population": spec.population,
+                "dimensions": list(spec.dimensions),
+                "filter": ({"dimension": applied[0], "value": applied[1]} if applied else None),
+                "rows": rows}
+
+    def metadata(self, where: Filter = None) -> dict[str, Any]:
+        """What every output states: threshold, rule, source, period and when."""
+        first, last = self.period()
+        return {"threshold": self.threshold, "rule": self.rule,
+                "generated_at": self.generated_at.isoformat(timespec="seconds"),
+                "source": SOURCE, "period": {"from": first, "to": last},
+                "filter": {"dimension": where[0], "value": where[1]} if where else None,
+                "count_unit": "registrations, weapons, lots, cases or pairs as each table "
+                              "names; a marginalised dimension is written TOTAL",
+                "suppressed_as": "null in JSON, x in CSV, XLSX and on screen: counts from 1 to "
+                                 f"{self.threshold - 1} and the complementary cells alike"}
+
+    def as_json(self, where: Filter = None) -> dict[str, Any]:
+        """Contract 8: metadata and every table with its margins."""
+        self.check_filter(where)
+        return {"metadata": self.metadata(where),
+                "tables": [self.view(spec.name, where) for spec in TABLES]}
+
+    def headline(self, where: Filter = None) -> dict[str, int | None]:
+        """The dashboard's headline figures (None when suppressed)."""
+        def total(name: str, **picks: str) -> int | None:
+            view = self.view(name, where)
+            for row in view["rows"]:
+                if all(row[d] == picks.get(d, TOTAL) for d in view["dimensions"]):
+                    return row["count"]
+            return None
+
+        under_15 = total("registrations_by_age", age_band="under_15")
+        teen = total("registrations_by_age", age_band="15_17")
+        return {
+            "registrations": total("registrations_by_site"),
+            "women_and_girls": total("registrations_by_site", sex="F"),
+            # a sum of two published cells reveals nothing new; one suppressed: not shown
+            "children": None if under_15 is None or teen is None else under_15 + teen,
+            "foreign_fighters": total("registrations_by_category", category="foreign_fighter"),
+            "weapons": total("weapons_by_type"),
+            "ammunition_lots": total("ammunition_by_category"),
+            "open_cases": total("cases_by_pathway", case_status="open"),
+            "open_pairs": total("duplicate_pairs", pair_status="open"),
+        }
+
+
+def compute(*, session: Session, threshold: int, progress: Progress | None = None
+            ) -> Statistics:
+    """Count in the database, build every table and view, suppress and audit."""
+    say = progress or (lambda step: None)
+    site_rows = aggregates.sites(session)
+    sites = [SiteRef(s.code, s.name_en, s.name_ar, s.region) for s in site_rows]
+    codes = [s.code for s in sites]
+    regions = {s.code: s.region or s.code for s in sites}
+    durations = aggregates.duration_groups(session)
+    medians = median_days(durations)
+    readers: dict[str, Callable[[Session], list[aggregates.Group]]] = {
+               "registrations": aggregates.registration_groups,
+               "weapons": aggregates.weapon_groups,
+               "ammunition": aggregates.ammunition_groups,
+               "cases": aggregates.case_groups, "pairs": aggregates.pair_groups,
+               "case_steps": aggregates.step_groups,
+               "overdue": lambda s: aggregates.overdue_groups(s, date.today()),
+               "options": aggregates.option_groups,
+               "durations": lambda s: [aggregates.Group((step,), n) for step, _d, n in durations],
+               "merges": aggregates.merge_groups, "desk_links": aggregates.desk_link_groups}
+    groups = {}
+    for population, read in readers.items():
+        say(f"counting {population}")
+        groups[population] = read(session)
+    say("building tables")
+    tables: dict[str, Table] = {}
+    for spec in TABLES:
+        of = POPULATIONS[spec.population]
+        rows = groups[spec.population]
+        tables[spec.name] = build_table(name=spec.name, population=of,
+                                        dimensions=spec.dimensions, groups=rows, sites=codes,
+                                        regions=regions)
+        for dimension in filter_views(spec):
+            name = view_name(spec.name, dimension)
+            tables[name] = build_table(name=name, population=of,
+                                       dimensions=(*spec.dimensions, dimension), groups=rows,
+                                       sites=codes, regions=regions, base=spec.name,
+                                       filter_dimension=dimension)
+    values = cell_values(tables.values())
+    lines = [line for table in tables.values() for line in table.lines()]
+    by_region: dict[str, list[str]] = {}
+    for code, region in regions.items():
+        by_region.setdefault(region, []).append(code)
+    lines += hierarchy_lines(values, parent="region", child="site", children=by_region)
+    say("suppressing small cells and auditing")
+    hidden = suppress(values, lines, threshold)
+    return Statistics(threshold=threshold, generated_at=utcnow(), tables=tables, values=values,
+                      hidden=hidden, sites=sites, medians=medians)
+
+
+def median_days(histogram: list[tuple[str, int, int]]) -> dict[str, float]:
+    """The median of each step's durations, from (step, days, count) groups."""
+    by_step: dict[str, list[tuple[int, int]]] = {}
+    for step, days, count in histogram:
+        by_step.setdefault(step, []).append((days, count))
+    out = {}
+    for step, buckets in by_step.items():
+        total = sum(n for _d, n in buckets)
+        ordered = sorted(buckets)
+
+        def at(rank: int, ordered: list[tuple[int, int]] = ordered) -> int:
+            seen = 0
+            for days, n in ordered:
+                seen += n
+                if seen > rank:
+                    return days
+            return ordered[-1][0]
+
+        out[step] = (at((total - 1) // 2) + at(total // 2)) / 2
+    return out
+
+
+class StatisticsCache:
+    """The statistics last computed, served until they are `max_age` seconds old (one
+    computation at a time; the committee's figures need not be fresher than minutes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entry: tuple[float, Statistics] | None = None
+
+    def get(self, *, session: Session, max_age: float) -> Statistics:
+        """The statistics, computed again when older than `max_age` or the threshold moved."""
+        threshold = current_threshold(session=session)
+        with self._lock:
+            if self._entry is not None:
+                at, stats = self._entry
+                if time.monotonic() - at < max_age and stats.threshold == threshold:
+                    return stats
+            stats = compute(session=session, threshold=threshold)
+            self._entry = (time.monotonic(), stats)
+            return stats
+
+
+def current_threshold(*, session: Session) -> int:
+    """The suppression threshold in force."""
+    setting = session.get(DisclosureSetting, 1)
+    return setting.threshold if setting else DEFAULT_THRESHOLD
+
+
+def set_threshold(*, session: Session, actor: Principal, threshold: int) -> int:
+    """Raise the threshold (admins only; never lowered: figures published under a higher
+    threshold and again under a lower one could be subtracted)."""
+    if actor.role != Role.admin:
+        raise Forbidden("only an administrator may change the threshold")
+    current = current_threshold(session=session)
+    if threshold < current:
+        raise ValidationFailed([FieldError("threshold", f"may only be raised (now {current})")])
+    if threshold > 100:
+        raise ValidationFailed([FieldError("threshold", "at most 100")])
+    setting = session.get(DisclosureSetting, 1) or DisclosureSetting(id=1, threshold=threshold)
+    setting.threshold = threshold
+    setting.changed_at = utcnow()
+    setting.changed_by_id = actor.id
+    session.add(setting)
+    session.flush()
+    record_event(session=session, actor=actor, action="stats.threshold", object_type="stats",
+                 object_id="threshold", details={"from": current, "to": threshold})
+    return threshold
+
+
+def record_export(*, session: Session, actor: Principal, kind: str, where: Filter) -> None:
+    """Write who took a statistics file (aggregates only: no identifying data)."""
+    record_event(session=session, actor=actor, action="stats.export", object_type="stats",
+                 object_id=kind, details={"filter": list(where) if where else None})
