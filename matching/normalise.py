@@ -153,8 +153,8 @@ def normalise_latin(text: str) -> str:
     ('abdrahman ahmed', 'abdrahmane')
     >>> normalise_latin("Mohamed El-Warfalli"), normalise_latin("Abou Bakr")
     ('mohamed warfalli', 'aboubakr')
-    >>> normalise_latin("Saif al-Din"), normalise_latin("Nour Eddine"), normalise_latin("Fath Allah")
-    ('saifdin', 'nourdin', 'fathallah')
+    >>> [normalise_latin(n) for n in ("Saif al-Din", "Nour Eddine", "Fath Allah")]
+    ['saifdin', 'nourdin', 'fathallah']
     >>> normalise_latin("Çelik Müller")
     'celik muller'
     """

@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from rapidfuzz.distance import OSA
+
 from matching.features import WHOLE_IDENTIFIER
 from matching.model import MatchModel, RowTerms
 from matching.records import Record, compared_values
@@ -125,25 +127,13 @@ def _dob_level(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
 
 def _digit_level(a: str, b: str) -> int:
     """:data:`matching.features.ID_LEVELS` index of two identifiers: missing, same,
-    one_digit (one character changed or two adjacent swapped) or different.
-
-    Like the vectorised rule, only the first 20 characters are compared for a typo.
-    """
+    one_digit (one typing error: a character changed, added or dropped, or two neighbours
+    swapped) or different."""
     if not a or not b:
         return 0
     if a == b:
         return 1
-    a, b = a[:20], b[:20]
-    if len(a) != len(b):
-        return 3
-    differs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    if len(differs) == 1:
-        return 2
-    if len(differs) == 2:
-        i, j = differs
-        if j == i + 1 and a[i] == b[j] and a[j] == b[i]:
-            return 2
-    return 3
+    return 2 if OSA.distance(a, b) == 1 else 3
 
 
 def _presence_level(a: str, b: str) -> int:
