@@ -97,7 +97,8 @@ def _arabic_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
         elif char in _ARABIC_VOWELS:
             vowels.append(_ARABIC_VOWELS[char])
         elif char == "ه" and index == last and index > 0:
-            slots.append(("", "H"))
+            # ة (folded to ه) is silent, or read t in Latin (Najat, Hayat, Rahmat)
+            slots.append(("", "H", "T"))
             vowels.append("A")
         elif char == "ت" and word[index + 1 : index + 2] == "ش":
             continue
