@@ -56,6 +56,7 @@ class PairTerms(NamedTuple):
             (:func:`matching.levels.comparison_levels`).
         given_rarity: Rarity of the agreeing given name (0.0 when it does not agree).
         family_rarity: Rarity of the agreeing family name.
+        father_rarity: Rarity of the agreeing father's name.
         given_distinct: The given names are two different common names.
         father_distinct: The fathers' names are two different common names.
     """
@@ -63,6 +64,7 @@ class PairTerms(NamedTuple):
     levels: dict[str, int]
     given_rarity: float
     family_rarity: float
+    father_rarity: float
     given_distinct: bool
     father_distinct: bool
 
@@ -229,6 +231,7 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
         levels,
         ta.given_rarity if _nan_to(given) >= _HIGH else 0.0,
         ta.family_rarity if _nan_to(family) >= _HIGH else 0.0,
+        ta.father_rarity if _nan_to(father) >= _HIGH else 0.0,
         given_distinct,
         father_distinct,
     )

@@ -162,7 +162,7 @@ class PairComponents:
 
     Attributes:
         levels: Level index of each field (:func:`matching.levels.comparison_levels`).
-        rarity: ``(n, 2)`` rarity of the agreeing given and family names.
+        rarity: ``(n, 3)`` rarity of the agreeing given, family and fathers' names.
         distinct: ``(n, 2)`` flags: two different common given (father's) names.
         scores: Match probabilities (:meth:`MatchModel.fast_probability`).
         relatives: Flags of :func:`looks_like_relatives`.
@@ -427,7 +427,8 @@ def candidate_scores(found: Sequence[online.PairTerms], model: MatchModel) -> li
     them for the same pairs: the same arithmetic, so the same scores to the last bit.
     """
     levels = np.array([[p.levels[f] for f in FIELD_LEVELS] for p in found], dtype=np.int8)
-    rarity = np.array([(p.given_rarity, p.family_rarity) for p in found], dtype=np.float32)
+    rarity = np.array([(p.given_rarity, p.family_rarity, p.father_rarity) for p in found],
+                      dtype=np.float32)
     distinct = np.array([(p.given_distinct, p.father_distinct) for p in found], dtype=bool)
     columns = {f: levels[:, i] for i, f in enumerate(FIELD_LEVELS)}
     scores: list[float] = model.fast_probability(columns, rarity, distinct).tolist()
@@ -480,6 +481,7 @@ def score_candidates(
         if explain_non_matches or decision != "non_match":
             extras = {"given_name:rarity": pair.given_rarity,
                       "family_name:rarity": pair.family_rarity,
+                      "father_name:rarity": pair.father_rarity,
                       "given_name:distinct": float(pair.given_distinct),
                       "father_name:distinct": float(pair.father_distinct)}
             explanation = explain_pair(shown, record_display(candidate), model, pair.levels,
