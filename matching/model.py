@@ -125,9 +125,9 @@ class MatchModel:
             terms[f"{name}_rarity"] = _rarity(share)[np.maximum(codes, 0)]
             if name == "given":
                 # the father's name, looked up in the table of given names
-                codes, uniques = pd.factorize(column(prepared, "k_father", object))
-                share = np.array([table.get(u, floor) for u in uniques] or [floor],
-                                 dtype=np.float64)
+                codes, uniques = pd.factorize(column(prepared, "father", object))
+                share = np.array([table.get(blocking_name_key(u), floor) for u in uniques]
+                                 or [floor], dtype=np.float64)
                 terms["father_rarity"] = _rarity(share)[np.maximum(codes, 0)]
         spelling = self.term_frequencies.get("spelling", {})
         for name in ("given", "father"):

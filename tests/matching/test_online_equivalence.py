@@ -231,8 +231,9 @@ def test_row_terms_equal_record_terms() -> None:
         for row, record in enumerate(records):
             got = online.prepare(record, model).terms
             assert got == tuple(terms[f"{name}_{kind}"][row].item() for kind, name in (
-                ("rarity", "given"), ("rarity", "family"), ("common", "given"),
-                ("common", "father"), ("arabic", "given"), ("arabic", "father"))), row
+                ("rarity", "given"), ("rarity", "family"), ("rarity", "father"),
+                ("common", "given"), ("common", "father"), ("arabic", "given"),
+                ("arabic", "father"))), row
 
 
 @pytest.mark.parametrize(("seed", "messy"), [(3, False), (17, True)],
