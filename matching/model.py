@@ -188,8 +188,11 @@ class MatchModel:
         common in registers are two names, however alike they look.
         """
         common, arabic = terms[f"{column}_common"], terms[f"{column}_arabic"]
-        both = common[ia] & common[ib] & (arabic[ia] == arabic[ib])
-        return both & (fill_nan(similarity) < 0.92)
+        similarity = fill_nan(similarity)
+        # Across scripts the same name scores lower (Najat / نجاة): two names there only
+        # below the similar level.
+        unlike = np.where(arabic[ia] == arabic[ib], similarity < 0.92, similarity < 0.85)
+        return common[ia] & common[ib] & unlike
 
     def components(self, prepared: Prepared, ia: np.ndarray, ib: np.ndarray,
                    comparisons: Comparisons, terms: dict[str, np.ndarray] | None = None,

@@ -191,10 +191,10 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
 
     # MatchModel.components: two different common names are no agreement, however alike.
     ta, tb = first.terms, second.terms
-    given_distinct = (ta.given_common and tb.given_common
-                      and ta.given_arabic == tb.given_arabic and _nan_to(given) < _HIGH)
-    father_distinct = (ta.father_common and tb.father_common
-                       and ta.father_arabic == tb.father_arabic and _nan_to(father) < _HIGH)
+    given_distinct = ta.given_common and tb.given_common and _nan_to(given) < (
+        _HIGH if ta.given_arabic == tb.given_arabic else _SIMILAR)
+    father_distinct = ta.father_common and tb.father_common and _nan_to(father) < (
+        _HIGH if ta.father_arabic == tb.father_arabic else _SIMILAR)
     if given_distinct:
         given = 0.0
     if father_distinct:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching import online
+from matching import online, score_candidates
 from matching.features import ID_LEVELS, compare_pairs
 from matching.records import compared_values, prepare_records, records_frame
 from matching.similarity import ONE_EDIT_FLOOR, WordTable, field_similarity
@@ -58,3 +58,16 @@ def test_phone_levels_batch_and_online(a: str, b: str, level: str) -> None:
                               compared_values(records[1])["phone"])
     assert ID_LEVELS[one] == level
 
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distinct"),
+    [("Ahmed", "محمد", True), ("Mohamed", "محمد", False), ("Ahmed", "Mohamed", True)],
+    ids=["two-names-across-scripts", "one-name-across-scripts", "two-names-latin"],
+)
+def test_two_common_names_are_two_names_in_any_script(a: str, b: str, distinct: bool) -> None:
+    base = {"father_name": "عبد السلام", "family_name": "الورفلي", "date_of_birth": "1988"}
+    [pair] = score_candidates({**base, "given_name": a, "record_id": "a"},
+                              [{**base, "given_name": b, "record_id": "b"}])
+    flagged = any(c.field == "given_name" and c.level == "distinct" for c in pair.explanation)
+    assert flagged is distinct
