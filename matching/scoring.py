@@ -47,9 +47,10 @@ class MatchSettings:
 
     Attributes:
         match_threshold: Score at or above which a pair is a ``match`` (the likely band).
-            Chosen on held-out synthetic registrations (a generator seed the shipped model
-            was not trained on): the lowest score, in steps of 0.05, at which the band's
-            precision stays at 0.99 or more.
+            Chosen on a held-out synthetic register of 100,000 records (``bench/dedupe.py``,
+            a generator seed the shipped model was not trained on): the lowest score, in
+            steps of 0.05, at which the band's precision stays at 0.98 or more. A larger
+            register holds more namesakes, so precision is lowest at the largest size.
         possible_threshold: Score at or above which a pair is ``possible`` (human review).
         max_block_size: Largest block expanded into all its pairs (batch mode); larger blocks
             (common names) pair each record with its ``neighbourhood_window`` nearest.
@@ -70,7 +71,7 @@ class MatchSettings:
             wrong person.
     """
 
-    match_threshold: float = 0.55
+    match_threshold: float = 0.7
     possible_threshold: float = 0.2
     max_block_size: int = 30
     review_relatives: bool = True
