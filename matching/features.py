@@ -10,6 +10,8 @@ import re
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from matching.records import Prepared, column
 from matching.similarity import WordTable
@@ -110,7 +112,8 @@ class _NameSimilarity:
 
 
 def _digit_level(values: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
-    """Level codes of identifier pairs: missing, same, one_digit (one typo) or different."""
+    """Level codes of identifier pairs: missing, same, one_digit (one typing error: a
+    character changed, added or dropped, or two neighbours swapped) or different."""
     a = values[ia]
     b = values[ib]
     level = np.full(len(ia), 3, dtype=np.int8)
@@ -120,15 +123,9 @@ def _digit_level(values: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarr
     level[same] = 1
     check = np.flatnonzero(~missing & ~same)
     if len(check):
-        sa = np.asarray(a[check], dtype="U20")
-        sb = np.asarray(b[check], dtype="U20")
-        ma = sa.view(np.uint32).reshape(len(check), 20)
-        mb = sb.view(np.uint32).reshape(len(check), 20)
-        diff = (ma != mb).sum(axis=1)
-        la = np.char.str_len(sa)
-        lb = np.char.str_len(sb)
-        swapped = (diff == 2) & _adjacent_swap(ma, mb)
-        level[check[((diff == 1) | swapped) & (la == lb)]] = 2
+        edits = process.cpdist(a[check].tolist(), b[check].tolist(), scorer=OSA.distance,
+                               workers=-1)
+        level[check[edits == 1]] = 2
     return level
 
 
@@ -154,15 +151,6 @@ def _shared_identifier(
     passport = _whole_identifier(column(prepared, "passport", object)[ia],
                                  out["passport"] == 1) & (out["nationality"] != 0)
     return (nid | passport).astype(np.int8)
-
-
-def _adjacent_swap(ma: np.ndarray, mb: np.ndarray) -> np.ndarray:
-    differs = ma != mb
-    shifted = np.zeros_like(differs)
-    shifted[:, :-1] = differs[:, :-1] & differs[:, 1:]
-    cross = np.zeros_like(differs)
-    cross[:, :-1] = (ma[:, :-1] == mb[:, 1:]) & (ma[:, 1:] == mb[:, :-1])
-    return (shifted & cross).any(axis=1)
 
 
 def _dob_level(prepared: Prepared, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:

@@ -39,7 +39,7 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
     "sex": ("missing", "same", "different"),
     "nationality": ("missing", "same", "different"),
 }
-RARITY_FEATURES = ("given_name:rarity", "family_name:rarity")
+RARITY_FEATURES = ("given_name:rarity", "family_name:rarity", "father_name:rarity")
 DISTINCT_FEATURES = ("given_name:distinct", "father_name:distinct")
 _NAME_CUTS = np.array([0.7, 0.85, 0.92, 0.98], dtype=np.float32)
 
@@ -102,12 +102,12 @@ def comparison_levels(comparisons: Comparisons) -> Levels:
 
 
 def design_matrix(levels: Levels, rarity: np.ndarray, distinct: np.ndarray) -> np.ndarray:
-    """Build the model's design matrix from levels and the two rarity columns.
+    """Build the model's design matrix from levels and the rarity columns.
 
     Args:
         levels: Output of :func:`comparison_levels`.
-        rarity: Array ``(n, 2)``: rarity in [0, 1] of the agreeing given and family name
-            (0 when they do not agree).
+        rarity: Array ``(n, 3)``: rarity in [0, 1] of the agreeing given, family and
+            father's name (0 when they do not agree).
         distinct: Array ``(n, 2)``: 1 where the given (father's) names are two different
             common names.
 

@@ -30,12 +30,16 @@ from matching.levels import (
     design_matrix,
     feature_names,
 )
+from matching.phonetic import blocking_name_key
 from matching.records import Prepared, column
 
 __all__ = ["DEFAULT_MODEL_PATH", "MatchModel", "RowTerms", "fit_model", "load_model"]
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("models") / "ddr-lr-1.json"
-_FORMAT = "ddr-match-model/1"
+_FORMAT = "ddr-match-model/2"
+_EARLIER_FORMATS = {"ddr-match-model/1": ("father_name:rarity",)}
+"""Earlier model formats still read, and the features they lack (weighed 0: the model
+scores as it did when it was written)."""
 COMMON_SPELLING = 2e-4
 """Share of name-part occurrences from which a spelling counts as a common name."""
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
@@ -69,6 +73,8 @@ class RowTerms(NamedTuple):
     Attributes:
         given_rarity: Rarity (0 common .. 1 rare) of the given name's key, a float32 value.
         family_rarity: Rarity of the family name's key.
+        father_rarity: Rarity of the father's name's key (as a given name: fathers' names
+            are men's given names).
         given_common: The given name's spelling is a common name.
         father_common: The father's name's spelling is a common name.
         given_arabic: The given name is in Arabic script.
@@ -77,6 +83,7 @@ class RowTerms(NamedTuple):
 
     given_rarity: float
     family_rarity: float
+    father_rarity: float
     given_common: bool
     father_common: bool
     given_arabic: bool
@@ -116,6 +123,12 @@ class MatchModel:
             codes, uniques = pd.factorize(column(prepared, source, object))
             share = np.array([table.get(u, floor) for u in uniques] or [floor], dtype=np.float64)
             terms[f"{name}_rarity"] = _rarity(share)[np.maximum(codes, 0)]
+            if name == "given":
+                # the father's name, looked up in the table of given names
+                codes, uniques = pd.factorize(column(prepared, "father", object))
+                share = np.array([table.get(blocking_name_key(u), floor) for u in uniques]
+                                 or [floor], dtype=np.float64)
+                terms["father_rarity"] = _rarity(share)[np.maximum(codes, 0)]
         spelling = self.term_frequencies.get("spelling", {})
         for name in ("given", "father"):
             values = column(prepared, name, object)
@@ -140,6 +153,7 @@ class MatchModel:
         return RowTerms(
             given_rarity=rarity["given"][0].get(row["k_given"], rarity["given"][1]),
             family_rarity=rarity["family"][0].get(row["k_family"], rarity["family"][1]),
+            father_rarity=rarity["given"][0].get(blocking_name_key(father), rarity["given"][1]),
             given_common=spelling.get(given, 0.0) >= COMMON_SPELLING,
             father_common=spelling.get(father, 0.0) >= COMMON_SPELLING,
             given_arabic=_ARABIC_LETTER.search(given) is not None,
@@ -158,9 +172,10 @@ class MatchModel:
 
     def rarity(self, terms: dict[str, np.ndarray], ia: np.ndarray, comparisons: Comparisons
                ) -> np.ndarray:
-        """Return the rarity (0 common .. 1 rare) of agreeing given and family names."""
+        """Return the rarity (0 common .. 1 rare) of agreeing given, family and fathers'
+        names (one column each, :data:`matching.levels.RARITY_FEATURES`)."""
         columns = []
-        for name in ("given", "family"):
+        for name in ("given", "family", "father"):
             agrees = fill_nan(comparisons[name]) >= 0.92
             columns.append(np.where(agrees, terms[f"{name}_rarity"][ia], 0.0))
         return np.column_stack(columns)
@@ -173,8 +188,11 @@ class MatchModel:
         common in registers are two names, however alike they look.
         """
         common, arabic = terms[f"{column}_common"], terms[f"{column}_arabic"]
-        both = common[ia] & common[ib] & (arabic[ia] == arabic[ib])
-        return both & (fill_nan(similarity) < 0.92)
+        similarity = fill_nan(similarity)
+        # Across scripts the same name scores lower (Najat / نجاة): two names there only
+        # below the similar level.
+        unlike = np.where(arabic[ia] == arabic[ib], similarity < 0.92, similarity < 0.85)
+        return common[ia] & common[ib] & unlike
 
     def components(self, prepared: Prepared, ia: np.ndarray, ib: np.ndarray,
                    comparisons: Comparisons, terms: dict[str, np.ndarray] | None = None,
@@ -311,10 +329,13 @@ def model_from_json(data: dict[str, Any]) -> MatchModel:
     Raises:
         ValueError: Not a model of a known format, or it lacks features.
     """
-    if data.get("format") != _FORMAT:
-        raise ValueError(f"not a match model file (format {data.get('format')!r})")
+    model_format = data.get("format")
+    if model_format != _FORMAT and model_format not in _EARLIER_FORMATS:
+        raise ValueError(f"not a match model file (format {model_format!r})")
     names = feature_names()
-    weights = data["weights"]
+    weights = dict(data["weights"])
+    for feature in _EARLIER_FORMATS.get(str(model_format), ()):
+        weights.setdefault(feature, 0.0)
     missing = [n for n in names if n not in weights]
     if missing:
         raise ValueError(f"model file lacks weights for {', '.join(missing[:3])}")

@@ -58,6 +58,18 @@ _ABD_LATIN = re.compile(r"^abd(?:[aeiou]{1,2}l(?=[a-z]{2})|[aeiou]{1,2}([tdsznrl
 _ABDALLAH = re.compile(r"^abd[aeiou]{0,2}l{1,2}(?:ah?i?|aye|e|i)?h?$")
 _ABD_PREFIX_TOKENS = frozenset({"abd", "abdel", "abdul", "abdal", "abdoul", "abdil", "abdu"})
 _ABU_TOKENS = frozenset({"abu", "abou", "abo", "bou"})
+# The second word of a compound such as Nour al-Din, Saif Eddine, Fath Allah: written apart
+# or joined, it is one name, and apart it would be taken for a name part of its own.
+_ARABIC_COMPOUND_TAIL = re.compile(r"(?<=\S) +(?=(?:الدين|الله)\b)")
+# ... al-Din in one spelling per script (Nasreddine, Nasr al-Din, Nasruddin → nasrdin;
+# نصر الدين, نصرالدين → نصردين), so the article's many Latin forms do not count as a difference.
+_ARABIC_DIN = re.compile(r"(?<=\S{2})الدين\b")
+_LATIN_DIN = re.compile(r"(?<=[a-z]{3})(?:[aeiou]?[ldrsntz])?d(?:i|ee|ii|y)ne?$")
+_LATIN_COMPOUND_TAILS = frozenset(
+    {"din", "deen", "dine", "eddin", "eddine", "eddeen", "edine", "uddin", "uddeen", "addin",
+     "addine", "aldin", "aldine", "aldeen", "eldin", "eldine", "eldeen", "allah", "ullah",
+     "ollah", "allahi"}
+)
 
 
 def fold_digits(text: str) -> str:
@@ -95,12 +107,14 @@ def normalise_arabic(text: str) -> str:
     """Fold an Arabic-script name to one canonical spelling.
 
     Strips tashkeel and tatweel, folds alef and hamza forms, ى → ي and ة → ه, drops بن/ابن
-    and joins the compounds عبد ال... and أبو ... into one word.
+    and joins the compounds عبد ال..., أبو ..., ... الدين and ... الله into one word.
 
     >>> normalise_arabic("عَبْد الرَّحْمَٰن بن أحمـــد")
     'عبدرحمن احمد'
     >>> normalise_arabic("فاطمة"), normalise_arabic("مصطفى"), normalise_arabic("أبو بكر")
     ('فاطمه', 'مصطفي', 'ابوبكر')
+    >>> normalise_arabic("نصر الدين"), normalise_arabic("فتح الله")
+    ('نصردين', 'فتحالله')
     """
     text = unicodedata.normalize("NFKC", text)
     text = _TASHKEEL.sub("", text).translate(_ARABIC_FOLD)
@@ -108,6 +122,7 @@ def normalise_arabic(text: str) -> str:
     words = [w for w in text.split() if w not in _ARABIC_PARTICLES]
     text = " ".join(words)
     text = _ABD_AR.sub("عبد", text)
+    text = _ARABIC_DIN.sub("دين", _ARABIC_COMPOUND_TAIL.sub("", text))
     return _ABU_AR.sub("ابو", text)
 
 
@@ -131,12 +146,15 @@ def normalise_latin(text: str) -> str:
 
     Articles (``al-``, ``el``, ``Al``, assimilated ``ad-``, ``as-`` ...) are dropped when they
     stand alone; ``bin``/``ben``/``ibn`` are dropped; ``Abdel``/``Abdul``/``Abd al-`` forms and
-    ``Abu``/``Abou`` are joined to the following name.
+    ``Abu``/``Abou`` are joined to the following name, and ``Din``/``Eddine``/``Allah`` ... to
+    the preceding one.
 
     >>> normalise_latin("Abd al-Rahman ben Ahmed"), normalise_latin("ABDERRAHMANE")
     ('abdrahman ahmed', 'abdrahmane')
     >>> normalise_latin("Mohamed El-Warfalli"), normalise_latin("Abou Bakr")
     ('mohamed warfalli', 'aboubakr')
+    >>> [normalise_latin(n) for n in ("Saif al-Din", "Nour Eddine", "Fath Allah")]
+    ['saifdin', 'nourdin', 'fathallah']
     >>> normalise_latin("Çelik Müller")
     'celik muller'
     """
@@ -155,6 +173,9 @@ def normalise_latin(text: str) -> str:
     joined: list[str] = []
     pending = ""
     for token in tokens:
+        if joined and not pending and token in _LATIN_COMPOUND_TAILS:
+            joined[-1] += token
+            continue
         if token in _ABD_PREFIX_TOKENS or token in _ABU_TOKENS:
             pending += "abd" if token in _ABD_PREFIX_TOKENS else token
             continue
@@ -162,7 +183,7 @@ def normalise_latin(text: str) -> str:
         pending = ""
     if pending:
         joined.append(pending)
-    return " ".join(joined)
+    return " ".join(_LATIN_DIN.sub("din", token) for token in joined)
 
 
 @lru_cache(maxsize=200_000)

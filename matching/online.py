@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from rapidfuzz.distance import OSA
+
 from matching.features import WHOLE_IDENTIFIER
 from matching.model import MatchModel, RowTerms
 from matching.records import Record, compared_values
@@ -54,6 +56,7 @@ class PairTerms(NamedTuple):
             (:func:`matching.levels.comparison_levels`).
         given_rarity: Rarity of the agreeing given name (0.0 when it does not agree).
         family_rarity: Rarity of the agreeing family name.
+        father_rarity: Rarity of the agreeing father's name.
         given_distinct: The given names are two different common names.
         father_distinct: The fathers' names are two different common names.
     """
@@ -61,6 +64,7 @@ class PairTerms(NamedTuple):
     levels: dict[str, int]
     given_rarity: float
     family_rarity: float
+    father_rarity: float
     given_distinct: bool
     father_distinct: bool
 
@@ -125,25 +129,13 @@ def _dob_level(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
 
 def _digit_level(a: str, b: str) -> int:
     """:data:`matching.features.ID_LEVELS` index of two identifiers: missing, same,
-    one_digit (one character changed or two adjacent swapped) or different.
-
-    Like the vectorised rule, only the first 20 characters are compared for a typo.
-    """
+    one_digit (one typing error: a character changed, added or dropped, or two neighbours
+    swapped) or different."""
     if not a or not b:
         return 0
     if a == b:
         return 1
-    a, b = a[:20], b[:20]
-    if len(a) != len(b):
-        return 3
-    differs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    if len(differs) == 1:
-        return 2
-    if len(differs) == 2:
-        i, j = differs
-        if j == i + 1 and a[i] == b[j] and a[j] == b[i]:
-            return 2
-    return 3
+    return 2 if OSA.distance(a, b) == 1 else 3
 
 
 def _presence_level(a: str, b: str) -> int:
@@ -199,10 +191,10 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
 
     # MatchModel.components: two different common names are no agreement, however alike.
     ta, tb = first.terms, second.terms
-    given_distinct = (ta.given_common and tb.given_common
-                      and ta.given_arabic == tb.given_arabic and _nan_to(given) < _HIGH)
-    father_distinct = (ta.father_common and tb.father_common
-                       and ta.father_arabic == tb.father_arabic and _nan_to(father) < _HIGH)
+    given_distinct = ta.given_common and tb.given_common and _nan_to(given) < (
+        _HIGH if ta.given_arabic == tb.given_arabic else _SIMILAR)
+    father_distinct = ta.father_common and tb.father_common and _nan_to(father) < (
+        _HIGH if ta.father_arabic == tb.father_arabic else _SIMILAR)
     if given_distinct:
         given = 0.0
     if father_distinct:
@@ -239,6 +231,7 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
         levels,
         ta.given_rarity if _nan_to(given) >= _HIGH else 0.0,
         ta.family_rarity if _nan_to(family) >= _HIGH else 0.0,
+        ta.father_rarity if _nan_to(father) >= _HIGH else 0.0,
         given_distinct,
         father_distinct,
     )

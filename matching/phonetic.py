@@ -97,7 +97,8 @@ def _arabic_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
         elif char in _ARABIC_VOWELS:
             vowels.append(_ARABIC_VOWELS[char])
         elif char == "ه" and index == last and index > 0:
-            slots.append(("", "H"))
+            # ة (folded to ه) is silent, or read t in Latin (Najat, Hayat, Rahmat)
+            slots.append(("", "H", "T"))
             vowels.append("A")
         elif char == "ت" and word[index + 1 : index + 2] == "ش":
             continue
@@ -135,7 +136,8 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
             elif char == "w":
                 vowels.append("U")
             elif char == "c":
-                codes = ("S",) if following in ("e", "i", "y") else ("K",)
+                # c before e/i is s (Cecile) or, in Italian and Turkish spellings, ch
+                codes = ("S", "X") if following in ("e", "i", "y") else ("K",)
                 slots.append(codes)
                 vowels.append(codes[0])
             elif char == "x":
@@ -148,6 +150,11 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
                 # final devoicing: Ahmet, Mahamat for أحمد, محمد
                 slots.append(("T", "D"))
                 vowels.append("T")
+            elif (char == "s" and 0 < index < len(word) - 1 and following in _LATIN_VOWELS
+                  and word[index - 1] in _LATIN_VOWELS):
+                # s between vowels is often z (Susana, Rosa: سوزانا, روزا)
+                slots.append(("S", "Z"))
+                vowels.append("S")
             elif char in "eo" and following == char:
                 vowels.append("I" if char == "e" else "U")
                 index += 1

@@ -46,7 +46,11 @@ class MatchSettings:
     """Thresholds and limits of the matcher.
 
     Attributes:
-        match_threshold: Score at or above which a pair is a ``match``.
+        match_threshold: Score at or above which a pair is a ``match`` (the likely band).
+            Chosen on a held-out synthetic register of 100,000 records (``bench/dedupe.py``,
+            a generator seed the shipped model was not trained on): the lowest score, in
+            steps of 0.05, at which the band's precision stays at 0.98 or more. A larger
+            register holds more namesakes, so precision is lowest at the largest size.
         possible_threshold: Score at or above which a pair is ``possible`` (human review).
         max_block_size: Largest block expanded into all its pairs (batch mode); larger blocks
             (common names) pair each record with its ``neighbourhood_window`` nearest.
@@ -67,7 +71,7 @@ class MatchSettings:
             wrong person.
     """
 
-    match_threshold: float = 0.65
+    match_threshold: float = 0.7
     possible_threshold: float = 0.2
     max_block_size: int = 30
     review_relatives: bool = True
@@ -162,7 +166,7 @@ class PairComponents:
 
     Attributes:
         levels: Level index of each field (:func:`matching.levels.comparison_levels`).
-        rarity: ``(n, 2)`` rarity of the agreeing given and family names.
+        rarity: ``(n, 3)`` rarity of the agreeing given, family and fathers' names.
         distinct: ``(n, 2)`` flags: two different common given (father's) names.
         scores: Match probabilities (:meth:`MatchModel.fast_probability`).
         relatives: Flags of :func:`looks_like_relatives`.
@@ -427,7 +431,8 @@ def candidate_scores(found: Sequence[online.PairTerms], model: MatchModel) -> li
     them for the same pairs: the same arithmetic, so the same scores to the last bit.
     """
     levels = np.array([[p.levels[f] for f in FIELD_LEVELS] for p in found], dtype=np.int8)
-    rarity = np.array([(p.given_rarity, p.family_rarity) for p in found], dtype=np.float32)
+    rarity = np.array([(p.given_rarity, p.family_rarity, p.father_rarity) for p in found],
+                      dtype=np.float32)
     distinct = np.array([(p.given_distinct, p.father_distinct) for p in found], dtype=bool)
     columns = {f: levels[:, i] for i, f in enumerate(FIELD_LEVELS)}
     scores: list[float] = model.fast_probability(columns, rarity, distinct).tolist()
@@ -480,6 +485,7 @@ def score_candidates(
         if explain_non_matches or decision != "non_match":
             extras = {"given_name:rarity": pair.given_rarity,
                       "family_name:rarity": pair.family_rarity,
+                      "father_name:rarity": pair.father_rarity,
                       "given_name:distinct": float(pair.given_distinct),
                       "father_name:distinct": float(pair.father_distinct)}
             explanation = explain_pair(shown, record_display(candidate), model, pair.levels,

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler, LCSseq, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, LCSseq, Levenshtein
 
 from matching.phonetic import NameKey, name_key
 
@@ -38,6 +38,13 @@ __all__ = [
 
 SAME_SCRIPT_CONSONANT_WEIGHT = 0.5
 CROSS_SCRIPT_CONSONANT_WEIGHT = 0.8
+ONE_EDIT_FLOOR = 0.9
+"""Least similarity of two same-script spellings one typing error apart (one letter changed,
+added, dropped, or two neighbours swapped), both of three letters or more: a slip of the key
+is the commonest error, and on a short name the blend above scores it like another name
+(ظحمد / محمد 0.79). Two distinct common names one letter apart (Amin / Amir) are told apart
+by the model's common-spelling flags, not here."""
+_ONE_EDIT_SHORTEST = 3
 
 
 def _field_key(text: str) -> NameKey:
@@ -97,6 +104,7 @@ class WordTable:
             [s for k in keys for s in (k.skeletons or ("",))], dtype=object
         )
         self.empty = np.array([not v for v in self.values], dtype=bool)
+        self.lengths = np.array([len(v) for v in self.values], dtype=np.int64)
 
     def similarity(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Return the similarity of each pair of table positions (NaN when one is empty).
@@ -143,6 +151,12 @@ class WordTable:
             vowels[crossed] = 0.4 * vowels[crossed] + 0.6 * contained
         weight = np.where(cross, CROSS_SCRIPT_CONSONANT_WEIGHT, SAME_SCRIPT_CONSONANT_WEIGHT)
         score = (weight * consonants + (1.0 - weight) * vowels).astype(np.float32)
+        if len(same):
+            a, b = self.values[left][same], self.values[right][same]
+            edits = _pairwise(OSA.distance, a.tolist(), b.tolist())
+            shortest = np.minimum(self.lengths[left][same], self.lengths[right][same])
+            typo = same[(edits == 1) & (shortest >= _ONE_EDIT_SHORTEST)]
+            score[typo] = np.maximum(score[typo], np.float32(ONE_EDIT_FLOOR))
         score[self.values[left] == self.values[right]] = 1.0
         score[self.empty[left] | self.empty[right]] = np.nan
         return score
@@ -168,6 +182,7 @@ def to_float32(value: float) -> float:
 
 
 _VOWEL_SHARE = to_float32(0.4)
+_ONE_EDIT_FLOOR32 = to_float32(ONE_EDIT_FLOOR)
 _CONTAINED_SHARE = to_float32(0.6)
 
 
@@ -231,4 +246,7 @@ def field_similarity(left: str, right: str) -> float:
             vowels = max(vowels, _blend_pair(cross_a, cross_b))
         weight = SAME_SCRIPT_CONSONANT_WEIGHT
     result: float = _unpack(_pack(weight * consonants + (1.0 - weight) * vowels))[0]
+    if (arabic_a == arabic_b and min(len(left), len(right)) >= _ONE_EDIT_SHORTEST
+            and result < _ONE_EDIT_FLOOR32 and OSA.distance(left, right) == 1):
+        return _ONE_EDIT_FLOOR32
     return result

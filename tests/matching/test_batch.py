@@ -62,6 +62,21 @@ def test_extra_columns_ignored_and_bom_accepted(tmp_path: Path) -> None:
     assert frame.loc[0, "given_name"] == "علي"
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "A1,TRP,,,M,,علي,,,,,,,,,,,,\nA2,BEN,,,M,,Omar,,,,,,,,,,,\n",
+        "A1,TRP,,,M,,علي,,,,,,,,,,,,x\nA2,BEN,,,M,,Omar,,,,,,,,,,,,y\n",
+    ],
+    ids=["one-row-trailing-comma", "every-row-extra-cell"],
+)
+def test_extra_cells_do_not_shift_fields(tmp_path: Path, rows: str) -> None:
+    frame = read_records_csv(_write(tmp_path, (HEADER + "\n" + rows).encode()))
+    assert frame["record_id"].tolist() == ["A1", "A2"]
+    assert frame["site"].tolist() == ["TRP", "BEN"]
+    assert frame["given_name"].tolist() == ["علي", "Omar"]
+
+
 def test_dedupe_fixture(families_path: Path, families_truth: dict[str, str],
                         tmp_path: Path) -> None:
     stages: list[str] = []

@@ -12,9 +12,12 @@ import pytest
 from matching.batch import dedupe, read_records_csv
 from matching.blocking import candidate_pairs, key_groups, neighbourhood_order
 from matching.evaluation import (
+    RELATIONS,
+    false_positives_by_relation,
     febrl_records,
     pair_metrics,
     rank_transliterations,
+    relation,
     true_pairs,
 )
 from matching.records import prepare_records
@@ -93,3 +96,34 @@ def test_xscript_top1_floor() -> None:
     top1, mrr = rank_transliterations(rows)
     assert top1 >= 0.9, (top1, mrr)
     assert mrr >= top1
+
+
+_SON = {"given_name": "Ali", "father_name": "Omar", "grandfather_name": "Salem",
+        "family_name": "Warfalli", "date_of_birth": "1990-04-02"}
+
+
+@pytest.mark.parametrize(
+    ("other", "expected"),
+    [
+        ({**_SON, "date_of_birth": "1975"}, "namesakes"),
+        ({**_SON, "given_name": "Ahmed"}, "twins"),
+        ({**_SON, "given_name": "Ahmed", "date_of_birth": "1993-07-01"}, "siblings"),
+        ({"given_name": "Omar", "father_name": "Salem", "grandfather_name": "Khalifa",
+          "family_name": "Warfalli", "date_of_birth": "1962"}, "father_son"),
+        ({**_SON, "given_name": "Hamza", "father_name": "Yousef"}, "cousins"),
+        ({"given_name": "Sergey", "family_name": "Petrov"}, "other"),
+    ],
+    ids=["namesakes", "twins", "siblings", "father-son", "cousins", "other"],
+)
+def test_relation_of_two_persons(other: dict[str, str], expected: str) -> None:
+    assert relation(_SON, other) == expected
+    assert relation(other, _SON) == expected
+
+
+def test_false_positives_counted_by_relation() -> None:
+    records = {"a": _SON, "b": {**_SON, "given_name": "Ahmed"}, "c": _SON}
+    truth = {"a": "P1", "b": "P2", "c": "P1"}
+    counts = false_positives_by_relation([("a", "b"), ("a", "c")], truth, records)
+    assert counts["twins"] == 1
+    assert sum(counts.values()) == 1
+    assert list(counts) == list(RELATIONS)

@@ -19,7 +19,7 @@ from .conftest import FIXTURES, read_truth
 
 def test_shipped_model_is_plain_json() -> None:
     data = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
-    assert data["format"] == "ddr-match-model/1"
+    assert data["format"] == "ddr-match-model/2"
     assert data["version"] == load_model().version
     assert "given_name=exact" in data["weights"]
     assert "MHMD" not in data["term_frequencies"]["spelling"]
@@ -47,14 +47,38 @@ def test_fingerprint_survives_the_round_trip_and_follows_every_weight(tmp_path: 
 @pytest.mark.parametrize(
     "content",
     [{"format": "pickle"}, {"format": "ddr-match-model/1", "version": "x", "intercept": 0,
-                            "weights": {}}],
-    ids=["wrong-format", "missing-weights"],
+                            "weights": {}},
+     {"format": "ddr-match-model/3", "version": "x", "intercept": 0, "weights": {}}],
+    ids=["wrong-format", "missing-weights", "later-format"],
 )
 def test_foreign_model_files_are_refused(tmp_path: Path, content: dict[str, object]) -> None:
     path = tmp_path / "model.json"
     path.write_text(json.dumps(content), encoding="utf-8")
     with pytest.raises(ValueError, match="model"):
         load_model(path)
+
+
+def test_earlier_format_loads_and_scores_as_written(tmp_path: Path) -> None:
+    """A format-1 model (before the father's name rarity) loads with that feature at 0."""
+    data = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
+    data["format"] = "ddr-match-model/1"
+    del data["weights"]["father_name:rarity"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    old = load_model(path)
+    assert old.weight_of("father_name:rarity") == 0.0
+    shipped = load_model()
+    zeroed = replace(shipped, weights=tuple(
+        0.0 if name == "father_name:rarity" else weight
+        for name, weight in zip(shipped.features, shipped.weights, strict=True)))
+    record = {"record_id": "a", "given_name": "Zubeir", "father_name": "Zakariya",
+              "family_name": "Warfalli", "date_of_birth": "1988"}
+    other = {**record, "record_id": "b"}
+    [pair] = score_candidates(record, [other], model=old)
+    [expected] = score_candidates(record, [other], model=zeroed)
+    [current] = score_candidates(record, [other], model=shipped)
+    assert pair.score == expected.score
+    assert current.score != pair.score
 
 
 def test_rare_name_agreement_counts_for_more() -> None:
@@ -65,6 +89,17 @@ def test_rare_name_agreement_counts_for_more() -> None:
     rare = score_candidates({**base, "given_name": "Zubeir", "record_id": "a"},
                             [{**base, "given_name": "Zubeir", "record_id": "b"}])[0]
     assert rare.score > common.score
+
+
+def test_rare_father_name_agreement_counts_for_more() -> None:
+    base = {"given_name": "Ali", "family_name": "Warfalli", "date_of_birth": "1988",
+            "sex": "M", "nationality": "LBY"}
+    common = score_candidates({**base, "father_name": "Mohamed", "record_id": "a"},
+                              [{**base, "father_name": "Mohamed", "record_id": "b"}])[0]
+    rare = score_candidates({**base, "father_name": "Zubeir", "record_id": "a"},
+                            [{**base, "father_name": "Zubeir", "record_id": "b"}])[0]
+    assert rare.score > common.score
+    assert any(c.field == "father_name" and c.level == "rare" for c in rare.explanation)
 
 
 Labelled = list[tuple[dict[str, str], dict[str, str], bool]]

@@ -27,6 +27,12 @@ SAME = [
     ("Мухаммед", "محمد"),
     ("Mohamed Abdelsalam Elwarfalli", "محمد عبد السلام الورفلي"),
     ("Warfalli Mohamed", "Mohamed al-Warfalli"),
+    ("Najat", "نجاة"),
+    ("Hayat", "حياة"),
+    ("Susana", "سوزانا"),
+    ("Nasreddine", "نصر الدين"),
+    ("Saif al-Din", "سيف الدين"),
+    ("Nour Eddine", "نورالدين"),
 ]
 DIFFERENT = [
     ("Ali", "Omar"),

@@ -32,9 +32,13 @@ from matching import (
         ("علي بن أحمد", "علي احمد"),
         ("مسعود ابن سالم", "مسعود سالم"),
         ("عائشة", "عايشه"),
+        ("نصر الدين", "نصردين"),
+        ("نصرالدين", "نصردين"),
+        ("فتح الله", "فتحالله"),
     ],
     ids=["tashkeel", "tatweel", "hamza-below", "madda", "alef-maqsura", "taa-marbuta",
-         "abd-spaced", "abd-joined", "abu", "bin", "ibn", "hamza-carrier"],
+         "abd-spaced", "abd-joined", "abu", "bin", "ibn", "hamza-carrier", "al-din-spaced",
+         "al-din-joined", "allah-spaced"],
 )
 def test_normalise_arabic(raw: str, expected: str) -> None:
     assert normalise_arabic(raw) == expected
@@ -56,9 +60,17 @@ def test_normalise_arabic(raw: str, expected: str) -> None:
         ("Abou Bakr", "aboubakr"),
         ("Ali ben Salem", "ali salem"),
         ("Sa'ad", "saad"),
+        ("Saif al-Din", "saifdin"),
+        ("Nour Eddine", "nourdin"),
+        ("Nasreddine", "nasrdin"),
+        ("Nuraldeen", "nurdin"),
+        ("Fath Allah", "fathallah"),
+        ("Nadine", "nadine"),
     ],
     ids=["case", "diacritics", "article-hyphen", "article-space", "abd-al", "abdul", "abdel",
-         "assimilated-article", "abdullah", "abdoulaye", "abou", "ben", "apostrophe"],
+         "assimilated-article", "abdullah", "abdoulaye", "abou", "ben", "apostrophe",
+         "al-din-apart", "eddine-apart", "eddine-joined", "aldeen-joined", "allah-apart",
+         "short-name-ending-dine"],
 )
 def test_normalise_latin(raw: str, expected: str) -> None:
     assert normalise_latin(raw) == expected

@@ -149,7 +149,8 @@ def _check(records: Sequence[Record], ref: Reference) -> Counter[str]:
             i = ref.index[a, b]
             expected = {field: int(level[i]) for field, level in ref.found.levels.items()}
             assert terms.levels == expected, (a, b)
-            assert [terms.given_rarity, terms.family_rarity] == ref.found.rarity[i].tolist()
+            assert [terms.given_rarity, terms.family_rarity, terms.father_rarity] == (
+                ref.found.rarity[i].tolist())
             assert [terms.given_distinct, terms.father_distinct] == (
                 ref.found.distinct[i].tolist())
             assert abs(score - ref.found.scores[i]) <= 1e-9, (a, b)
@@ -230,8 +231,9 @@ def test_row_terms_equal_record_terms() -> None:
         for row, record in enumerate(records):
             got = online.prepare(record, model).terms
             assert got == tuple(terms[f"{name}_{kind}"][row].item() for kind, name in (
-                ("rarity", "given"), ("rarity", "family"), ("common", "given"),
-                ("common", "father"), ("arabic", "given"), ("arabic", "father"))), row
+                ("rarity", "given"), ("rarity", "family"), ("rarity", "father"),
+                ("common", "given"), ("common", "father"), ("arabic", "given"),
+                ("arabic", "father"))), row
 
 
 @pytest.mark.parametrize(("seed", "messy"), [(3, False), (17, True)],

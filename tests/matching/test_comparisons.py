@@ -1,0 +1,73 @@
+"""Comparisons that survive a typing error: one edit in a name or an identifier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching import online, score_candidates
+from matching.features import ID_LEVELS, compare_pairs
+from matching.records import compared_values, prepare_records, records_frame
+from matching.similarity import ONE_EDIT_FLOOR, WordTable, field_similarity
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("ظحمد", "محمد"), ("وىيد", "وليد"), ("gamati", "amati"), ("ali", "aki")],
+    ids=["arabic-neighbour-key", "arabic-dotted-letter", "latin-dropped-letter",
+         "latin-three-letters"],
+)
+def test_one_edit_apart_scores_at_least_the_floor(a: str, b: str) -> None:
+    table = WordTable([a, b])
+    batch = float(table.similarity(np.array([0]), np.array([1]))[0])
+    assert batch >= np.float32(ONE_EDIT_FLOOR)
+    assert field_similarity(a, b) == batch
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("سالم", "سلمان"), ("ab", "ac"), ("علي", "aki")],
+    ids=["two-edits", "too-short", "other-script"],
+)
+def test_floor_needs_one_edit_same_script_three_letters(a: str, b: str) -> None:
+    table = WordTable([a, b])
+    batch = float(table.similarity(np.array([0]), np.array([1]))[0])
+    assert batch < np.float32(ONE_EDIT_FLOOR)
+    assert field_similarity(a, b) == batch
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("0912345678", "0912345678", "same"),
+        ("0912345678", "0912345679", "one_digit"),
+        ("0912345678", "0921345678", "one_digit"),
+        ("0912345678", "091234567", "one_digit"),
+        ("0912345678", "09123456789", "one_digit"),
+        ("0912345678", "0919999999", "different"),
+        ("0912345678", "", "missing"),
+    ],
+    ids=["same", "changed", "swapped", "dropped", "added", "different", "missing"],
+)
+def test_phone_levels_batch_and_online(a: str, b: str, level: str) -> None:
+    records = [{"record_id": "A", "phone": a}, {"record_id": "B", "phone": b}]
+    prepared = prepare_records(records_frame(records))
+    batch = compare_pairs(prepared, np.array([0]), np.array([1]))["phone"][0]
+    assert ID_LEVELS[batch] == level
+    one = online._digit_level(compared_values(records[0])["phone"],
+                              compared_values(records[1])["phone"])
+    assert ID_LEVELS[one] == level
+
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distinct"),
+    [("Ahmed", "محمد", True), ("Mohamed", "محمد", False), ("Ahmed", "Mohamed", True)],
+    ids=["two-names-across-scripts", "one-name-across-scripts", "two-names-latin"],
+)
+def test_two_common_names_are_two_names_in_any_script(a: str, b: str, distinct: bool) -> None:
+    base = {"father_name": "عبد السلام", "family_name": "الورفلي", "date_of_birth": "1988"}
+    [pair] = score_candidates({**base, "given_name": a, "record_id": "a"},
+                              [{**base, "given_name": b, "record_id": "b"}])
+    flagged = any(c.field == "given_name" and c.level == "distinct" for c in pair.explanation)
+    assert flagged is distinct
