@@ -40,6 +40,13 @@ def serial_digest(crypto: FieldCrypto, serial: str | None) -> str | None:
     return crypto.blind_index("serial", normalised) if normalised else None
 
 
+def serial_digests(crypto: FieldCrypto, serial: str | None) -> list[str]:
+    """The blind indexes a serial may be stored under: one per active key version (a
+    rotation may not have moved every weapon yet)."""
+    normalised = v.normalise_serial(serial)
+    return crypto.blind_indexes("serial", normalised) if normalised else []
+
+
 def _raise(session: Session, actor: Principal, digests: Iterable[str]) -> int:
     """Raise (or extend) a signal for each serial on a list that weapons handed in carry;
     how many signals are new or gained a registration."""
@@ -83,10 +90,13 @@ def upload(*, session: Session, crypto: FieldCrypto, actor: Principal,
             raise Conflict("this id was already used for a different list",
                            [FieldError("id", "already used with other data")])
         return _view(session, crypto, earlier), False
-    digests = sorted({d for d in (serial_digest(crypto, s) for s in body.serials) if d})
-    if not digests:
+    serials = {d for d in (serial_digest(crypto, s) for s in body.serials) if d}
+    if not serials:
         raise ValidationFailed([FieldError("serials", "no serial number in the list")])
-    tracing = TracingList(id=body.id, uploaded_by_id=actor.id, entries=len(digests),
+    # each serial under every active key version, so weapons a rotation has not yet moved
+    # are found too
+    digests = sorted({d for s in body.serials for d in serial_digests(crypto, s)})
+    tracing = TracingList(id=body.id, uploaded_by_id=actor.id, entries=len(serials),
                           request_digest=digest)
     seal(crypto, tracing, {"name": body.name, "source": body.source})
     session.add(tracing)
