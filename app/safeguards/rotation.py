@@ -7,8 +7,10 @@ transaction each, rebuilding a registration's blind indexes (and a weapon's seri
 the transaction that re-encrypts its values. Killed half-way it loses nothing, and run again it
 carries on: a value carries its key version, so what was moved is skipped. A row changed by
 the service meanwhile is not overwritten (each update is conditional on the ciphertext read)
-and is picked up by the next pass. :func:`status` counts the values on each version; a version
-is retired only when none remain.
+and is picked up by the next pass. A tracing list's entries are rebuilt from its serials
+(kept encrypted with it; a list uploaded before they were kept must be uploaded again).
+:func:`status` counts the values on each version; a version is retired only when none
+remain.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, update
+from sqlalchemy import func, literal_column, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -31,11 +33,8 @@ from app.registry import validation as v
 from app.registry.indexes import replace_indexes
 from app.registry.models import Registration, WeaponHandover
 from app.safeguards.tables import encrypted_models, primary_key
-
-NOT_ROTATED = frozenset({"tracing_list"})
-"""Tables whose values are not moved: a tracing list's entries are blind indexes alone (no
-ciphertext to rebuild them from), so the list stays on its version until it is uploaded
-again, and the version cannot be retired before."""
+from app.weapons.models import TracingList
+from app.weapons.tracing import rebuild_entries
 
 Progress = Callable[[int, int], None]
 
@@ -57,6 +56,8 @@ def _move_row(session: Session, crypto: FieldCrypto, model: type[SQLModel], row:
            if crypto.needs_rotation(getattr(row, c))}
     if not old:
         return False
+    if isinstance(row, TracingList) and row.serials is None:
+        return False  # uploaded before its serials were kept: upload it again
     table_name, row_id = str(model.__tablename__), str(row.id)  # type: ignore[attr-defined]
     new: dict[str, object] = {
         c: crypto.reencrypt(blob, table=table_name, column=c, row_id=row_id)
@@ -74,6 +75,8 @@ def _move_row(session: Session, crypto: FieldCrypto, model: type[SQLModel], row:
     if isinstance(row, Registration):
         replace_indexes(session=session, crypto=crypto, registration_id=row.id,
                         values=unseal(crypto, row))
+    if isinstance(row, TracingList):
+        rebuild_entries(session=session, crypto=crypto, tracing=row)
     return True
 
 
@@ -82,8 +85,6 @@ def _pass(engine: Engine, crypto: FieldCrypto, actor: Principal, batch_size: int
     """One pass over every table; how many rows it moved."""
     moved = 0
     for model in encrypted_models():
-        if model.__tablename__ in NOT_ROTATED:
-            continue
         key = primary_key(model)
         last = None
         while True:
@@ -112,7 +113,7 @@ def row_count(engine: Engine) -> int:
     """How many rows a pass reads (for a progress bar)."""
     with Session(engine) as session:
         return sum(int(session.exec(select(func.count()).select_from(model)).one())
-                   for model in encrypted_models() if model.__tablename__ not in NOT_ROTATED)
+                   for model in encrypted_models())
 
 
 def rotate(*, engine: Engine, crypto: FieldCrypto, actor: Principal, batch_size: int = 500,
@@ -146,10 +147,13 @@ def value_counts(session: Session) -> dict[str, Counter[str]]:
     for model in encrypted_models():
         for column_name in model.ENCRYPTED_FIELDS:  # type: ignore[attr-defined]
             column = model.__table__.c[column_name]  # type: ignore[attr-defined]
-            for version, n in session.execute(
-                    select(func.substr(column, 2, 4), func.count())
-                    .where(column.is_not(None)).group_by(func.substr(column, 2, 4))):
-                counts.setdefault(bytes(version).hex(), Counter())[
+            # the key id: bytes 2-5 of the ciphertext (literal positions, so that PostgreSQL
+            # sees the grouped expression and the selected one as the same)
+            version = func.substr(column, literal_column("2"), literal_column("4"))
+            for key_id, n in session.execute(
+                    select(version, func.count()).where(column.is_not(None))
+                    .group_by(version)):
+                counts.setdefault(bytes(key_id).hex(), Counter())[
                     str(model.__tablename__)] += int(n)
     return counts
 
@@ -163,11 +167,11 @@ def audit_counts(session: Session) -> Counter[str]:
 
 
 def remaining(*, engine: Engine, crypto: FieldCrypto) -> int:
-    """How many values (in the tables a rotation moves) are not on the primary version."""
+    """How many values are not on the primary version."""
     with Session(engine) as session:
         counts = value_counts(session)
     return sum(n for version, tables in counts.items() if version != crypto.key_id_hex
-               for table, n in tables.items() if table not in NOT_ROTATED)
+               for n in tables.values())
 
 
 @dataclass
