@@ -158,3 +158,34 @@ def audit_head(
             fail(str(exc))
     out_file.write_text(json.dumps(head, indent=2) + "\n")
     out.print(f"head {head['last_id']} ({head['events']} events) written to {out_file}")
+
+
+@audit_cli.command("grants")
+def audit_grants(
+    role: Annotated[str, typer.Option(help="the PostgreSQL role the service connects as")],
+    apply: Annotated[bool, typer.Option(
+        help="run the statements (connected as the schema's owner) instead of printing "
+             "them")] = False,
+) -> None:
+    """The PostgreSQL grants of the service's role: no update or delete of audit events."""
+    from sqlalchemy import text
+
+    from app.safeguards.grants import app_role_grants
+
+    try:
+        statements = app_role_grants(role)
+    except ValueError as exc:
+        fail(str(exc))
+    if not apply:
+        for statement in statements:
+            out.print(statement + ";", highlight=False)
+        return
+    with registry() as (engine, _crypto, settings):
+        if settings.is_sqlite:
+            fail("grants are for PostgreSQL; on SQLite the triggers and the chain protect "
+                 "the audit log")
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    out.print(f"granted {role} what the service needs; it cannot update or delete audit "
+              "events")

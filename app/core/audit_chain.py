@@ -27,6 +27,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.core.crypto import FieldCrypto
@@ -86,26 +87,22 @@ def add_pending(connection: Connection, rows: list[dict[str, Any]]) -> None:
     connection.info.setdefault(PENDING, []).extend(rows)
 
 
-def _on_savepoint(connection: Connection, name: str) -> None:
-    connection.info.setdefault(MARKS, []).append(
-        (name, len(connection.info.get(PENDING, []))))
+def _on_savepoint(connection: Connection, _name: str | None) -> None:
+    # savepoints nest as a stack (SQLAlchemy names them after this event, so the stack order,
+    # not the name, says which one a rollback or release ends)
+    connection.info.setdefault(MARKS, []).append(len(connection.info.get(PENDING, [])))
 
 
-def _on_rollback_savepoint(connection: Connection, name: str, _context: object) -> None:
+def _on_rollback_savepoint(connection: Connection, _name: str, _context: object) -> None:
     marks = connection.info.get(MARKS, [])
-    while marks:
-        mark, size = marks.pop()
-        if mark == name:
-            del connection.info.get(PENDING, [])[size:]
-            marks.append((mark, size))  # the savepoint still exists after ROLLBACK TO
-            break
+    if marks:
+        del connection.info.get(PENDING, [])[marks.pop():]
 
 
-def _on_release_savepoint(connection: Connection, name: str, _context: object) -> None:
+def _on_release_savepoint(connection: Connection, _name: str, _context: object) -> None:
     marks = connection.info.get(MARKS, [])
-    while marks:
-        if marks.pop()[0] == name:
-            break
+    if marks:
+        marks.pop()
 
 
 def _on_rollback(connection: Connection) -> None:
@@ -247,3 +244,33 @@ def check_head(*, engine: Engine, crypto: FieldCrypto, head: Mapping[str, Any]) 
     if mac != body["mac"]:
         return f"event {body['last_id']} no longer carries the exported MAC"
     return None
+
+
+def links_hold(*, session: Session, crypto: FieldCrypto, events: list[AuditEvent]
+               ) -> dict[int, bool | None]:
+    """Whether each event's link to the event before it holds (None: it predates the
+    chain), so that a page of the trail can say an event was changed, removed or forged."""
+    if not events:
+        return {}
+    before = aliased(AuditEvent)
+    previous = (select(col(before.chain_mac)).where(col(before.id) < col(AuditEvent.id))
+                .order_by(col(before.id).desc()).limit(1).scalar_subquery())
+    columns = [AuditEvent.__table__.c[n] for n in ("id", *FIELDS, "chain_mac")]  # type: ignore[attr-defined]
+    rows = session.execute(select(*columns, previous.label("previous")).where(
+        col(AuditEvent.id).in_([e.id for e in events]))).mappings().all()
+    keys: dict[str, bytes | None] = {}
+    result: dict[int, bool | None] = {}
+    for row in rows:
+        mac, version = row["chain_mac"], row["chain_key_id"]
+        if mac is None:
+            result[row["id"]] = None if row["previous"] is None else False
+            continue
+        if version not in keys:
+            try:
+                keys[version] = crypto.derived_key(PURPOSE, bytes.fromhex(version))
+            except (KeyError, ValueError):
+                keys[version] = None
+        key = keys[version]
+        result[row["id"]] = key is not None and hmac.compare_digest(
+            link(key, row["previous"] or GENESIS, dict(row)), mac)
+    return result
