@@ -24,7 +24,7 @@ from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, Settings, get_settings
 from app.core.spreadsheet import neutralise
 from app.registry import reference
-from app.safeguards_cli import audit_cli, keys_cli
+from app.safeguards_cli import audit_cli, backup_command, keys_cli, restore_command
 
 cli = typer.Typer(help="DDR Registry: the register a national DDR programme trusts.",
                   no_args_is_help=True, add_completion=False)
@@ -36,6 +36,8 @@ cli.add_typer(users_cli, name="users")
 cli.add_typer(matching_cli, name="matching")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(audit_cli, name="audit")
+cli.command("backup")(backup_command)
+cli.command("restore")(restore_command)
 @cli.command()
 def init(
     demo_groups: Annotated[bool, typer.Option(help="also load the demo armed-group list")] = False,
