@@ -24,7 +24,14 @@ from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, Settings, get_settings
 from app.core.spreadsheet import neutralise
 from app.registry import reference
-from app.safeguards_cli import audit_cli, backup_command, keys_cli, restore_command
+from app.safeguards_cli import (
+    audit_cli,
+    backup_command,
+    keys_cli,
+    restore_command,
+    retention_cli,
+    subject_access_command,
+)
 
 cli = typer.Typer(help="DDR Registry: the register a national DDR programme trusts.",
                   no_args_is_help=True, add_completion=False)
@@ -38,6 +45,8 @@ cli.add_typer(keys_cli, name="keys")
 cli.add_typer(audit_cli, name="audit")
 cli.command("backup")(backup_command)
 cli.command("restore")(restore_command)
+cli.command("subject-access")(subject_access_command)
+cli.add_typer(retention_cli, name="retention")
 @cli.command()
 def init(
     demo_groups: Annotated[bool, typer.Option(help="also load the demo armed-group list")] = False,

@@ -236,3 +236,61 @@ def restore_command(
               f"{sum(report.counts.values())} rows in {len(report.counts)} tables, "
               f"{report.values_decrypted} encrypted values decrypted, audit chain intact "
               f"({report.chain_events} events), {report.seconds:.1f} s")
+
+
+retention_cli = typer.Typer(help="Retention periods of personal data.", no_args_is_help=True)
+
+
+@retention_cli.command("apply")
+def retention_apply(
+    dry_run: Annotated[bool, typer.Option(help="count what has expired, change nothing")] = False,
+    today: Annotated[str | None, typer.Option(
+        help="the date periods are counted to (YYYY-MM-DD; default: today, UTC)")] = None,
+) -> None:
+    """Crypto-shred every value past its category's retention period and report the counts."""
+    from datetime import date
+
+    from app.safeguards import retention
+
+    settings = get_settings()
+    try:
+        periods = retention.policy(settings.retention_days)
+        until = date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        fail(f"retention: {exc}")
+    with registry(settings) as (engine, crypto, _settings):
+        outcomes = retention.apply(engine=engine, crypto=crypto, actor=SYSTEM, periods=periods,
+                                   today=until, dry_run=dry_run)
+    verb = "expired" if dry_run else "shredded"
+    out.print("category\tdays\trows\tvalues " + verb)
+    for outcome in outcomes:
+        days = "kept" if outcome.days is None else str(outcome.days)
+        out.print(f"{outcome.name}\t{days}\t{outcome.rows}\t{outcome.values}", highlight=False)
+    total = sum(o.values for o in outcomes)
+    out.print(f"{total} values {verb}" + (" (dry run: nothing changed)" if dry_run else ""))
+
+
+def subject_access_command(
+    person_id: Annotated[str, typer.Argument(help="the person's id")],
+    out_file: Annotated[Path, typer.Option("--out", help="the JSON file to write (0600)")],
+) -> None:
+    """Write everything held about one person to a JSON file (audited)."""
+    import os
+    import uuid
+
+    from app.core.db import session_scope
+    from app.safeguards.subject import subject_access
+
+    try:
+        person = uuid.UUID(person_id)
+    except ValueError:
+        fail("person: not a person id")
+    if out_file.exists():
+        fail(f"{out_file} exists; choose a new file name")
+    with registry() as (engine, crypto, _settings), session_scope(engine) as session:
+        held = subject_access(session=session, crypto=crypto, actor=SYSTEM, person_id=person)
+    fd = os.open(out_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(held, handle, ensure_ascii=False, indent=2)
+    out.print(f"everything held about person {person} ({len(held['registrations'])} "
+              f"registrations) written to {out_file} (mode 0600)")
