@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.cli_support import err, fail, out, registry
@@ -17,6 +18,17 @@ from app.core.keys import load_key_ring, retire, save_key_ring, with_new_primary
 from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, get_settings
 from app.safeguards import rotation
+
+
+def _audit(engine: Engine, action: str, details: dict[str, object]) -> None:
+    """Record what a command did to the register as a whole, in its own transaction."""
+    from app.core.audit import record_event
+    from app.core.db import session_scope
+
+    with session_scope(engine) as session:
+        record_event(session=session, actor=SYSTEM, action=action, object_type="registry",
+                     details=details)
+
 
 keys_cli = typer.Typer(help="Master key versions and rotation.", no_args_is_help=True)
 audit_cli = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
@@ -107,12 +119,7 @@ def keys_retire(key_id: str) -> None:
     except (ConfigurationError, ValueError) as exc:
         fail(str(exc))
     with registry(settings) as (engine, _crypto, _settings):
-        from app.core.audit import record_event
-        from app.core.db import session_scope
-
-        with session_scope(engine) as session:
-            record_event(session=session, actor=SYSTEM, action="keys.retire",
-                         object_type="key", object_id=key_id)
+        _audit(engine, "keys.retire", {"key_id": key_id})
     out.print(f"key version {key_id} retired; restart the service")
 
 
@@ -206,6 +213,8 @@ def backup_command(
                             progress=lambda done: bar.update(task, completed=done))
         except BackupError as exc:
             fail(str(exc))
+        _audit(engine, "registry.backup", {"rows": sum(header["counts"].values()),
+                                           "key_id": crypto.key_id_hex})
     rows = sum(header["counts"].values())
     out.print(f"backup written to {out_file} ({rows} rows, key version {crypto.key_id_hex}, "
               f"mode 0600); keep it apart from the key file")
@@ -232,6 +241,9 @@ def restore_command(
                              progress=lambda done: bar.update(task, completed=done))
         except BackupError as exc:
             fail(str(exc))
+    with registry(settings) as (engine, _crypto, _settings):
+        _audit(engine, "registry.restore", {"backup_created_at": header["created_at"],
+                                            "rows": sum(report.counts.values())})
     out.print(f"restored the backup of {header['created_at']} into {settings.database_url}: "
               f"{sum(report.counts.values())} rows in {len(report.counts)} tables, "
               f"{report.values_decrypted} encrypted values decrypted, audit chain intact "

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app.core.models import AuditEvent
 from tests.factories import registration_body, user_headers
+from tests.web.helpers import csrf_from, make_web_user, soup, web_login
 
 API = "/api/v1"
 
@@ -55,3 +56,29 @@ def test_an_admin_gets_everything_held_about_a_person(client: TestClient,
         assert refused.status_code == 403
     missing = client.get(f"{API}/persons/{first['id']}/subject-access", headers=admin)
     assert missing.status_code == 404
+
+
+def test_the_person_page_offers_the_file_to_administrators_only(client: TestClient,
+                                                               engine: Engine) -> None:
+    officer = user_headers(client, engine, "registration_officer", ["TRP"])
+    created = client.post(f"{API}/registrations", headers=officer,
+                          json=registration_body()).json()
+    person = created["person_id"]
+    make_web_user(engine, "web-admin", role="admin", sites=[])
+    web_login(client, "web-admin")
+    page = soup(client.get(f"/persons/{person}").text)
+    link = page.find("a", id="subject-access")
+    assert link is not None
+    response = client.get(str(link["href"]))
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert response.json()["registrations"][0]["given_name"] == "محمد"
+
+    client.post("/logout", headers={"Origin": "http://testserver"},
+                data={"csrf_token": csrf_from(client.get("/").text)})
+    make_web_user(engine, "web-officer", role="registration_officer", sites=["TRP"])
+    web_login(client, "web-officer")
+    page = soup(client.get(f"/persons/{person}").text)
+    assert page.find("a", id="subject-access") is None
+    refused = client.get(f"/persons/{person}/subject-access.json")
+    assert refused.status_code == 403
