@@ -6,29 +6,32 @@ import json
 import os
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, TaskID
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.core.crypto import CryptoError, FieldCrypto, write_key_file
-from app.core.db import make_engine, session_scope
-from app.core.errors import DomainError
-from app.core.keys import check_or_store_key, load_crypto
+from app.cli_support import err, fail, out, registry
+from app.core.crypto import CryptoError, write_key_file
+from app.core.db import session_scope
+from app.core.keys import load_crypto
 from app.core.migrate import upgrade
 from app.core.roles import Role
 from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, Settings, get_settings
 from app.core.spreadsheet import neutralise
-from app.models import all_models
 from app.registry import reference
+from app.safeguards_cli import (
+    audit_cli,
+    backup_command,
+    keys_cli,
+    restore_command,
+    retention_cli,
+    subject_access_command,
+)
 
 cli = typer.Typer(help="DDR Registry: the register a national DDR programme trusts.",
                   no_args_is_help=True, add_completion=False)
@@ -43,35 +46,12 @@ cli.add_typer(cases_cli, name="cases")
 export_cli = typer.Typer(help="Statistics and controlled individual-level exports.",
                          no_args_is_help=True)
 cli.add_typer(export_cli, name="export")
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-
-def fail(message: str) -> NoReturn:
-    """Print a one-line error and exit with status 2."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
-
-
-@contextmanager
-def registry(settings: Settings | None = None) -> Iterator[tuple[Engine, FieldCrypto, Settings]]:
-    """Open the configured database and key ring, turning set-up problems into exit 2."""
-    settings = settings or get_settings()
-    all_models()
-    try:
-        engine = make_engine(settings.database_url,
-                             busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-        crypto = load_crypto(settings)
-        check_or_store_key(engine, crypto)
-    except (ConfigurationError, CryptoError) as exc:
-        fail(str(exc))
-    try:
-        yield engine, crypto, settings
-    except DomainError as exc:
-        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-        fail(f"{exc.detail}" + (f" ({fields})" if fields else ""))
-    finally:
-        engine.dispose()
+cli.add_typer(keys_cli, name="keys")
+cli.add_typer(audit_cli, name="audit")
+cli.command("backup")(backup_command)
+cli.command("restore")(restore_command)
+cli.command("subject-access")(subject_access_command)
+cli.add_typer(retention_cli, name="retention")
 
 
 @cli.command()

@@ -21,6 +21,7 @@ from app.api import (
     matching,
     reference,
     registrations,
+    safeguards,
     stats,
     users,
     weapons,
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for module in (auth, registrations, cases, matching, reference, users, audit, weapons,
-                   imports, stats, exports):
+                   imports, stats, exports, safeguards):
         api.include_router(module.router)
     app.include_router(api)
     web.install(app)

@@ -8,11 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from app.core import audit_chain
 from app.core.audit_query import AuditFilter, search_events
 from app.core.models import AuditEvent
-from app.deps import AuditReader, SessionDep
+from app.deps import AuditReader, CryptoDep, SessionDep
 from app.registry import audit_trail
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -32,6 +33,10 @@ class AuditEventOut(BaseModel):
     site_code: str | None
     request_id: str | None
     details: dict[str, Any]
+    chain_ok: bool | None = Field(
+        default=None, description="whether the event's link to the one before it holds "
+        "(false: it or its predecessor was changed, removed or forged; null: it predates "
+        "the chain)")
 
 
 class AuditPage(BaseModel):
@@ -39,21 +44,23 @@ class AuditPage(BaseModel):
 
     total: int
     page: int
+    chain_intact: bool = Field(description="every link of the events on this page holds")
     items: list[AuditEventOut]
 
 
-def _event(e: AuditEvent) -> AuditEventOut:
+def _event(e: AuditEvent, links: dict[int, bool | None] | None = None) -> AuditEventOut:
     assert e.id is not None
     return AuditEventOut(
         id=e.id, at=e.at, actor_id=e.actor_id, actor_username=e.actor_username,
         actor_role=e.actor_role, action=e.action, object_type=e.object_type,
         object_id=e.object_id, site_code=e.site_code, request_id=e.request_id,
-        details=json.loads(e.details))
+        details=json.loads(e.details), chain_ok=(links or {}).get(e.id))
 
 
 @router.get("", response_model=AuditPage, summary="Read the audit trail")
 def read_audit(
     session: SessionDep,
+    crypto: CryptoDep,
     actor: AuditReader,
     action: str | None = None,
     object_type: str | None = None,
@@ -72,7 +79,9 @@ def read_audit(
                           until=until)
     total, rows = search_events(session=session, actor=actor, filters=filters, page=page,
                                 page_size=page_size)
-    return AuditPage(total=total, page=page, items=[_event(e) for e in rows])
+    links = audit_chain.links_hold(session=session, crypto=crypto, events=rows)
+    return AuditPage(total=total, page=page, items=[_event(e, links) for e in rows],
+                     chain_intact=all(ok is not False for ok in links.values()))
 
 
 class PersonTrailOut(BaseModel):

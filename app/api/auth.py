@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
@@ -35,12 +35,14 @@ class MeOut(BaseModel):
 @router.post("/token", response_model=TokenOut, summary="Log in and get a bearer token")
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    session: SessionDep,
+    request: Request,
     settings: SettingsDep,
 ) -> TokenOut:
-    """Exchange a username and password for an expiring bearer token."""
-    user = users.authenticate(session=session, username=form.username, password=form.password)
-    token = users.issue_token(session=session, user=user, ttl_minutes=settings.token_ttl_minutes)
+    """Exchange a username and password for an expiring bearer token (a refusal is audited
+    in its own transaction)."""
+    _user, token = users.login(engine=request.app.state.engine, username=form.username,
+                               password=form.password,
+                               ttl_minutes=settings.token_ttl_minutes, kind="api")
     return TokenOut(access_token=token, expires_in=settings.token_ttl_minutes * 60)
 
 

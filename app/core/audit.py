@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Protocol
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
+from app.core.audit_chain import add_pending
 from app.core.models import AuditEvent, utcnow
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -70,9 +70,10 @@ def record_event(
 
 
 def record_events(*, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Append several audit events (rows of :func:`event_row`) with one statement."""
-    if rows:  # a plain insert: events are never read back in the unit of work that writes them
-        session.connection().execute(insert(AuditEvent), list(rows))
+    """Append several audit events (rows of :func:`event_row`); they are written, chained,
+    when the unit of work commits, and never read back in it."""
+    if rows:  # chained and inserted when the unit of work commits (app.core.audit_chain)
+        add_pending(session.connection(), [dict(row) for row in rows])
 
 
 def list_events(

@@ -86,22 +86,42 @@ def read_key_file(path: Path) -> str:
 
 @dataclass
 class FieldCrypto:
-    """Encrypts and decrypts field values and computes blind indexes for one key ring."""
+    """Encrypts and decrypts field values and computes blind indexes for one key ring.
+
+    The ring has one primary version (everything new is written under it), the previous
+    versions still in use (read, and looked up by every blind index until `ddr keys rotate`
+    has moved their values), and retired versions (kept only to verify the audit chain's
+    older links and to read older backups; never used for a field)."""
 
     master: bytes
     previous: list[bytes] = field(default_factory=list)
+    retired: list[bytes] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key_id = key_id_for(self.master)
-        self._aead: dict[bytes, AESGCM] = {}
-        for master in [self.master, *self.previous]:
-            self._aead[key_id_for(master)] = AESGCM(_hkdf(master, "ddr/field-encryption/v1"))
-        self._index_keys: dict[str, bytes] = {}
+        self._masters: dict[bytes, bytes] = {}
+        for master in [self.master, *self.previous, *self.retired]:
+            self._masters.setdefault(key_id_for(master), master)
+        self.active_ids: list[bytes] = list(dict.fromkeys(
+            key_id_for(m) for m in [self.master, *self.previous]))
+        self._aead: dict[bytes, AESGCM] = {
+            kid: AESGCM(_hkdf(self._masters[kid], "ddr/field-encryption/v1"))
+            for kid in self.active_ids}
+        self._index_keys: dict[tuple[bytes, str], bytes] = {}
 
     @property
     def key_id_hex(self) -> str:
         """The current key id as hex, as stored in ciphertext headers."""
         return self.key_id.hex()
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Every key version of the ring (hex id) and its state: primary, previous, retired."""
+        states = {kid.hex(): "previous" for kid in self.active_ids}
+        states[self.key_id_hex] = "primary"
+        for kid in self._masters:
+            states.setdefault(kid.hex(), "retired")
+        return states
 
     @staticmethod
     def _aad(table: str, column: str, row_id: str, key_id: bytes) -> bytes:
@@ -137,20 +157,46 @@ class FieldCrypto:
         """Whether a ciphertext was written under an older key."""
         return blob is not None and bytes(blob)[1:5] != self.key_id
 
-    def blind_index(self, kind: str, normalised: str) -> str:
-        """Return the blind index (hex of a truncated HMAC-SHA256) of a normalised value."""
-        key = self._index_keys.get(kind)
+    def reencrypt(self, blob: bytes | None, *, table: str, column: str, row_id: str
+                  ) -> bytes | None:
+        """The same value encrypted under the primary key (unchanged if already there)."""
+        if not self.needs_rotation(blob):
+            return blob
+        return self.encrypt(self.decrypt(blob, table=table, column=column, row_id=row_id),
+                            table=table, column=column, row_id=row_id)
+
+    def derived_key(self, purpose: str, key_id: bytes | None = None) -> bytes:
+        """A 256-bit key for one purpose (the audit chain, backups) from a version's master
+        key (default: the primary); KeyError for a version the ring does not hold."""
+        return _hkdf(self._masters[key_id or self.key_id], f"ddr/{purpose}/v1")
+
+    def _index_key(self, key_id: bytes, kind: str) -> bytes:
+        key = self._index_keys.get((key_id, kind))
         if key is None:
-            key = self._index_keys[kind] = _hkdf(self.master, f"ddr/blind-index/{kind}/v1")
-        digest = hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).digest()
+            key = self._index_keys[(key_id, kind)] = _hkdf(
+                self._masters[key_id], f"ddr/blind-index/{kind}/v1")
+        return key
+
+    def blind_index(self, kind: str, normalised: str) -> str:
+        """Return the blind index (hex of a truncated HMAC-SHA256) of a normalised value,
+        under the primary key: what is stored."""
+        digest = hmac.new(self._index_key(self.key_id, kind), normalised.encode("utf-8"),
+                          hashlib.sha256).digest()
         return digest[:BLIND_INDEX_BYTES].hex()
+
+    def blind_indexes(self, kind: str, normalised: str) -> list[str]:
+        """The blind index of a normalised value under every active key version, primary
+        first: what a lookup looks for while a rotation has not yet moved every value."""
+        return [hmac.new(self._index_key(kid, kind), normalised.encode("utf-8"),
+                         hashlib.sha256).digest()[:BLIND_INDEX_BYTES].hex()
+                for kid in self.active_ids]
 
     def keyed_digest(self, purpose: str, data: bytes) -> str:
         """Return a keyed SHA-256 digest (e.g. of a request body for idempotency checks)."""
-        key = self._index_keys.get("digest:" + purpose)
+        key = self._index_keys.get((self.key_id, "digest:" + purpose))
         if key is None:
             key = _hkdf(self.master, f"ddr/digest/{purpose}")
-            self._index_keys["digest:" + purpose] = key
+            self._index_keys[(self.key_id, "digest:" + purpose)] = key
         return hmac.new(key, data, hashlib.sha256).hexdigest()
 
     def key_check(self) -> bytes:

@@ -13,14 +13,16 @@ SQLite's busy timeout.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
@@ -28,9 +30,24 @@ from sqlmodel import Session
 from app.core.errors import Busy
 
 
+def create_private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600) before SQLite would
+    create it world-readable; its -wal and -shm files take the same mode."""
+    if not url.startswith("sqlite"):
+        return
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
     """Create an engine with the connection settings this project relies on."""
     if url.startswith("sqlite"):
+        create_private_sqlite_file(url)
         return _sqlite_engine(url, busy_timeout_ms, echo)
     if url.startswith("postgresql"):
         return create_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from app.core.db import create_private_sqlite_file
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -20,4 +22,5 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database schema up to a revision (default: the newest)."""
+    create_private_sqlite_file(database_url)
     command.upgrade(alembic_config(database_url), revision)

@@ -26,7 +26,8 @@ class KeyCheck(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One thing someone did or read. Rows are only ever inserted (triggers refuse the rest)."""
+    """One thing someone did or read. Rows are only ever inserted (triggers and grants refuse
+    the rest), each chained to the one before by an HMAC."""
 
     __tablename__ = "audit_event"
     __table_args__ = (
@@ -45,6 +46,10 @@ class AuditEvent(SQLModel, table=True):
     site_code: str | None = Field(default=None, max_length=8)
     request_id: str | None = Field(default=None, max_length=64)
     details: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    # the tamper-evident chain (app.core.audit_chain): the key version that sealed the event
+    # and HMAC-SHA256(chain key, previous event's MAC + this event), hex
+    chain_key_id: str | None = Field(default=None, max_length=8)
+    chain_mac: str | None = Field(default=None, max_length=64)
 
 
 class Job(SQLModel, table=True):

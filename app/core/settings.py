@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     previous_master_keys: SecretStr | None = Field(
         default=None, description="comma-separated base64 keys still accepted for decryption"
     )
+    retired_master_keys: SecretStr | None = Field(
+        default=None, description="comma-separated base64 keys retired from every field, kept "
+        "to verify the audit chain's older links and to read older backups")
+    retention_days: dict[str, int] = Field(
+        default_factory=dict, description="retention period in days per category of personal "
+        "data, as JSON (e.g. {\"contact\": 1825}); `ddr retention apply` shreds what expired")
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     token_ttl_minutes: int = 8 * 60
     session_idle_minutes: int = 30

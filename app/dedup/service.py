@@ -39,9 +39,10 @@ CROSS_SITE_CHECK = "matching.cross_site"
 
 
 def block_digests(crypto: FieldCrypto, record: Mapping[str, str | None]) -> list[str]:
-    """The blind indexes of a record's blocking keys."""
-    return sorted({crypto.blind_index(IndexKind.block.value, key)
-                   for key in blocking_keys(record)})
+    """The blind indexes of a record's blocking keys, under every active key version (a
+    rotation may not have moved every registration yet)."""
+    return sorted({digest for key in blocking_keys(record)
+                   for digest in crypto.blind_indexes(IndexKind.block.value, key)})
 
 
 def _candidate_ids() -> Any:

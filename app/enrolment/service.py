@@ -38,7 +38,6 @@ from app.dedup.models import CandidatePair, ordered
 from app.dedup.records import draft_record, registry_record
 from app.dedup.schemas import DecisionIn
 from app.registry import service as registry
-from app.registry.enums import IndexKind
 from app.registry.models import Person, Registration
 from app.registry.schemas import CandidateOut, RegistrationIn, WeaponIn
 from app.weapons import tracing
@@ -113,7 +112,8 @@ def enrol(
         _person, via = linked_person(session=session, crypto=crypto, actor=actor,
                                      person_id=data.person_id, draft_id=data.id,
                                      token=data.link_token)
-    digests = sorted(d for kind, d in new.indexes if kind == IndexKind.block.value)
+    # every active key version: registrations a rotation has not yet moved are candidates too
+    digests = dedup.block_digests(crypto, draft_record(new))
     # PostgreSQL: a registration of the same person in flight waits here until it commits,
     # then is among the candidates (SQLite's one writer orders registrations already)
     dedup.lock_blocks(session, digests)

@@ -24,10 +24,9 @@ from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
 from app.dedup import bulk, signals
 from app.dedup.records import draft_record
-from app.dedup.service import record_pairs_many
+from app.dedup.service import block_digests, record_pairs_many
 from app.imports.mapping import RowValues
 from app.registry import service as registry
-from app.registry.enums import IndexKind
 from app.registry.models import Registration
 from app.registry.schemas import CandidateOut, RegistrationIn
 from app.registry.validation import ascii_digits
@@ -222,8 +221,8 @@ def _duplicates(
         cache.put(entry.id, bulk.known_from_record(
             draft_record(entry), person_id=stored.person_id, site_code=stored.site_code,
             registration_number=stored.registration_number))
-    new = {e.id: [d for kind, d in e.indexes if kind == IndexKind.block.value]
-           for e in entries}
+    # every active key version: registrations a rotation has not yet moved are candidates too
+    new = {e.id: block_digests(crypto, draft_record(e)) for e in entries}
     found = bulk.check_batch(session=session, crypto=crypto, actor=actor, new=new,
                              cache=cache, model=model)
     record_pairs_many(session=session, candidates=found, source="import")

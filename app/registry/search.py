@@ -42,19 +42,20 @@ COUNTED = 1000
 """Registrations found by name that are counted, at most (more: "over 1,000")."""
 
 
-def _exact_digests(crypto: FieldCrypto, query: SearchIn) -> list[tuple[str, str]]:
-    """The blind indexes the exact criteria (national number, phone, passport) look up."""
+def _exact_digests(crypto: FieldCrypto, query: SearchIn) -> list[tuple[str, list[str]]]:
+    """The blind indexes the exact criteria (national number, phone, passport) look up, each
+    under every active key version (any will do)."""
     errors: list[FieldError] = []
-    wanted: list[tuple[str, str]] = []
+    wanted: list[tuple[str, list[str]]] = []
     nid = v.normalise_national_id(query.national_id)
     if nid:
-        wanted.append((IndexKind.national_id.value, crypto.blind_index("nid", nid)))
+        wanted.append((IndexKind.national_id.value, crypto.blind_indexes("nid", nid)))
     phone = v.normalise_phone(query.phone, errors)
     if phone:
-        wanted.append((IndexKind.phone.value, crypto.blind_index("phone", phone)))
+        wanted.append((IndexKind.phone.value, crypto.blind_indexes("phone", phone)))
     passport = v.normalise_passport(query.passport_no, errors)
     if passport:
-        wanted.append((IndexKind.passport.value, crypto.blind_index("passport", passport)))
+        wanted.append((IndexKind.passport.value, crypto.blind_indexes("passport", passport)))
     if errors:
         raise ValidationFailed(errors)
     return wanted
@@ -64,15 +65,16 @@ def _terms(crypto: FieldCrypto, name: str) -> tuple[list[list[str]], int]:
     """What a name typed is looked up by — each term a list of blind indexes, any of which
     will do — and how many terms a registration must share.
 
-    One word: its keys (one per spelling it may stand for). Two words or more: each two of
-    them together (their pair keys), far rarer than a common word alone; a registration
-    holding k of the words holds k(k-1)/2 of the pairs, so "every word, or all but one when
-    three or more are typed" is a number of pairs shared."""
+    Every key is looked up under every active key version (a rotation may not have moved
+    every registration yet). One word: its keys (one per spelling it may stand for). Two
+    words or more: each two of them together (their pair keys), far rarer than a common word
+    alone; a registration holding k of the words holds k(k-1)/2 of the pairs, so "every
+    word, or all but one when three or more are typed" is a number of pairs shared."""
     words = name_search_keys(name)
-    digest = partial(crypto.blind_index, IndexKind.name.value)
+    digests = partial(crypto.blind_indexes, IndexKind.name.value)
     if len(words) == 1:
-        return [sorted(digest(key) for key in words[0])], 1
-    terms = [sorted({digest(pair_key(a, b)) for a in first for b in second})
+        return [sorted({d for key in words[0] for d in digests(key)})], 1
+    terms = [sorted({d for a in first for b in second for d in digests(pair_key(a, b))})
              for i, first in enumerate(words) for second in words[i + 1:]]
     found = len(words) - 1 if len(words) >= 3 else len(words)
     return terms, found * (found - 1) // 2
@@ -148,10 +150,10 @@ def search(
     filters: list[Any] = []
     if query.registration_number:
         filters.append(Registration.registration_number == query.registration_number.upper())
-    for kind, digest in _exact_digests(crypto, query):
+    for kind, digests in _exact_digests(crypto, query):
         filters.append(col(Registration.id).in_(
             select(RegistrationIndex.registration_id).where(
-                RegistrationIndex.kind == kind, RegistrationIndex.digest == digest)))
+                RegistrationIndex.kind == kind, col(RegistrationIndex.digest).in_(digests))))
     if not actor.all_sites:
         filters.append(col(Registration.site_code).in_(sorted(actor.sites)))
     if query.site:

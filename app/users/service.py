@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
+from app.core.db import session_scope
 from app.core.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
 from app.core.models import utcnow
 from app.core.roles import Authorisation, Role
@@ -134,21 +136,50 @@ def principal_for(*, session: Session, user: User) -> Principal:
     )
 
 
+class LoginFailed(Unauthorized):
+    """A login refused; `reason` (unknown_user, wrong_password, disabled) goes to the audit
+    trail only, never to the caller."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("incorrect username or password")
+        self.reason = reason
+
+
 def authenticate(*, session: Session, username: str, password: str) -> User:
     """Check a username and password; the error never says which one was wrong."""
     user = session.exec(select(User).where(User.username == username)).first()
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        record_event(
-            session=session, actor=None, action="auth.failed", object_type="user",
-            details={"username_known": user is not None},
-        )
-        raise Unauthorized("incorrect username or password")
+        raise LoginFailed("unknown_user" if user is None else "wrong_password")
     if not user.active:
-        raise Unauthorized("incorrect username or password")
+        raise LoginFailed("disabled")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
     return user
+
+
+def record_failed_login(*, engine: Engine, username: str, channel: str, reason: str) -> None:
+    """Audit a refused login with the account name typed, in a transaction of its own (it
+    stays when the login's own transaction rolls back with the 401)."""
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        record_event(session=session, actor=None, action="auth.failed", object_type="user",
+                     object_id=str(user.id) if user else None,
+                     details={"username": username[:80], "channel": channel, "reason": reason})
+
+
+def login(*, engine: Engine, username: str, password: str, ttl_minutes: int, kind: str
+          ) -> tuple[User, str]:
+    """Check a password and issue a token (`kind`: api or web) in one transaction; a refusal
+    is audited in its own transaction, then raised (LoginFailed)."""
+    try:
+        with session_scope(engine) as session:
+            user = authenticate(session=session, username=username, password=password)
+            return user, issue_token(session=session, user=user, ttl_minutes=ttl_minutes,
+                                     kind=kind)
+    except LoginFailed as exc:
+        record_failed_login(engine=engine, username=username, channel=kind, reason=exc.reason)
+        raise
 
 
 def issue_token(*, session: Session, user: User, ttl_minutes: int, kind: str = "api") -> str:

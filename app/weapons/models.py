@@ -223,11 +223,12 @@ class StockCountItem(SQLModel, table=True):
 
 class TracingList(SQLModel, table=True):
     """Serials of weapons reported lost or stolen, or sought by an investigation; the
-    entries are blind indexes only."""
+    entries are blind indexes, and the serials are kept encrypted (a JSON list) so that a key
+    rotation can rebuild the entries."""
 
     __tablename__ = "tracing_list"
 
-    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("name", "source")
+    ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("name", "source", "serials")
 
     id: uuid.UUID = Field(primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
@@ -236,6 +237,7 @@ class TracingList(SQLModel, table=True):
     request_digest: str = Field(max_length=64)
     name: bytes | None = encrypted()
     source: bytes | None = encrypted()
+    serials: bytes | None = encrypted()  # JSON list of normalised serials (none before 0021)
 
 
 class TracingEntry(SQLModel, table=True):

@@ -20,7 +20,7 @@ from app.weapons.enums import HELD
 from app.weapons.models import StockCount, StockCountItem, WeaponCustody
 from app.weapons.schemas import CountDifference, StockCountIn, StockCountOut
 from app.weapons.service import request_digest
-from app.weapons.tracing import chunks, serial_digest
+from app.weapons.tracing import chunks, serial_digest, serial_digests
 
 
 def _held_at(session: Session, site: str) -> set[uuid.UUID]:
@@ -39,10 +39,10 @@ def _identify(session: Session, crypto: FieldCrypto, lines: list[str],
                 WeaponHandover.receipt_number, WeaponHandover.id).where(
                 col(WeaponHandover.receipt_number).in_(part))).all():
             by_receipt[receipt_number] = weapon_id
-    digests = {i: serial_digest(crypto, line) for i, line in enumerate(lines, start=1)
+    digests = {i: serial_digests(crypto, line) for i, line in enumerate(lines, start=1)
                if line.strip().upper() not in by_receipt}
     by_serial: dict[str, list[uuid.UUID]] = {}
-    for part in chunks(sorted({d for d in digests.values() if d})):
+    for part in chunks(sorted({d for found in digests.values() for d in found})):
         for digest, weapon_id in session.exec(select(
                 WeaponHandover.serial_index, WeaponHandover.id).where(
                 col(WeaponHandover.serial_index).in_(part))).all():
@@ -53,7 +53,7 @@ def _identify(session: Session, crypto: FieldCrypto, lines: list[str],
         if receipt is not None:
             found[number] = receipt
             continue
-        candidates = by_serial.get(digests.get(number) or "", [])
+        candidates = [c for d in digests.get(number, []) for c in by_serial.get(d, [])]
         here = [c for c in candidates if c in held]
         found[number] = (here or candidates)[0] if candidates else None
     return found

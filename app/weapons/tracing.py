@@ -4,11 +4,12 @@ uploaded, whose serial is on one raises a `traced_weapon` integrity signal for r
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, func, select
 
 from app.core.audit import record_event
@@ -38,6 +39,13 @@ def serial_digest(crypto: FieldCrypto, serial: str | None) -> str | None:
     """The blind index a serial is stored under (as on the weapon handover)."""
     normalised = v.normalise_serial(serial)
     return crypto.blind_index("serial", normalised) if normalised else None
+
+
+def serial_digests(crypto: FieldCrypto, serial: str | None) -> list[str]:
+    """The blind indexes a serial may be stored under: one per active key version (a
+    rotation may not have moved every weapon yet)."""
+    normalised = v.normalise_serial(serial)
+    return crypto.blind_indexes("serial", normalised) if normalised else []
 
 
 def _raise(session: Session, actor: Principal, digests: Iterable[str]) -> int:
@@ -83,12 +91,17 @@ def upload(*, session: Session, crypto: FieldCrypto, actor: Principal,
             raise Conflict("this id was already used for a different list",
                            [FieldError("id", "already used with other data")])
         return _view(session, crypto, earlier), False
-    digests = sorted({d for d in (serial_digest(crypto, s) for s in body.serials) if d})
-    if not digests:
+    serials = {d for d in (serial_digest(crypto, s) for s in body.serials) if d}
+    if not serials:
         raise ValidationFailed([FieldError("serials", "no serial number in the list")])
-    tracing = TracingList(id=body.id, uploaded_by_id=actor.id, entries=len(digests),
+    # each serial under every active key version, so weapons a rotation has not yet moved
+    # are found too
+    digests = sorted({d for s in body.serials for d in serial_digests(crypto, s)})
+    tracing = TracingList(id=body.id, uploaded_by_id=actor.id, entries=len(serials),
                           request_digest=digest)
-    seal(crypto, tracing, {"name": body.name, "source": body.source})
+    normalised = sorted({n for n in (v.normalise_serial(s) for s in body.serials) if n})
+    seal(crypto, tracing, {"name": body.name, "source": body.source,
+                           "serials": json.dumps(normalised)})
     session.add(tracing)
     session.flush()
     for part in chunks(digests, 2000):
@@ -100,6 +113,20 @@ def upload(*, session: Session, crypto: FieldCrypto, actor: Principal,
     _raise(session, actor, digests)
     session.flush()
     return _view(session, crypto, tracing), True
+
+
+def rebuild_entries(*, session: Session, crypto: FieldCrypto, tracing: TracingList) -> bool:
+    """Replace a list's entries by its serials' blind indexes under the primary key version
+    (after a key rotation); False for a list stored before its serials were kept."""
+    serials = unseal(crypto, tracing, ["serials"])["serials"]
+    if serials is None:
+        return False
+    session.execute(delete(TracingEntry).where(col(TracingEntry.list_id) == tracing.id))
+    digests = sorted({crypto.blind_index("serial", s) for s in json.loads(serials)})
+    for part in chunks(digests, 2000):
+        session.execute(insert(TracingEntry), [{"list_id": tracing.id, "serial_index": d}
+                                               for d in part])
+    return True
 
 
 def _view(session: Session, crypto: FieldCrypto, tracing: TracingList) -> TracingListOut:

@@ -12,10 +12,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from app.core import audit_chain
 from app.core.audit_query import AuditFilter, export_csv, search_events
 from app.core.errors import DomainError, FieldError
 from app.core.models import AuditEvent
-from app.deps import SessionDep
+from app.deps import CryptoDep, SessionDep
 from app.registry.audit_trail import VIEW_ACTIONS, person_trail
 from app.web import deps
 from app.web.forms import ROLE_LABELS
@@ -50,21 +51,25 @@ def _filters(request: Request) -> tuple[AuditFilter, dict[str, str], list[FieldE
     return filters, {k: v for k, v in given.items() if v}, errors
 
 
-def _rows(events: list[AuditEvent]) -> list[dict[str, Any]]:
-    return [{"event": e, "details": json.loads(e.details), "view": e.action in VIEW_ACTIONS}
+def _rows(events: list[AuditEvent], links: dict[int, bool | None] | None = None
+          ) -> list[dict[str, Any]]:
+    return [{"event": e, "details": json.loads(e.details), "view": e.action in VIEW_ACTIONS,
+             "broken": (links or {}).get(e.id or 0) is False}
             for e in events]
 
 
 @router.get("")
-def trail(request: Request, session: SessionDep, actor: deps.Auditor) -> Response:
+def trail(request: Request, session: SessionDep, crypto: CryptoDep, actor: deps.Auditor
+          ) -> Response:
     """Audit events by actor, action, object and period, newest first, a page at a time."""
     filters, given, errors = _filters(request)
     text = request.query_params.get("page", "1")
     page = int(text) if text.isdigit() and 0 < len(text) <= 6 and int(text) > 0 else 1
     total, events = search_events(session=session, actor=actor, filters=filters, page=page,
                                   page_size=PAGE_SIZE) if not errors else (0, [])
+    links = audit_chain.links_hold(session=session, crypto=crypto, events=list(events))
     return render(request, "audit.html", {
-        "rows": _rows(events), "total": total, "page": page, "pages": -(-total // PAGE_SIZE),
+        "rows": _rows(events, links), "total": total, "page": page, "pages": -(-total // PAGE_SIZE),
         "given": given, "query": urlencode(given), "roles": ROLE_LABELS,
         "errors": {e.field: [e.message] for e in errors}}, actor=actor)
 

@@ -37,19 +37,17 @@ def login_page(request: Request, actor: deps.MaybeUser) -> Response:
 
 
 @router.post("/login")
-def login(
-    request: Request, session: SessionDep, settings: SettingsDep, form: deps.FormDep
-) -> Response:
-    """Check the password and open a web session."""
+def login(request: Request, settings: SettingsDep, form: deps.FormDep) -> Response:
+    """Check the password and open a web session (a refusal is audited in its own
+    transaction)."""
     username = str(form.get("username") or "").strip()
     try:
-        user = users.authenticate(session=session, username=username,
-                                  password=str(form.get("password") or ""))
+        user, token = users.login(engine=request.app.state.engine, username=username,
+                                  password=str(form.get("password") or ""),
+                                  ttl_minutes=settings.token_ttl_minutes, kind="web")
     except Unauthorized:
         return render(request, "login.html", {"failed": True, "username": username},
                       status_code=401)
-    token = users.issue_token(session=session, user=user, ttl_minutes=settings.token_ttl_minutes,
-                              kind="web")
     deps.renew_csrf_seed(request)
     request.state.language = user.language
     response = redirect(request, "/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import Any
@@ -14,6 +15,7 @@ from app.core.security import Principal
 from app.deps import CryptoDep, SessionDep
 from app.enrolment import service as enrolment
 from app.registry import queries, reference, service
+from app.safeguards.subject import subject_access
 from app.web import deps
 from app.web.auth import redirect
 from app.web.case_labels import CASE_STATUS_LABELS
@@ -49,6 +51,18 @@ def person(request: Request, person_id: uuid.UUID, session: SessionDep, crypto: 
            actor: deps.Officer) -> Response:
     """Show a person: identity, registrations across sites, weapons, dependants, history."""
     return _page(request, session, crypto, actor, person_id)
+
+
+@router.get("/persons/{person_id}/subject-access.json")
+def subject_access_file(person_id: uuid.UUID, session: SessionDep, crypto: CryptoDep,
+                        actor: deps.WebAdmin) -> Response:
+    """Everything held about a person, as a JSON file to give them (administrators,
+    audited)."""
+    held = subject_access(session=session, crypto=crypto, actor=actor, person_id=person_id)
+    return Response(json.dumps(held, ensure_ascii=False, indent=2),
+                    media_type="application/json", headers={
+                        "Content-Disposition": f'attachment; filename="person-{person_id}.json"',
+                        "Cache-Control": "no-store"})
 
 
 def _value(field: str, value: str | None) -> object:

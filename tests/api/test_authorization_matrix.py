@@ -83,6 +83,8 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
     ("POST", "/api/v1/matching/candidates/{registration_id}/view"): (
         lambda c: (f"/api/v1/matching/candidates/{c['rid']}/view",
                    {"json": {"draft_id": "6b0f4a52-8d2e-4f7b-9a61-2b8e4c0d7a15"}}), READ_PII),
+    ("GET", "/api/v1/persons/{person_id}/subject-access"): (
+        lambda c: (f"/api/v1/persons/{c['pid']}/subject-access", {}), ADMIN_ONLY),
     ("GET", "/api/v1/audit/persons/{person_id}"): (
         lambda c: (f"/api/v1/audit/persons/{c['pid']}", {}), expect(403, admin=200,
                                                                      auditor=200)),

@@ -186,6 +186,8 @@ def test_custody_records_are_append_only(client: TestClient, engine: Engine) -> 
             .order_by(col(AuditEvent.id))).all()
     assert events == ["weapons.transfer.send", "weapons.transfer.confirmed"]
     for statement in ("UPDATE custody_transfer SET to_site = 'BEN'",
+                      "UPDATE custody_transfer SET note = NULL, to_site = 'BEN'",
+                      "UPDATE transfer_outcome SET outcome = 'refused'",
                       "DELETE FROM transfer_outcome", "UPDATE custody_event SET status = 'x'",
                       "DELETE FROM transfer_item"):
         with pytest.raises(DBAPIError, match="append-only"), session_scope(engine) as session:
