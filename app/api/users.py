@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.core.strict import Flag, Strict
 from app.deps import AdminUser, SessionDep
 from app.users import service as users
 
@@ -23,10 +24,8 @@ class UserOut(BaseModel):
     active: bool
 
 
-class UserIn(BaseModel):
+class UserIn(Strict):
     """A new account."""
-
-    model_config = ConfigDict(extra="forbid")
     username: str = Field(examples=["officer.trp1"])
     password: str = Field(min_length=10)
     role: str = Field(examples=["registration_officer"])
@@ -35,13 +34,11 @@ class UserIn(BaseModel):
     language: str = "ar"
 
 
-class UserPatch(BaseModel):
+class UserPatch(Strict):
     """Changes to an account."""
-
-    model_config = ConfigDict(extra="forbid")
     role: str | None = None
     sites: list[str] | None = None
-    active: bool | None = None
+    active: Flag | None = None
     language: str | None = None
     password: str | None = Field(default=None, min_length=10)
 

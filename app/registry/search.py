@@ -46,7 +46,7 @@ def _exact_digests(crypto: FieldCrypto, query: SearchIn) -> list[tuple[str, str]
     """The blind indexes the exact criteria (national number, phone, passport) look up."""
     errors: list[FieldError] = []
     wanted: list[tuple[str, str]] = []
-    nid = v.normalise_national_id(query.national_id)
+    nid = v.normalise_national_id(query.national_id, errors)
     if nid:
         wanted.append((IndexKind.national_id.value, crypto.blind_index("nid", nid)))
     phone = v.normalise_phone(query.phone, errors)
