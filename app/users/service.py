@@ -9,11 +9,17 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
-from app.core.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
+from app.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
 from app.core.models import utcnow
 from app.core.roles import Role
 from app.core.security import (
-    MIN_PASSWORD_LENGTH,
     Principal,
     hash_password,
     needs_rehash,
@@ -22,7 +28,9 @@ from app.core.security import (
     verify_password,
 )
 from app.registry.models import Site
+from app.users import throttle
 from app.users.models import ApiToken, User, UserSite
+from app.users.passwords import check_password
 
 LANGUAGES = ("ar", "en")
 ALL_SITES_ROLES = frozenset({Role.admin, Role.committee, Role.auditor})
@@ -56,8 +64,7 @@ def create_user(
     errors: list[FieldError] = []
     if role not in Role.__members__:
         errors.append(FieldError("role", f"must be one of {', '.join(Role)}"))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors.append(FieldError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters"))
+    errors.extend(check_password(password, username=username))
     if not username.strip() or len(username) > 80:
         errors.append(FieldError("username", "must be 1-80 characters"))
     if language not in LANGUAGES:
@@ -114,17 +121,30 @@ def principal_for(*, session: Session, user: User) -> Principal:
     )
 
 
-def authenticate(*, session: Session, username: str, password: str) -> User:
-    """Check a username and password; the error never says which one was wrong."""
+LOCKED = "too many failed log-ins: this account is locked; an administrator can unlock it"
+BACKING_OFF = "too many failed log-ins: wait a moment and try again"
+
+
+def authenticate(*, session: Session, username: str, password: str,
+                 address: str | None = None) -> User:
+    """Check a username and password under the log-in throttle (:mod:`app.users.throttle`);
+    the error never says which one was wrong. A failure is counted in the session: the caller
+    commits it even though it answers with the error."""
+    refused = throttle.refusal(session=session, username=username, address=address)
+    if refused is not None:
+        raise TooManyRequests(LOCKED if refused.locked else BACKING_OFF,
+                              retry_after=refused.retry_after)
     user = session.exec(select(User).where(User.username == username)).first()
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        locked = throttle.record_failure(session=session, username=username, address=address)
         record_event(
             session=session, actor=None, action="auth.failed", object_type="user",
-            details={"username_known": user is not None},
+            details={"username_known": user is not None, "locked": locked},
         )
         raise Unauthorized("incorrect username or password")
     if not user.active:
         raise Unauthorized("incorrect username or password")
+    throttle.clear_account(session=session, username=username)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
@@ -246,9 +266,16 @@ def update_user(
     if user is None:
         raise NotFound("user not found")
     changes: dict[str, object] = {}
+    if role is not None and role not in Role.__members__:
+        raise ValidationFailed([FieldError("role", f"must be one of {', '.join(Role)}")])
+    role_changes = role is not None and role != user.role
+    if user.role == Role.admin and user.active and (
+            (role_changes and role != Role.admin) or active is False):
+        _keep_an_admin(session, user, field="active" if active is False else "role")
+    if role_changes and sites is None and role in SITE_ROLES:
+        # The old scope never carries over to a new role: its sites are given again.
+        raise ValidationFailed([FieldError("sites", "a new role needs its sites given again")])
     if role is not None:
-        if role not in Role.__members__:
-            raise ValidationFailed([FieldError("role", f"must be one of {', '.join(Role)}")])
         user.role = role
         changes["role"] = role
     if language is not None:
@@ -257,15 +284,16 @@ def update_user(
         user.language = language
         changes["language"] = language
     if password is not None:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise ValidationFailed(
-                [FieldError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")]
-            )
+        problems = check_password(password, username=user.username)
+        if problems:
+            raise ValidationFailed(problems)
         user.password_hash = hash_password(password)
         changes["password"] = "changed"
+        changes["sessions_ended"] = end_sessions(session=session, user_id=user_id)
     if sites is not None or role is not None:
+        # A role change starts from no scope: only the role and the sites given count.
         all_sites = user.role in ALL_SITES_ROLES or (
-            "*" in sites if sites is not None else user.all_sites)
+            "*" in sites if sites is not None else user.all_sites and not role_changes)
         codes = ([] if all_sites else _check_sites(session, sites) if sites is not None
                  else user_sites(session=session, user=user))
         if user.role in SITE_ROLES and not all_sites and not codes:
@@ -282,11 +310,7 @@ def update_user(
         user.active = active
         changes["active"] = active
         if not active:
-            open_tokens = select(ApiToken).where(
-                ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
-            for tok in session.exec(open_tokens).all():
-                tok.revoked_at = utcnow()
-                session.add(tok)
+            changes["sessions_ended"] = end_sessions(session=session, user_id=user_id)
     session.add(user)
     record_event(
         session=session, actor=actor, action="user.update", object_type="user",
@@ -294,3 +318,73 @@ def update_user(
     )
     session.flush()
     return user
+
+
+def _keep_an_admin(session: Session, user: User, *, field: str) -> None:
+    """Refuse to demote or disable the last active administrator."""
+    others = session.exec(select(User.id).where(
+        User.role == Role.admin, col(User.active), User.id != user.id)).first()
+    if others is None:
+        raise Conflict("the last active administrator cannot be demoted or disabled",
+                       [FieldError(field, "the register needs an active administrator")])
+
+
+def end_sessions(*, session: Session, user_id: int) -> int:
+    """Revoke every open bearer token and web session of a user; how many there were."""
+    open_tokens = session.exec(select(ApiToken).where(
+        ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))).all()
+    now = utcnow()
+    for token in open_tokens:
+        token.revoked_at = now
+        session.add(token)
+    session.flush()
+    return len(open_tokens)
+
+
+def change_own_password(*, session: Session, actor: Principal, current_password: str,
+                        new_password: str) -> User:
+    """A user's own password change: the current password is checked, the new one must meet
+    the policy, and every token and web session of the user ends (the caller's included)."""
+    user = session.get(User, actor.id) if actor.id is not None else None
+    if user is None or not user.active:
+        raise Unauthorized("invalid or expired token")
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationFailed([FieldError("current_password", "incorrect password")])
+    problems = check_password(new_password, username=user.username, field="new_password")
+    if not problems and verify_password(user.password_hash, new_password):
+        problems = [FieldError("new_password", "must differ from the current password")]
+    if problems:
+        raise ValidationFailed(problems)
+    user.password_hash = hash_password(new_password)
+    session.add(user)
+    assert user.id is not None
+    ended = end_sessions(session=session, user_id=user.id)
+    record_event(session=session, actor=actor, action="user.password_change",
+                 object_type="user", object_id=str(user.id), details={"sessions_ended": ended})
+    session.flush()
+    return user
+
+
+def find_user(*, session: Session, username: str) -> User:
+    """An account by its user name."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound("user not found")
+    return user
+
+
+def unlock_user(*, session: Session, actor: Principal, user_id: int) -> User:
+    """Lift the lock (and the backoff) of an account after failed log-ins."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    lifted = throttle.clear_account(session=session, username=user.username)
+    record_event(session=session, actor=actor, action="user.unlock", object_type="user",
+                 object_id=str(user_id), details={"was_throttled": lifted})
+    session.flush()
+    return user
+
+
+def is_locked(*, session: Session, user: User) -> bool:
+    """Whether an account is locked after too many failed log-ins."""
+    return throttle.is_locked(session=session, username=user.username)

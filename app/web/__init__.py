@@ -79,6 +79,7 @@ async def _call(handler: Callable[..., Any], request: Request, exc: Exception) -
 def install(app: FastAPI) -> None:
     """Mount the web interface's routes and static files on the app."""
     from app.web import (
+        account,
         admin,
         audit,
         auth,
@@ -96,8 +97,8 @@ def install(app: FastAPI) -> None:
     from app.web.errors import render_error
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, home, registrations, printouts, persons, review_models, review, jobs,
-                   admin, audit, weapons_records, weapons, imports):
+    for module in (auth, account, home, registrations, printouts, persons, review_models,
+                   review, jobs, admin, audit, weapons_records, weapons, imports):
         app.include_router(module.router)
 
     json_domain = app.exception_handlers[DomainError]
