@@ -24,6 +24,7 @@ from app.api import (
     weapons,
 )
 from app.api.errors import install_error_handlers
+from app.api.openapi import install_openapi
 from app.core.audit import request_id_var
 from app.core.db import make_engine
 from app.core.keys import check_or_store_key, load_crypto
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(docs.router)
+    install_openapi(app)
     web.install(app)
 
     @app.get("/health", tags=["health"], summary="Liveness")

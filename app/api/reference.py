@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.strict import Flag, Strict
-from app.deps import AdminUser, CurrentUser, SessionDep
+from app.deps import AdminUser, CurrentUser, RowId, SessionDep
 from app.registry import reference
 
 router = APIRouter(tags=["reference"])
@@ -109,7 +109,7 @@ def create_armed_group(body: ArmedGroupIn, session: SessionDep, actor: AdminUser
 @router.patch("/armed-groups/{group_id}", response_model=ArmedGroupOut,
               summary="Change an armed group")
 def update_armed_group(
-    group_id: int, body: ArmedGroupPatch, session: SessionDep, actor: AdminUser
+    group_id: RowId, body: ArmedGroupPatch, session: SessionDep, actor: AdminUser
 ) -> ArmedGroupOut:
     """Rename, add phrasings to or (de)activate an armed group (admins)."""
     return _group(reference.update_armed_group(session=session, actor=actor, group_id=group_id,

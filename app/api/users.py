@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.core.strict import Flag, Strict
-from app.deps import AdminUser, SessionDep
+from app.deps import AdminUser, RowId, SessionDep
 from app.users import service as users
 from app.users.passwords import MAX_LENGTH, MIN_LENGTH
 
@@ -71,7 +71,7 @@ def create_user(body: UserIn, session: SessionDep, actor: AdminUser) -> UserOut:
     404: {"description": "no such user"},
     409: {"description": "the last active administrator cannot be demoted or disabled"},
     422: {"description": "invalid input; `errors` names each field"}}, summary="Change a user")
-def update_user(user_id: int, body: UserPatch, session: SessionDep, actor: AdminUser) -> UserOut:
+def update_user(user_id: RowId, body: UserPatch, session: SessionDep, actor: AdminUser) -> UserOut:
     """Change role (give the sites of the new role again: the old scope never carries over),
     sites, language, password (ends every session of the user) or deactivate (likewise)."""
     user = users.update_user(session=session, actor=actor, user_id=user_id,
@@ -82,7 +82,7 @@ def update_user(user_id: int, body: UserPatch, session: SessionDep, actor: Admin
 @router.post("/{user_id}/unlock", response_model=UserOut,
              responses={404: {"description": "no such user"}},
              summary="Unlock a user after failed log-ins")
-def unlock_user(user_id: int, session: SessionDep, actor: AdminUser) -> UserOut:
+def unlock_user(user_id: RowId, session: SessionDep, actor: AdminUser) -> UserOut:
     """Lift the lock (and any backoff) that failed log-ins put on an account."""
     user = users.unlock_user(session=session, actor=actor, user_id=user_id)
     return _out(session, user, users.user_sites(session=session, user=user))

@@ -11,6 +11,7 @@ allowed for free text.
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -27,6 +28,11 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 Flag = Annotated[bool, StrictType()]
 """A boolean that only JSON `true` or `false` gives (never `"yes"`, `1` or `"on"`)."""
+
+MAX_ROW_ID = 2**31 - 1
+"""The largest integer key a path may name (larger ones overflow the databases' integers)."""
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+"""The range of days a query may name (beyond it, date arithmetic overflows)."""
 
 MAX_PAGE = 10_000
 """The furthest page any list goes to: deeper pages are refused (narrow the filters)."""
