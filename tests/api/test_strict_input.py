@@ -106,3 +106,18 @@ def test_the_last_page_allowed_answers(client: TestClient, engine: Engine) -> No
     response = client.get(f"{API}/weapons", params={"page": MAX_PAGE}, headers=admin)
     assert response.status_code == 200
     assert response.json()["items"] == []
+
+
+def test_keys_and_days_out_of_range_are_refused(client: TestClient, engine: Engine) -> None:
+    """Two 500s the fuzzing found: an integer key beyond the database's integers, and a day
+    at the end of the calendar."""
+    admin = user_headers(client, engine, "admin")
+    answers = {
+        "unlock": client.post(f"{API}/users/{HUGE}/unlock", headers=admin),
+        "user": client.patch(f"{API}/users/{HUGE}", json={"language": "en"}, headers=admin),
+        "group": client.patch(f"{API}/armed-groups/{HUGE}", json={"aliases": []},
+                              headers=admin),
+        "reconciliation": client.get(f"{API}/weapons/reconciliation",
+                                     params={"as_of": "9999-12-31"}, headers=admin),
+    }
+    assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 422)
