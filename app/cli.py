@@ -206,6 +206,48 @@ def users_authorise(
         out.print(f"{username} authorised: {held}")
 
 
+@users_cli.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Disable an account: its tokens and web sessions end at once (history is kept)."""
+    from app.users import service as users
+
+    with registry() as (engine, _crypto, _settings), session_scope(engine) as session:
+        user = users.find_user(session=session, username=username)
+        assert user.id is not None
+        users.update_user(session=session, actor=SYSTEM, user_id=user.id, active=False)
+        out.print(f"disabled user {user.username}; its sessions ended")
+
+
+@users_cli.command("reset-password")
+def users_reset_password(
+    username: Annotated[str, typer.Argument(help="login name")],
+    password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
+) -> None:
+    """Set a new password (prompted, or read from stdin); every session of the user ends and
+    any lock after failed log-ins is lifted."""
+    from app.users import service as users
+
+    password = _read_password(password_stdin)
+    with registry() as (engine, _crypto, _settings), session_scope(engine) as session:
+        user = users.find_user(session=session, username=username)
+        assert user.id is not None
+        users.update_user(session=session, actor=SYSTEM, user_id=user.id, password=password)
+        users.unlock_user(session=session, actor=SYSTEM, user_id=user.id)
+        out.print(f"new password set for {user.username}; its sessions ended")
+
+
+@users_cli.command("unlock")
+def users_unlock(username: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Lift the lock that failed log-ins put on an account."""
+    from app.users import service as users
+
+    with registry() as (engine, _crypto, _settings), session_scope(engine) as session:
+        user = users.find_user(session=session, username=username)
+        assert user.id is not None
+        users.unlock_user(session=session, actor=SYSTEM, user_id=user.id)
+        out.print(f"unlocked user {user.username}")
+
+
 @users_cli.command("list")
 def users_list() -> None:
     """List user accounts."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -15,6 +15,7 @@ from app.core.db import session_scope
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import Principal
 from app.core.settings import Settings
+from app.core.strict import MAX_ROW_ID
 from app.dedup.model_store import active_model
 from app.users import service as users
 from exports.service import Statistics, StatisticsCache
@@ -57,6 +58,8 @@ def get_match_model(request: Request, session: SessionDep) -> MatchModel | None:
 
 ModelDep = Annotated[MatchModel | None, Depends(get_match_model)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+"""An integer key in a path (user, armed group): out of range is a 422, never an overflow."""
 
 
 def current_principal(session: SessionDep, token: TokenDep) -> Principal:

@@ -16,6 +16,7 @@ from app.api import (
     audit,
     auth,
     cases,
+    docs,
     exports,
     imports,
     matching,
@@ -27,6 +28,7 @@ from app.api import (
     weapons,
 )
 from app.api.errors import install_error_handlers
+from app.api.openapi import install_openapi
 from app.core.audit import request_id_var
 from app.core.db import make_engine
 from app.core.keys import check_or_store_key, load_crypto
@@ -47,9 +49,27 @@ Authenticate with `POST /api/v1/auth/token` (OAuth2 password form) and send
 """
 
 
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+"""The Content-Security-Policy of answers that are not web pages (JSON, files): nothing in
+them may load or run anything."""
+HSTS = "max-age=63072000; includeSubDomains"
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_IDENTIFYING_IN_ADDRESS = re.compile(
+    r"(?<![0-9A-Za-z])(?:[12][0-9]{11}|(?:\+|%2[bB]|00)?218[0-9]{9}|0?9[1-5][0-9]{7})"
+    r"(?![0-9A-Za-z])")
+"""A national number or a Libyan mobile number in a path or query string."""
+
+
+def identifying_in_address(path: str, query: str) -> bool:
+    """Whether a request's address carries what looks like a national number or a phone
+    (access logs print addresses: such values belong in the request body)."""
+    return bool(_IDENTIFYING_IN_ADDRESS.search(_UUID.sub("", f"{path}?{query}")))
+
+
 class RequestContext:
     """Give each request an id (the caller's X-Request-ID if well formed) for the audit trail,
-    refuse bodies over the size limit and add the security headers to every response.
+    refuse bodies over the size limit and addresses carrying identifying values, and add the
+    security headers to every response (HSTS when served over HTTPS).
 
     A plain ASGI middleware: `@app.middleware("http")` would run each request in a task of
     its own with streamed bodies.
@@ -68,12 +88,8 @@ class RequestContext:
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         try:
-            if int(headers.get("content-length") or 0) > self.max_upload_bytes:
-                response = JSONResponse(status_code=413, content={
-                    "detail": f"request body over {self.max_upload_bytes} bytes",
-                    "errors": [{"field": "body", "message": "too large"}]})
-                await response(scope, receive, send)
-                return
+            https = scope.get("scheme") == "https"
+            web_page = web.is_web_path(scope["path"])
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
@@ -82,7 +98,29 @@ class RequestContext:
                     out.setdefault("Cache-Control", "no-store")
                     out.setdefault("X-Content-Type-Options", "nosniff")
                     out.setdefault("Referrer-Policy", "no-referrer")
+                    out.setdefault("X-Frame-Options", "DENY")
+                    out.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                    out.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+                    out.setdefault("Permissions-Policy",
+                                   "camera=(), microphone=(), geolocation=(), payment=()")
+                    if not web_page:  # web pages carry their own policy (app.web.WebHeaders)
+                        out.setdefault("Content-Security-Policy", API_POLICY)
+                    if https:
+                        out["Strict-Transport-Security"] = HSTS
                 await send(message)
+
+            if int(headers.get("content-length") or 0) > self.max_upload_bytes:
+                response = JSONResponse(status_code=413, content={
+                    "detail": f"request body over {self.max_upload_bytes} bytes",
+                    "errors": [{"field": "body", "message": "too large"}]})
+                await response(scope, receive, send_with_headers)
+                return
+            if identifying_in_address(scope["path"], scope["query_string"].decode("latin-1")):
+                response = JSONResponse(status_code=400, content={
+                    "detail": "identifying values go in the request body, never in the address",
+                    "errors": [{"field": "url", "message": "carries an identifying value"}]})
+                await response(scope, receive, send_with_headers)
+                return
 
             await self.app(scope, receive, send_with_headers)
         finally:
@@ -100,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_or_store_key(engine, crypto)
 
     app = FastAPI(title="DDR Registry", version="0.1.0", description=DESCRIPTION,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.crypto = crypto
@@ -115,6 +153,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    imports, stats, exports, safeguards):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(docs.router)
+    install_openapi(app)
     web.install(app)
 
     @app.get("/health", tags=["health"], summary="Liveness")

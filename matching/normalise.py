@@ -206,8 +206,8 @@ def normalise_phone(value: str | None, default_country: str = "218") -> str:
 
     >>> [normalise_phone(p) for p in ("091-2345678", "00218 91 234 5678", "218912345678")]
     ['+218912345678', '+218912345678', '+218912345678']
-    >>> normalise_phone("(093) 5546951"), normalise_phone("912345678")
-    ('+218935546951', '+218912345678')
+    >>> normalise_phone("(093) 5546951"), normalise_phone("912345678"), normalise_phone("00")
+    ('+218935546951', '+218912345678', '')
     """
     if not value:
         return ""
@@ -217,10 +217,11 @@ def normalise_phone(value: str | None, default_country: str = "218") -> str:
     if value.strip().startswith("+"):
         return "+" + digits
     if digits.startswith("00"):
-        return "+" + digits[2:]
+        return "+" + digits[2:] if digits[2:] else ""
     if digits.startswith(default_country) and len(digits) >= len(default_country) + 8:
         return "+" + digits
-    return "+" + default_country + digits.lstrip("0")
+    national = digits.lstrip("0")
+    return "+" + default_country + national if national else ""  # zeros alone: no number
 
 
 def normalise_national_id(value: str | None) -> str:

@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+
+from app.users import throttle
 
 
 def ddr(folder: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
@@ -323,3 +326,35 @@ def test_dedupe_writes_formula_like_record_ids_as_text(folder: Path) -> None:
         cells = [c for row in csv.reader(text.splitlines()) for c in row]
         assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
 
+
+
+def test_users_disable_reset_password_and_unlock(folder: Path, database_url: str) -> None:
+    assert ddr(folder, "init").returncode == 0
+    for name in ("boss", "keeper"):
+        made = ddr(folder, "users", "create", "--username", name, "--role", "admin",
+                   "--password-stdin", stdin="a long password\n")
+        assert made.returncode == 0, made.stderr
+    weak = ddr(folder, "users", "reset-password", "keeper", "--password-stdin",
+               stdin="0000000000\n")
+    assert weak.returncode == 2
+    assert "password" in weak.stderr
+    engine = create_engine(database_url)
+    with engine.begin() as conn:  # keeper is locked after failed log-ins
+        conn.execute(text("INSERT INTO login_throttle (key, failures, window_start, "
+                          "last_failure_at, locked_at) VALUES (:k, 10, :t, :t, :t)"),
+                     {"k": throttle.account_key("keeper"),
+                      "t": "2026-01-01 00:00:00"})
+    reset = ddr(folder, "users", "reset-password", "keeper", "--password-stdin",
+                stdin="Zawiya-sunrise-41\n")
+    assert reset.returncode == 0, reset.stderr
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM login_throttle")).scalar() == 0
+    disabled = ddr(folder, "users", "disable", "keeper")
+    assert disabled.returncode == 0, disabled.stderr
+    assert "keeper\tadmin\t* (inactive)" in ddr(folder, "users", "list").stdout
+    last = ddr(folder, "users", "disable", "boss")
+    assert last.returncode == 2
+    assert "last active administrator" in last.stderr
+    unknown = ddr(folder, "users", "unlock", "nobody")
+    assert (unknown.returncode, "user not found" in unknown.stderr) == (2, True)
+    engine.dispose()

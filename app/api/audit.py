@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from app.core import audit_chain
 from app.core.audit_query import AuditFilter, search_events
 from app.core.models import AuditEvent
+from app.core.strict import MAX_PAGE
 from app.deps import AuditReader, CryptoDep, SessionDep
 from app.registry import audit_trail
 
@@ -69,7 +70,7 @@ def read_audit(
     actor_username: str | None = Query(None, max_length=80),
     since: date | None = None,
     until: date | None = None,
-    page: int = Query(1, ge=1, le=1_000_000),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=500),
 ) -> AuditPage:
     """Audit events, newest first, filtered by action prefix, object, actor and period (days

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.audit import request_id_var
-from app.core.errors import DomainError
+from app.core.errors import DomainError, TooManyRequests
 
 log = logging.getLogger("app.errors")
 
@@ -43,18 +43,26 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             for e in exc.errors()]
 
 
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    """A domain error as the API answers it (also returned, not raised, by a route whose
+    transaction must still commit, such as a refused log-in and its count)."""
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+    if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={"detail": exc.detail,
+                 "errors": [{"field": e.field, "message": e.message} for e in exc.errors]},
+        headers=headers or None,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the JSON error handlers on an app."""
 
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(
-            status_code=exc.status_code,
-            content={"detail": exc.detail,
-                     "errors": [{"field": e.field, "message": e.message} for e in exc.errors],
-                     **exc.extra},
-            headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None,
-        )
+        return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.deps import AdminUser, CurrentUser, SessionDep
+from app.core.strict import Flag, Strict
+from app.deps import AdminUser, CurrentUser, RowId, SessionDep
 from app.registry import reference
 
 router = APIRouter(tags=["reference"])
@@ -22,24 +23,20 @@ class SiteOut(BaseModel):
     active: bool
 
 
-class SiteIn(BaseModel):
+class SiteIn(Strict):
     """A new site."""
-
-    model_config = ConfigDict(extra="forbid")
     code: str = Field(examples=["GHD"])
     name_en: str = Field(examples=["Gharyan"])
     name_ar: str = Field(examples=["غريان"])
     region: str = ""
 
 
-class SitePatch(BaseModel):
+class SitePatch(Strict):
     """Changes to a site."""
-
-    model_config = ConfigDict(extra="forbid")
     name_en: str | None = None
     name_ar: str | None = None
     region: str | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class ArmedGroupOut(BaseModel):
@@ -53,24 +50,20 @@ class ArmedGroupOut(BaseModel):
     active: bool
 
 
-class ArmedGroupIn(BaseModel):
+class ArmedGroupIn(Strict):
     """A new armed group."""
-
-    model_config = ConfigDict(extra="forbid")
     code: str = Field(examples=["TPF"])
     name_en: str = Field(examples=["Tripoli Protection Force"])
     name_ar: str = Field(examples=["قوة حماية طرابلس"])
     aliases: list[str] = []
 
 
-class ArmedGroupPatch(BaseModel):
+class ArmedGroupPatch(Strict):
     """Changes to an armed group."""
-
-    model_config = ConfigDict(extra="forbid")
     name_en: str | None = None
     name_ar: str | None = None
     aliases: list[str] | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 def _group(g: reference.ArmedGroup) -> ArmedGroupOut:
@@ -116,7 +109,7 @@ def create_armed_group(body: ArmedGroupIn, session: SessionDep, actor: AdminUser
 @router.patch("/armed-groups/{group_id}", response_model=ArmedGroupOut,
               summary="Change an armed group")
 def update_armed_group(
-    group_id: int, body: ArmedGroupPatch, session: SessionDep, actor: AdminUser
+    group_id: RowId, body: ArmedGroupPatch, session: SessionDep, actor: AdminUser
 ) -> ArmedGroupOut:
     """Rename, add phrasings to or (de)activate an armed group (admins)."""
     return _group(reference.update_armed_group(session=session, actor=actor, group_id=group_id,

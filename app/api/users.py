@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from app.deps import AdminUser, SessionDep
+from app.core.strict import Flag, Strict
+from app.deps import AdminUser, RowId, SessionDep
 from app.users import service as users
+from app.users.passwords import MAX_LENGTH, MIN_LENGTH
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -24,14 +26,14 @@ class UserOut(BaseModel):
     active: bool
     authorisations: list[str] = Field(
         default_factory=list, description="explicit authorisations: children, gender")
+    locked: bool = Field(default=False, description="locked after too many failed log-ins "
+                         "(`POST /users/{id}/unlock` lifts it)")
 
 
-class UserIn(BaseModel):
+class UserIn(Strict):
     """A new account."""
-
-    model_config = ConfigDict(extra="forbid")
     username: str = Field(examples=["officer.trp1"])
-    password: str = Field(min_length=10)
+    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     role: str = Field(examples=["registration_officer"])
     sites: list[str] = Field(default_factory=list, examples=[["TRP"]])
     full_name: str = ""
@@ -39,15 +41,13 @@ class UserIn(BaseModel):
     authorisations: list[str] = Field(default_factory=list, examples=[["children"]])
 
 
-class UserPatch(BaseModel):
+class UserPatch(Strict):
     """Changes to an account."""
-
-    model_config = ConfigDict(extra="forbid")
     role: str | None = None
     sites: list[str] | None = None
-    active: bool | None = None
+    active: Flag | None = None
     language: str | None = None
-    password: str | None = Field(default=None, min_length=10)
+    password: str | None = Field(default=None, min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     authorisations: list[str] | None = Field(
         default=None, description="replaces the user's authorisations (children, gender)")
 
@@ -56,7 +56,7 @@ def _out(session: Session, user: users.User, sites: list[str]) -> UserOut:
     assert user.id is not None
     return UserOut(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
                    sites="*" if user.all_sites else sites, language=user.language,
-                   active=user.active,
+                   active=user.active, locked=users.is_locked(session=session, user=user),
                    authorisations=users.user_authorisations(session=session, user_id=user.id))
 
 
@@ -73,10 +73,23 @@ def create_user(body: UserIn, session: SessionDep, actor: AdminUser) -> UserOut:
     return _out(session, user, users.user_sites(session=session, user=user))
 
 
-@router.patch("/{user_id}", response_model=UserOut, summary="Change a user")
-def update_user(user_id: int, body: UserPatch, session: SessionDep, actor: AdminUser) -> UserOut:
-    """Change role, sites, language, password, authorisations (children, gender) or
-    deactivate (revoking its tokens)."""
+@router.patch("/{user_id}", response_model=UserOut, responses={
+    404: {"description": "no such user"},
+    409: {"description": "the last active administrator cannot be demoted or disabled"},
+    422: {"description": "invalid input; `errors` names each field"}}, summary="Change a user")
+def update_user(user_id: RowId, body: UserPatch, session: SessionDep, actor: AdminUser) -> UserOut:
+    """Change role (give the sites of the new role again: the old scope never carries over),
+    sites, language, password (ends every session of the user), authorisations (children,
+    gender) or deactivate (ends every session too)."""
     user = users.update_user(session=session, actor=actor, user_id=user_id,
                              **body.model_dump(exclude_none=True))
+    return _out(session, user, users.user_sites(session=session, user=user))
+
+
+@router.post("/{user_id}/unlock", response_model=UserOut,
+             responses={404: {"description": "no such user"}},
+             summary="Unlock a user after failed log-ins")
+def unlock_user(user_id: RowId, session: SessionDep, actor: AdminUser) -> UserOut:
+    """Lift the lock (and any backoff) that failed log-ins put on an account."""
+    user = users.unlock_user(session=session, actor=actor, user_id=user_id)
     return _out(session, user, users.user_sites(session=session, user=user))

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.core.strict import EARLIEST_DAY, LATEST_DAY, MAX_PAGE
 from app.deps import AdminUser, CryptoDep, CurrentUser, SessionDep
 from app.weapons import destruction, queries, reconciliation, service, stock, tracing
 from app.weapons.enums import CustodyStatus
@@ -55,7 +56,7 @@ def list_weapons(
     handover_site: str | None = None,
     since: Annotated[date | None, Query(description="handed in from")] = None,
     until: Annotated[date | None, Query(description="handed in until")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> WeaponListOut:
     """Weapons at or handed in at your sites, with their custody status (no serials)."""
@@ -70,7 +71,8 @@ def list_weapons(
 def reconcile(
     session: SessionDep, actor: CurrentUser,
     as_of: Annotated[date | None, Query(description="at the end of this day (default: "
-                                                    "now)")] = None,
+                                                    "now)", ge=EARLIEST_DAY,
+                                        le=LATEST_DAY)] = None,
     site: str | None = None,
 ) -> ReconciliationOut:
     """Per site: weapons handed in and where they are now (in storage, in transit,

@@ -74,6 +74,12 @@ class TooManyRequests(DomainError):
 
     status_code = 429
 
+    def __init__(self, detail: str, errors: list[FieldError] | None = None, *,
+                 retry_after: int | None = None) -> None:
+        super().__init__(detail, errors)
+        self.retry_after = retry_after
+        """Seconds to wait before trying again (sent as Retry-After), if known."""
+
 
 class Busy(DomainError):
     """The database stayed busy longer than the wait allowed; the request changed nothing."""

@@ -19,8 +19,6 @@ _hasher = (PasswordHasher.from_parameters(profiles.CHEAPEST) if CHEAP_HASHING
 # A real hash to verify against when the user does not exist, so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
-MIN_PASSWORD_LENGTH = 10
-
 
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""

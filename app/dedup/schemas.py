@@ -6,8 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.core.strict import PageNumber, Strict
 from app.registry.schemas import Reason, RegistrationOut, RegistrationStub
 
 Decision = Literal["same_person", "different_persons", "not_sure"]
@@ -15,10 +16,8 @@ QueueStatus = Literal["open", "escalated", "awaiting_supervisor", "decided"]
 QueueOrder = Literal["score", "age", "uncertain"]
 
 
-class QueueFilters(BaseModel):
+class QueueFilters(Strict):
     """Which pairs a reviewer wants to see, in which order."""
-
-    model_config = ConfigDict(extra="forbid")
 
     site: str | None = Field(default=None, max_length=8, examples=["TRP"])
     band: Literal["match", "possible"] | None = None
@@ -28,7 +27,7 @@ class QueueFilters(BaseModel):
     order: QueueOrder = Field(
         default="score", description="score (highest first, then oldest), age (oldest first) "
         "or uncertain (the pairs the model is least sure about first: active learning)")
-    page: int = Field(default=1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(default=25, ge=1, le=200)
 
 
@@ -150,10 +149,8 @@ class PairDetail(BaseModel):
     can_undo: bool
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Strict):
     """A reviewer's decision; `version` is the pair version the reviewer saw."""
-
-    model_config = ConfigDict(extra="forbid")
 
     decision: Decision
     version: int = Field(ge=1)
@@ -163,18 +160,14 @@ class DecisionIn(BaseModel):
         default=None, description="which person survives a merge (default: the older one)")
 
 
-class UndoIn(BaseModel):
+class UndoIn(Strict):
     """Why a merge is undone."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=3, max_length=2000)
 
 
-class SignalDecisionIn(BaseModel):
+class SignalDecisionIn(Strict):
     """Clear a signal (explained) or confirm it (referred as fraud)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     status: Literal["cleared", "confirmed"]
     reason: str = Field(min_length=3, max_length=2000)
@@ -215,10 +208,8 @@ class CandidateView(BaseModel):
     restricted: bool = Field(description="registered at a site outside yours")
 
 
-class CandidateViewIn(BaseModel):
+class CandidateViewIn(Strict):
     """Which draft asks to see a candidate, with the token its duplicate check gave."""
-
-    model_config = ConfigDict(extra="forbid")
 
     draft_id: uuid.UUID = Field(description="the `id` of the registration being typed")
     token: str | None = Field(default=None, max_length=200,

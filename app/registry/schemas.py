@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from app.core.strict import Flag, PageNumber, Strict
 from app.registry.enums import (
     Category,
     DobPrecision,
@@ -45,12 +46,6 @@ _EXAMPLE: dict[str, Any] = {
     "armed_group": "Tripoli Protection Force",
     "consent": True,
 }
-
-
-class Strict(BaseModel):
-    """A request body that refuses unknown fields."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class WeaponIn(Strict):
@@ -118,7 +113,7 @@ class RegistrationIn(Strict):
     national_id: Short | None = None
     passport_no: Short | None = None
     armed_group: Name | None = Field(default=None, description="code or name from the list")
-    consent: bool = Field(description="the participant consents to data processing")
+    consent: Flag = Field(description="the participant consents to data processing")
     person_id: uuid.UUID | None = Field(default=None, description="link to an existing person")
     link_token: Token | None = Field(
         default=None, description="for a person registered only at other sites: the "
@@ -181,7 +176,7 @@ class SearchIn(Strict):
     passport_no: Short | None = None
     name: Name | None = None
     site: Short | None = None
-    page: int = Field(default=1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(default=20, ge=1, le=100)
 
 

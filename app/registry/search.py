@@ -47,7 +47,7 @@ def _exact_digests(crypto: FieldCrypto, query: SearchIn) -> list[tuple[str, list
     under every active key version (any will do)."""
     errors: list[FieldError] = []
     wanted: list[tuple[str, list[str]]] = []
-    nid = v.normalise_national_id(query.national_id)
+    nid = v.normalise_national_id(query.national_id, errors)
     if nid:
         wanted.append((IndexKind.national_id.value, crypto.blind_indexes("nid", nid)))
     phone = v.normalise_phone(query.phone, errors)

@@ -75,7 +75,7 @@ def validate(*, session: Session, data: RegistrationIn, registered_on: date) -> 
     birth = v.parse_birth_date(data.date_of_birth, data.dob_precision, errors)
     nationality = v.normalise_nationality(data.nationality, errors)
     phone = v.normalise_phone(data.phone, errors)
-    nid = v.normalise_national_id(data.national_id)
+    nid = v.normalise_national_id(data.national_id, errors)
     v.check_national_id(nid, sex=data.sex, birth=birth, nationality=nationality, errors=errors)
     passport = v.normalise_passport(data.passport_no, errors)
     kind = v.classify(category=data.category, birth=birth, nationality=nationality,
@@ -88,6 +88,10 @@ def validate(*, session: Session, data: RegistrationIn, registered_on: date) -> 
     for name, day in (("date_joined", data.date_joined), ("date_left", data.date_left)):
         if day is not None and day > registered_on:
             errors.append(FieldError(name, "is in the future"))
+    if birth is not None:
+        for name, day in (("date_joined", data.date_joined), ("date_left", data.date_left)):
+            if day is not None and (day < birth.exact if birth.exact else day.year < birth.year):
+                errors.append(FieldError(name, "is before the date of birth"))
     if data.date_joined and data.date_left and data.date_left < data.date_joined:
         errors.append(FieldError("date_left", "is before date_joined"))
     if not data.consent:

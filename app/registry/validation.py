@@ -100,6 +100,10 @@ def normalise_phone(value: str | None, errors: list[FieldError]) -> str | None:
     except phonenumbers.NumberParseException:
         errors.append(FieldError("phone", "not a phone number"))
         return None
+    if number.extension or re.search(r"[^\d\s()+\-./]", text):
+        # An extension or letters would be dropped from the stored number: refuse them.
+        errors.append(FieldError("phone", "digits only, without an extension"))
+        return None
     if not phonenumbers.is_valid_number(number):
         # "218912345678" without a plus: try it as international.
         retry: phonenumbers.PhoneNumber | None
@@ -114,11 +118,16 @@ def normalise_phone(value: str | None, errors: list[FieldError]) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def normalise_national_id(value: str | None) -> str | None:
-    """Keep only the digits of a national number (as typed, with spaces or dashes)."""
+def normalise_national_id(value: str | None, errors: list[FieldError]) -> str | None:
+    """The digits of a national number typed with spaces or dashes; anything else in it is
+    refused (never dropped: letters must not turn into a shorter number or into none)."""
     if not value:
         return None
-    return re.sub(r"\D", "", ascii_digits(value)) or None
+    text = ascii_digits(value)
+    if not re.fullmatch(r"[\d\s\-]+", text) or not re.search(r"\d", text):
+        errors.append(FieldError("national_id", "digits only (spaces and dashes allowed)"))
+        return None
+    return re.sub(r"\D", "", text)
 
 
 def check_national_id(

@@ -59,3 +59,20 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed log-ins counted for one account name or one client address.
+
+    `key` is `account:` and the SHA-256 of the name as typed (case-folded: a password typed
+    into the name field is never stored, and names that do not exist are counted alike, so
+    the throttle does not tell which accounts exist) or `address:` and the client's address.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=80)
+    failures: int = Field(default=0)
+    window_start: datetime = Field(default_factory=utcnow)
+    last_failure_at: datetime = Field(default_factory=utcnow)
+    locked_at: datetime | None = None

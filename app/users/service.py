@@ -11,11 +11,17 @@ from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
 from app.core.db import session_scope
-from app.core.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
+from app.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
 from app.core.models import utcnow
 from app.core.roles import Authorisation, Role
 from app.core.security import (
-    MIN_PASSWORD_LENGTH,
     Principal,
     hash_password,
     needs_rehash,
@@ -24,7 +30,9 @@ from app.core.security import (
     verify_password,
 )
 from app.registry.models import Site
+from app.users import throttle
 from app.users.models import ApiToken, User, UserAuthorisation, UserSite
+from app.users.passwords import check_password
 
 LANGUAGES = ("ar", "en")
 ALL_SITES_ROLES = frozenset({Role.admin, Role.committee, Role.auditor})
@@ -59,8 +67,7 @@ def create_user(
     errors: list[FieldError] = []
     if role not in Role.__members__:
         errors.append(FieldError("role", f"must be one of {', '.join(Role)}"))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors.append(FieldError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters"))
+    errors.extend(check_password(password, username=username))
     if not username.strip() or len(username) > 80:
         errors.append(FieldError("username", "must be 1-80 characters"))
     if language not in LANGUAGES:
@@ -136,6 +143,10 @@ def principal_for(*, session: Session, user: User) -> Principal:
     )
 
 
+LOCKED = "too many failed log-ins: this account is locked; an administrator can unlock it"
+BACKING_OFF = "too many failed log-ins: wait a moment and try again"
+
+
 class LoginFailed(Unauthorized):
     """A login refused; `reason` (unknown_user, wrong_password, disabled) goes to the audit
     trail only, never to the caller."""
@@ -145,40 +156,63 @@ class LoginFailed(Unauthorized):
         self.reason = reason
 
 
-def authenticate(*, session: Session, username: str, password: str) -> User:
-    """Check a username and password; the error never says which one was wrong."""
+def authenticate(*, session: Session, username: str, password: str,
+                 address: str | None = None) -> User:
+    """Check a username and password under the log-in throttle (:mod:`app.users.throttle`);
+    the error never says which one was wrong. :func:`login` counts and audits a refusal in a
+    transaction of its own."""
+    refused = throttle.refusal(session=session, username=username, address=address)
+    if refused is not None:
+        raise TooManyRequests(LOCKED if refused.locked else BACKING_OFF,
+                              retry_after=refused.retry_after)
     user = session.exec(select(User).where(User.username == username)).first()
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise LoginFailed("unknown_user" if user is None else "wrong_password")
     if not user.active:
         raise LoginFailed("disabled")
+    throttle.clear_account(session=session, username=username)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
     return user
 
 
-def record_failed_login(*, engine: Engine, username: str, channel: str, reason: str) -> None:
-    """Audit a refused login with the account name typed, in a transaction of its own (it
-    stays when the login's own transaction rolls back with the 401)."""
+def record_failed_login(*, engine: Engine, username: str, channel: str, reason: str,
+                        address: str | None = None) -> None:
+    """Count a refused login for the throttle (a wrong name or password) and audit it with the
+    account name typed, in a transaction of its own (it stays when the login's own transaction
+    rolls back with the 401 or 429)."""
     with session_scope(engine) as session:
+        if reason in ("unknown_user", "wrong_password"):
+            locked = throttle.record_failure(session=session, username=username,
+                                             address=address)
+        else:
+            locked = throttle.is_locked(session=session, username=username)
         user = session.exec(select(User).where(User.username == username)).first()
         record_event(session=session, actor=None, action="auth.failed", object_type="user",
                      object_id=str(user.id) if user else None,
-                     details={"username": username[:80], "channel": channel, "reason": reason})
+                     details={"username": username[:80], "channel": channel, "reason": reason,
+                              "locked": locked})
 
 
-def login(*, engine: Engine, username: str, password: str, ttl_minutes: int, kind: str
-          ) -> tuple[User, str]:
-    """Check a password and issue a token (`kind`: api or web) in one transaction; a refusal
-    is audited in its own transaction, then raised (LoginFailed)."""
+def login(*, engine: Engine, username: str, password: str, ttl_minutes: int, kind: str,
+          address: str | None = None) -> tuple[User, str]:
+    """Check a password under the log-in throttle and issue a token (`kind`: api or web) in
+    one transaction; a refusal is counted and audited in its own transaction, then raised
+    (LoginFailed, or TooManyRequests while the account or address waits)."""
     try:
         with session_scope(engine) as session:
-            user = authenticate(session=session, username=username, password=password)
+            user = authenticate(session=session, username=username, password=password,
+                                address=address)
             return user, issue_token(session=session, user=user, ttl_minutes=ttl_minutes,
                                      kind=kind)
     except LoginFailed as exc:
-        record_failed_login(engine=engine, username=username, channel=kind, reason=exc.reason)
+        record_failed_login(engine=engine, username=username, channel=kind, reason=exc.reason,
+                            address=address)
+        raise
+    except TooManyRequests:
+        record_failed_login(engine=engine, username=username, channel=kind, reason="throttled",
+                            address=address)
         raise
 
 
@@ -302,9 +336,16 @@ def update_user(
     if user is None:
         raise NotFound("user not found")
     changes: dict[str, object] = {}
+    if role is not None and role not in Role.__members__:
+        raise ValidationFailed([FieldError("role", f"must be one of {', '.join(Role)}")])
+    role_changes = role is not None and role != user.role
+    if user.role == Role.admin and user.active and (
+            (role_changes and role != Role.admin) or active is False):
+        _keep_an_admin(session, user, field="active" if active is False else "role")
+    if role_changes and sites is None and role in SITE_ROLES:
+        # The old scope never carries over to a new role: its sites are given again.
+        raise ValidationFailed([FieldError("sites", "a new role needs its sites given again")])
     if role is not None:
-        if role not in Role.__members__:
-            raise ValidationFailed([FieldError("role", f"must be one of {', '.join(Role)}")])
         user.role = role
         changes["role"] = role
     if language is not None:
@@ -313,15 +354,16 @@ def update_user(
         user.language = language
         changes["language"] = language
     if password is not None:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise ValidationFailed(
-                [FieldError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")]
-            )
+        problems = check_password(password, username=user.username)
+        if problems:
+            raise ValidationFailed(problems)
         user.password_hash = hash_password(password)
         changes["password"] = "changed"
+        changes["sessions_ended"] = end_sessions(session=session, user_id=user_id)
     if sites is not None or role is not None:
+        # A role change starts from no scope: only the role and the sites given count.
         all_sites = user.role in ALL_SITES_ROLES or (
-            "*" in sites if sites is not None else user.all_sites)
+            "*" in sites if sites is not None else user.all_sites and not role_changes)
         codes = ([] if all_sites else _check_sites(session, sites) if sites is not None
                  else user_sites(session=session, user=user))
         if user.role in SITE_ROLES and not all_sites and not codes:
@@ -351,11 +393,7 @@ def update_user(
         user.active = active
         changes["active"] = active
         if not active:
-            open_tokens = select(ApiToken).where(
-                ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
-            for tok in session.exec(open_tokens).all():
-                tok.revoked_at = utcnow()
-                session.add(tok)
+            changes["sessions_ended"] = end_sessions(session=session, user_id=user_id)
     session.add(user)
     record_event(
         session=session, actor=actor, action="user.update", object_type="user",
@@ -363,3 +401,73 @@ def update_user(
     )
     session.flush()
     return user
+
+
+def _keep_an_admin(session: Session, user: User, *, field: str) -> None:
+    """Refuse to demote or disable the last active administrator."""
+    others = session.exec(select(User.id).where(
+        User.role == Role.admin, col(User.active), User.id != user.id)).first()
+    if others is None:
+        raise Conflict("the last active administrator cannot be demoted or disabled",
+                       [FieldError(field, "the register needs an active administrator")])
+
+
+def end_sessions(*, session: Session, user_id: int) -> int:
+    """Revoke every open bearer token and web session of a user; how many there were."""
+    open_tokens = session.exec(select(ApiToken).where(
+        ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))).all()
+    now = utcnow()
+    for token in open_tokens:
+        token.revoked_at = now
+        session.add(token)
+    session.flush()
+    return len(open_tokens)
+
+
+def change_own_password(*, session: Session, actor: Principal, current_password: str,
+                        new_password: str) -> User:
+    """A user's own password change: the current password is checked, the new one must meet
+    the policy, and every token and web session of the user ends (the caller's included)."""
+    user = session.get(User, actor.id) if actor.id is not None else None
+    if user is None or not user.active:
+        raise Unauthorized("invalid or expired token")
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationFailed([FieldError("current_password", "incorrect password")])
+    problems = check_password(new_password, username=user.username, field="new_password")
+    if not problems and verify_password(user.password_hash, new_password):
+        problems = [FieldError("new_password", "must differ from the current password")]
+    if problems:
+        raise ValidationFailed(problems)
+    user.password_hash = hash_password(new_password)
+    session.add(user)
+    assert user.id is not None
+    ended = end_sessions(session=session, user_id=user.id)
+    record_event(session=session, actor=actor, action="user.password_change",
+                 object_type="user", object_id=str(user.id), details={"sessions_ended": ended})
+    session.flush()
+    return user
+
+
+def find_user(*, session: Session, username: str) -> User:
+    """An account by its user name."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound("user not found")
+    return user
+
+
+def unlock_user(*, session: Session, actor: Principal, user_id: int) -> User:
+    """Lift the lock (and the backoff) of an account after failed log-ins."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    lifted = throttle.clear_account(session=session, username=user.username)
+    record_event(session=session, actor=actor, action="user.unlock", object_type="user",
+                 object_id=str(user_id), details={"was_throttled": lifted})
+    session.flush()
+    return user
+
+
+def is_locked(*, session: Session, user: User) -> bool:
+    """Whether an account is locked after too many failed log-ins."""
+    return throttle.is_locked(session=session, username=user.username)

@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from app.registry.schemas import Name, Short, Strict, Text
+from app.core.strict import Flag, Strict
+from app.registry.schemas import Name, Short, Text
 from app.weapons.enums import (
     AmmunitionCategory,
     AmmunitionCondition,
@@ -41,7 +42,7 @@ class OutcomeIn(Strict):
     """The receiver confirms or refuses a transfer; the sender may withdraw it."""
 
     outcome: TransferOutcome
-    seals_intact: bool | None = Field(default=None, description="seals checked on receipt")
+    seals_intact: Flag | None = Field(default=None, description="seals checked on receipt")
     note: Text | None = Field(default=None, description="required to refuse or withdraw")
 
 
@@ -251,7 +252,7 @@ class DestructionIn(Strict):
     witnesses: list[WitnessIn] = Field(min_length=1, max_length=20)
     weapons: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_BATCH)
     lots: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_BATCH)
-    in_place: bool = Field(default=False, description="destroyed where found (items unsafe "
+    in_place: Flag = Field(default=False, description="destroyed where found (items unsafe "
                                                       "to move)")
     note: Text | None = None
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
@@ -76,9 +76,11 @@ async def _call(handler: Callable[..., Any], request: Request, exc: Exception) -
     return await result if inspect.isawaitable(result) else result
 
 
-def install(app: FastAPI) -> None:
-    """Mount the web interface's routes and static files on the app."""
+def routers() -> list[APIRouter]:
+    """The web interface's routers, in the order they are mounted (the authorization
+    matrix walks them too)."""
     from app.web import (
+        account,
         admin,
         audit,
         auth,
@@ -95,12 +97,19 @@ def install(app: FastAPI) -> None:
         weapons,
         weapons_records,
     )
+
+    return [module.router for module in (
+        auth, account, home, registrations, printouts, persons, review_models, review, jobs,
+        admin, audit, weapons_records, weapons, imports, cases, stats)]
+
+
+def install(app: FastAPI) -> None:
+    """Mount the web interface's routes and static files on the app."""
     from app.web.errors import render_error
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, home, registrations, printouts, persons, review_models, review, jobs,
-                   admin, audit, weapons_records, weapons, imports, cases, stats):
-        app.include_router(module.router)
+    for router in routers():
+        app.include_router(router)
 
     json_domain = app.exception_handlers[DomainError]
     json_http = app.exception_handlers[StarletteHTTPException]

@@ -90,6 +90,7 @@ def _user_page(request: Request, session: Session, actor: Principal, user_id: in
     user, sites = users.get_user(session=session, user_id=user_id)
     return render(request, "admin_user.html", {
         "user": user, "user_sites": sites, "roles": ROLE_LABELS, "languages": LANGUAGE_LABELS,
+        "locked": users.is_locked(session=session, user=user),
         "sites": reference.list_sites(session=session), "sections": USER_SECTIONS,
         "user_authorisations": users.user_authorisations(session=session, user_id=user.id),
         "authorisation_labels": AUTHORISATION_LABELS,
@@ -123,6 +124,9 @@ def change_user(request: Request, user_id: int, section: str, session: SessionDe
         changes = {"password": _text(form, "password")}
     elif section == "state":
         changes = {"active": _text(form, "active") == "yes"}
+    elif section == "unlock":
+        users.unlock_user(session=session, actor=actor, user_id=user_id)
+        return redirect(request, f"/admin/users/{user_id}?saved=state")
     else:
         raise DomainError("no such section")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.core.errors import Unauthorized
+from app.core.errors import TooManyRequests, Unauthorized
 from app.deps import SessionDep, SettingsDep
 from app.users import service as users
 from app.web import deps
@@ -33,7 +33,8 @@ def login_page(request: Request, actor: deps.MaybeUser) -> Response:
     """Show the log-in form (or go home when already signed in)."""
     if actor is not None:
         return redirect(request, "/")
-    return render(request, "login.html", {"expired": request.query_params.get("expired")})
+    return render(request, "login.html", {"expired": request.query_params.get("expired"),
+                                          "changed": request.query_params.get("changed")})
 
 
 @router.post("/login")
@@ -44,10 +45,18 @@ def login(request: Request, settings: SettingsDep, form: deps.FormDep) -> Respon
     try:
         user, token = users.login(engine=request.app.state.engine, username=username,
                                   password=str(form.get("password") or ""),
+                                  address=request.client.host if request.client else None,
                                   ttl_minutes=settings.token_ttl_minutes, kind="web")
     except Unauthorized:
         return render(request, "login.html", {"failed": True, "username": username},
                       status_code=401)
+    except TooManyRequests as exc:
+        response = render(request, "login.html", {
+            "throttled": "locked" if exc.retry_after is None else "wait",
+            "username": username}, status_code=429)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     deps.renew_csrf_seed(request)
     request.state.language = user.language
     response = redirect(request, "/")

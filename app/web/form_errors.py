@@ -100,6 +100,8 @@ OTHER_LABELS = {
     "name_en": N_("Name in English"), "name_ar": N_("Name in Arabic"), "region": N_("Region"),
     "aliases": N_("Aliases"), "reason": N_("Reason for the correction"),
     "value": N_("New value"),
+    "current_password": N_("Current password"), "new_password": N_("New password"),
+    "new_password_again": N_("New password again"), "active": N_("State"),
 }
 """What the other forms' inputs are called (administration, corrections)."""
 ROW_FIELD = N_("{field} of {row} {number}")

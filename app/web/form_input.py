@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.core.errors import FieldError
+from app.core.strict import HIDDEN_CHARACTERS
 from app.registry.schemas import RegistrationIn
 from app.registry.validation import ascii_digits
 from app.web.forms import DRAFT_FIELDS, N_, ROW_KINDS, SCALAR_FIELDS
@@ -32,6 +33,7 @@ _PYDANTIC_MESSAGES = {
     "less_than_equal": N_("too large"),
     "too_long": N_("too many"),
     "uuid_parsing": N_("the form is damaged; reload the page"),
+    HIDDEN_CHARACTERS: N_("contains hidden control or direction characters; type it again"),
 }
 _CHOICES = ("category", "sex", "nationality")
 

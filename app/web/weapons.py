@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from app.core.errors import DomainError, FieldError
 from app.core.roles import WEAPONS_OFFICERS
 from app.core.security import Principal
+from app.core.strict import MAX_PAGE
 from app.deps import CryptoDep, SessionDep
 from app.registry import reference
 from app.weapons import queries, service
@@ -97,7 +98,8 @@ def custody_list(request: Request, session: SessionDep, actor: deps.WebUser) -> 
             days[key], filter_errors[key] = None, "not a valid date"
     if chosen["status"] and chosen["status"] not in CustodyStatus.__members__:
         chosen["status"], filter_errors["status"] = "", "choose one of the options"
-    page = int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1
+    text = params.get("page", "1")
+    page = min(max(int(text), 1), MAX_PAGE) if text.isdigit() and len(text) <= 6 else 1
     result = queries.list_weapons(session=session, actor=actor, filters=queries.WeaponFilters(
         site=chosen["site"] or None, status=chosen["status"] or None,
         weapon_type=chosen["weapon_type"] or None, calibre=chosen["calibre"] or None,

@@ -96,7 +96,8 @@ def destroy(request: Request, session: SessionDep, crypto: CryptoDep, actor: dep
 def destructions(request: Request, session: SessionDep, actor: deps.WebUser) -> Response:
     """Destruction events at the caller's sites."""
     events = destruction.list_destructions(session=session, actor=actor)
-    return render(request, "weapons/destructions.html", {"events": events, **RECORD_LABELS},
+    # the events last: the labels hold an "events" entry of their own (custody event names)
+    return render(request, "weapons/destructions.html", {**RECORD_LABELS, "events": events},
                   actor=actor)
 
 

@@ -3,7 +3,7 @@ to the one before; the append-only custody records accept a re-encryption of the
 columns (and nothing else)
 
 Revision ID: 0021
-Revises: 0020
+Revises: 0018
 Create Date: 2026-12-05 00:50:00
 
 Events recorded before this revision carry no MAC; `ddr audit verify` counts them as

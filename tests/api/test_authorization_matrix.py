@@ -109,6 +109,13 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
                                               "password": "long enough pw",
                                               "role": "committee"}}),
         expect(403, admin=201)),
+    # a wrong current password: every signed-in user reaches that check, nothing changes
+    ("POST", "/api/v1/auth/password"): (
+        lambda c: ("/api/v1/auth/password", {"json": {"current_password": "not the one",
+                                                      "new_password": "Zawiya-sunrise-41"}}),
+        expect(422)),
+    ("POST", "/api/v1/users/{user_id}/unlock"): (
+        lambda c: (f"/api/v1/users/{c['uid']}/unlock", {}), ADMIN_ONLY),
     ("PATCH", "/api/v1/users/{user_id}"): (
         lambda c: (f"/api/v1/users/{c['uid']}", {"json": {"language": "en"}}), ADMIN_ONLY),
     ("GET", "/api/v1/audit"): (lambda c: ("/api/v1/audit", {}), expect(403, admin=200,
