@@ -1,7 +1,7 @@
 """case management: pathways, steps, timeline, referrals, instalments, authorisations
 
 Revision ID: 0017
-Revises: 0022
+Revises: 0020
 Create Date: 2026-12-04 21:47:41.489307
 
 Cases get their pathway version, assignment, version and steps; an append-only timeline
