@@ -52,7 +52,8 @@ def domain_error_response(exc: DomainError) -> JSONResponse:
     return JSONResponse(
         status_code=exc.status_code,
         content={"detail": exc.detail,
-                 "errors": [{"field": e.field, "message": e.message} for e in exc.errors]},
+                 "errors": [{"field": e.field, "message": e.message} for e in exc.errors],
+                 **exc.extra},
         headers=headers or None,
     )
 

@@ -25,6 +25,8 @@ WEAPONS_READ = frozenset({"admin", "officer_trp", "officer_ben", "supervisor_trp
                           "weapons_trp"})
 WEAPONS_MOVE = frozenset({"admin", "weapons_trp"})
 RECONCILE = frozenset({"admin", "weapons_trp", "supervisor_trp", "auditor"})
+CASE_WORK = frozenset({"admin", "supervisor_trp", "case_manager_trp"})
+SUPERVISE = frozenset({"admin", "supervisor_trp"})
 TRP_ONLY = frozenset({"officer_ben"})
 """Actors that reach a TRP record's page only as 404 (their sites are elsewhere)."""
 NOT_THE_IMPORTER = frozenset({"officer_ben", "supervisor_trp"})
@@ -68,6 +70,8 @@ def pages(c: dict[str, Any]) -> dict[tuple[str, str], Page]:
         ("GET", "/registrations/{registration_id}/weapons/{weapon_id}/receipt.pdf"): (
             f"/registrations/{rid}/weapons/{weapon}/receipt.pdf", PII, True),
         ("GET", "/persons/{person_id}"): (f"/persons/{pid}", PII, True),
+        ("GET", "/persons/{person_id}/subject-access.json"): (
+            f"/persons/{pid}/subject-access.json", ADMIN, False),
         ("POST", "/registrations/{registration_id}/corrections"): (
             f"/registrations/{rid}/corrections", PII, True, {"person_id": pid}),
         ("GET", "/review/models"): ("/review/models", ADMIN, False),
@@ -138,6 +142,29 @@ def pages(c: dict[str, Any]) -> dict[tuple[str, str], Page]:
                                                    IMPORTERS, NOT_THE_IMPORTER),
         ("GET", "/imports/{job_id}/mapping.yaml"): (f"/imports/{c['import']}/mapping.yaml",
                                                     IMPORTERS, NOT_THE_IMPORTER),
+        ("GET", "/stats"): ("/stats", SIGNED_IN, False),
+        ("GET", "/stats/export.{fmt}"): ("/stats/export.json", SIGNED_IN, False),
+        ("GET", "/cases"): ("/cases", CASE_WORK, False),
+        ("GET", "/cases/list"): ("/cases/list", CASE_WORK, False),
+        ("GET", "/cases/workload"): ("/cases/workload", SUPERVISE, False),
+        ("GET", "/cases/{case_id}"): (f"/cases/{c['case']}", CASE_WORK, False),
+        ("POST", "/cases/{case_id}/steps/{step_key}"): (
+            f"/cases/{c['case']}/steps/eligibility", CASE_WORK, False),
+        ("POST", "/cases/{case_id}/assignment"): (f"/cases/{c['case']}/assignment", CASE_WORK,
+                                                  False),
+        ("POST", "/cases/{case_id}/notes"): (f"/cases/{c['case']}/notes", CASE_WORK, False),
+        ("POST", "/cases/{case_id}/status"): (f"/cases/{c['case']}/status", CASE_WORK, False),
+        ("POST", "/cases/{case_id}/instalments"): (f"/cases/{c['case']}/instalments",
+                                                   CASE_WORK, False),
+        ("POST", "/cases/{case_id}/payments"): (f"/cases/{c['case']}/payments", CASE_WORK,
+                                                False),
+        ("POST", "/cases/{case_id}/referrals"): (f"/cases/{c['case']}/referrals", CASE_WORK,
+                                                 False),
+        ("POST", "/cases/{case_id}/referrals/{referral_id}"): (
+            f"/cases/{c['case']}/referrals/{c['referral']}", CASE_WORK, False),
+        ("GET", "/providers"): ("/providers", ADMIN, False),
+        ("POST", "/providers"): ("/providers", ADMIN, False),
+        ("POST", "/providers/{provider_id}"): (f"/providers/{c['provider']}", ADMIN, False),
     }
 
 
@@ -147,7 +174,8 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "
 def test_the_matrix_covers_every_page(app: FastAPI) -> None:
     every = discover(app)
     listed = set(pages(dict.fromkeys(("rid", "pid", "weapon", "pair", "signal", "import",
-                                      "uid", "gid", "destruction", "transfer"), "x")))
+                                      "uid", "gid", "destruction", "transfer", "case",
+                                      "referral", "provider"), "x")))
     assert every == listed | PUBLIC
 
 
