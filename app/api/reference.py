@@ -78,7 +78,8 @@ def list_sites(session: SessionDep, actor: CurrentUser) -> list[SiteOut]:
     return [SiteOut.model_validate(s) for s in reference.list_sites(session=session)]
 
 
-@router.post("/sites", status_code=201, response_model=SiteOut, summary="Add a site")
+@router.post("/sites", status_code=201, response_model=SiteOut, summary="Add a site",
+             responses={409: {"description": "a site with this code exists"}})
 def create_site(body: SiteIn, session: SessionDep, actor: AdminUser) -> SiteOut:
     """Add a registration site (admins)."""
     site = reference.create_site(session=session, actor=actor, **body.model_dump())
@@ -100,7 +101,8 @@ def list_armed_groups(session: SessionDep, actor: CurrentUser) -> list[ArmedGrou
 
 
 @router.post("/armed-groups", status_code=201, response_model=ArmedGroupOut,
-             summary="Add an armed group")
+             summary="Add an armed group",
+             responses={409: {"description": "an armed group with this code exists"}})
 def create_armed_group(body: ArmedGroupIn, session: SessionDep, actor: AdminUser) -> ArmedGroupOut:
     """Add an armed group to the list (admins)."""
     return _group(reference.create_armed_group(session=session, actor=actor, **body.model_dump()))

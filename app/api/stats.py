@@ -63,7 +63,8 @@ def one_table(name: str, actor: CurrentUser, stats: StatsDep, where: FilterDep
     return {"metadata": stats.metadata(where), "table": stats.view(name, where)}
 
 
-@router.get("/export", responses={**ERRORS, 200: {"description": "the file"}},
+@router.get("/export", responses={**ERRORS, 200: {
+    "description": "the file", "content": {media: {} for media in writers.MEDIA_TYPES.values()}}},
             summary="Statistics as a file")
 def export_file(actor: CurrentUser, stats: StatsDep, session: SessionDep, where: FilterDep,
                 format: Annotated[Literal["csv", "xlsx", "json"], Query()] = "json"

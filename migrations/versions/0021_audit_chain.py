@@ -1,6 +1,6 @@
 """audit chain and key rotation: each audit event carries the key version and HMAC chaining it
 to the one before; the append-only custody records accept a re-encryption of their encrypted
-columns (and nothing else)
+columns (and nothing else), as does the case timeline
 
 Revision ID: 0021
 Revises: 0018
@@ -11,7 +11,7 @@ predating the chain. The chain starts with the first event recorded after the up
 
 `ddr keys rotate` re-encrypts every value under the primary key version. The custody records
 (transfers, their outcomes, destructions, stock counts) refuse every update; from here on an
-update that sets only their encrypted columns passes (SQLite: the trigger fires on an update
+update that sets only their encrypted columns passes, and so for the case timeline (SQLite: the trigger fires on an update
 of any other column; PostgreSQL: the row without its encrypted columns must stay the same).
 """
 
@@ -31,8 +31,12 @@ ENCRYPTED = {
     'transfer_outcome': ('note',),
     'destruction_event': ('place', 'authorised_by', 'witnesses', 'note'),
     'stock_count': ('note',),
+    'case_event': ('sealed',),
 }
 """The append-only tables with encrypted columns (as in their models' ENCRYPTED_FIELDS)."""
+REFUSE_ALL = {table: 'custody_append_only' for table in ENCRYPTED} | {
+    'case_event': 'case_event_append_only'}
+"""The PostgreSQL trigger function each table had before (it refuses every change)."""
 
 
 def upgrade() -> None:
@@ -71,7 +75,7 @@ def _custody_append_only_again() -> None:
         for table in ENCRYPTED:
             op.execute(f"DROP TRIGGER {table}_append_only ON {table}")
             op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                       "FOR EACH ROW EXECUTE FUNCTION custody_append_only()")
+                       f"FOR EACH ROW EXECUTE FUNCTION {REFUSE_ALL[table]}()")
         op.execute("DROP FUNCTION custody_reencrypt_only()")
         return
     for table in ENCRYPTED:
