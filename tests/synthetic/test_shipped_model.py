@@ -9,6 +9,7 @@ import pytest
 
 from matching import MatchModel, load_model
 from matching.model import DEFAULT_MODEL_PATH
+from matching.scoring import DEFAULT_SETTINGS
 from synthetic.training import (
     EVALUATION_PERSONS,
     SHIPPED_PERSONS,
@@ -86,6 +87,9 @@ def test_the_shipped_model_carries_its_provenance() -> None:
     assert figures["persons"] == EVALUATION_PERSONS
     assert figures["seed"] not in (metadata["seed"], metadata["term_frequency_seed"])
     assert figures["f1"] >= 0.9
+    # the likely band's precision holds on registrations the model was not trained on
+    assert figures["match_threshold"] == DEFAULT_SETTINGS.match_threshold
+    assert figures["precision"] >= 0.98
 
 
 @pytest.mark.slow
