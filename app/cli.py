@@ -7,6 +7,7 @@ import os
 import secrets
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -78,35 +79,44 @@ def init(
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Apply schema migrations, then build the name search keys registrations lack."""
+    """Apply schema migrations, then build the blocking and name search keys registrations
+    lack."""
     settings = get_settings()
     upgrade(settings.database_url, revision)
     out.print(f"database at revision {revision}")
     if revision == "head":
-        _build_missing_name_keys(settings)
+        _build_missing_keys(settings)
 
 
-def _build_missing_name_keys(settings: Settings) -> None:
-    """Index the names of registrations without name search keys (after a scheme change)."""
+def _advance(bar: Progress, task: TaskID, done: int, _total: int) -> None:
+    bar.update(task, completed=done)
+
+
+def _build_missing_keys(settings: Settings) -> None:
+    """Build the blocking and name search keys of registrations that lack them (after a
+    migration removed them because the matching engine's scheme changed)."""
     from app.registry.enums import IndexKind
     from app.registry.reindex import missing, reindex
 
     try:
         crypto = load_crypto(settings, create_in_development=False)
     except (ConfigurationError, CryptoError):
-        out.print("no master key here: run [bold]ddr reindex --kind name --missing[/] where "
-                  "the key is, or name search will not find older registrations")
+        out.print("no master key here: run [bold]ddr reindex --kind block --missing[/] and "
+                  "[bold]ddr reindex --kind name --missing[/] where the key is, or the duplicate "
+                  "check and name search will not find older registrations")
         return
     with registry(settings) as (engine, _crypto, _settings):
-        with Session(engine) as session:
-            lacking = missing(session=session, kind=IndexKind.name)
-        if lacking:
+        for kind, label in ((IndexKind.block, "blocking keys"),
+                            (IndexKind.name, "name search keys")):
+            with Session(engine) as session:
+                lacking = missing(session=session, kind=kind)
+            if not lacking:
+                continue
             with Progress(console=err) as bar:
-                task = bar.add_task("name search keys", total=lacking)
-                reindex(engine=engine, crypto=crypto, actor=SYSTEM, kinds=[IndexKind.name],
+                reindex(engine=engine, crypto=crypto, actor=SYSTEM, kinds=[kind],
                         missing_only=True,
-                        progress=lambda done, total: bar.update(task, completed=done))
-            out.print(f"name search keys built for {lacking} registrations")
+                        progress=partial(_advance, bar, bar.add_task(label, total=lacking)))
+            out.print(f"{label} built for {lacking} registrations")
 
 
 @cli.command("reindex")

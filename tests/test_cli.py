@@ -280,11 +280,12 @@ def test_import_opens_cases_and_backfill_gives_steps(folder: Path, database_url:
     assert '"key": "reintegration"' in pathways.stdout
 
 
-def test_db_upgrade_builds_missing_name_keys_and_reindex_rebuilds_them(
+def test_db_upgrade_builds_missing_keys_and_reindex_rebuilds_them(
     folder: Path, database_url: str
 ) -> None:
-    """After a change of the name search keys (the migration removes the old rows), `ddr db
-    upgrade` builds them where the master key is; `ddr reindex` rebuilds them all."""
+    """After a change of the blocking and name search keys (the migration removes the old
+    rows), `ddr db upgrade` builds them where the master key is; `ddr reindex` rebuilds them
+    all."""
     from sqlalchemy import create_engine, text
 
     assert ddr(folder, "init", "--demo-groups").returncode == 0
@@ -294,14 +295,20 @@ def test_db_upgrade_builds_missing_name_keys_and_reindex_rebuilds_them(
     with engine.begin() as connection:
         registrations = connection.execute(text("SELECT COUNT(*) FROM registration")).scalar()
         assert connection.execute(text(count)).scalar() == registrations
-        connection.execute(text("DELETE FROM registration_index WHERE kind = 'name'"))
+        assert connection.execute(text(count.replace("'name'", "'block'"))).scalar() == (
+            registrations)
+        connection.execute(text("DELETE FROM registration_index "
+                                "WHERE kind IN ('name', 'block')"))
     upgraded = ddr(folder, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
+    assert f"blocking keys built for {registrations} registrations" in upgraded.stdout
     assert f"name search keys built for {registrations} registrations" in upgraded.stdout
     with engine.connect() as connection:
         assert connection.execute(text(count)).scalar() == registrations
+        assert connection.execute(text(count.replace("'name'", "'block'"))).scalar() == (
+            registrations)
     again = ddr(folder, "db", "upgrade")
-    assert "name search keys built" not in again.stdout
+    assert "keys built" not in again.stdout
     rebuilt = ddr(folder, "reindex", "--kind", "name")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert f"reindexed {registrations} registrations (name)" in rebuilt.stdout
