@@ -59,7 +59,8 @@ cli.add_typer(retention_cli, name="retention")
 def init(
     demo_groups: Annotated[bool, typer.Option(help="also load the demo armed-group list")] = False,
 ) -> None:
-    """Create the key file (if needed) and database, apply migrations, create the sites."""
+    """Create the key file (if needed) and database, apply migrations (building the matching
+    keys they removed), create the sites."""
     settings = get_settings()
     if settings.master_key is None and not settings.master_key_file.exists():
         write_key_file(settings.master_key_file)
@@ -72,6 +73,7 @@ def init(
             from app.demo import ensure_demo_armed_groups
 
             ensure_demo_armed_groups(session=session)
+    _build_missing_keys(settings)  # an existing register upgraded to a new key scheme
     out.print(f"database ready at {settings.database_url} ({added} sites added)")
     out.print("next: [bold]ddr users create --username admin --role admin[/] then "
               "[bold]ddr serve[/]")
