@@ -104,9 +104,10 @@ def _members(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, list[uuid.
     """Every registration holding each blocking-key digest that the given registrations
     share with another (committed or in this unit of work)."""
     members: dict[str, list[uuid.UUID]] = {}
+    connection = session.connection()  # rows as the database gives them, no ORM loading
     for chunk in _chunks(ids):
         found: dict[str, list[uuid.UUID]] = defaultdict(list)
-        for digest, registration_id in session.execute(_MEMBERS, {"ids": chunk}):
+        for digest, registration_id in connection.execute(_MEMBERS, {"ids": chunk}):
             found[digest].append(registration_id)
         members.update(found)  # a block found from two chunks: its members, once
     return members
@@ -132,7 +133,7 @@ def _load(session: Session, crypto: FieldCrypto, ids: Sequence[uuid.UUID],
     """Decrypt the compared fields of registrations not cached yet, and cache them."""
     loaded = {}
     for chunk in _chunks(ids):
-        for row in session.execute(_ROWS, {"ids": chunk}):
+        for row in session.connection().execute(_ROWS, {"ids": chunk}):
             record = registry_record(crypto, row, COMPARED_FIELDS)
             loaded[row.id] = Known(compared_values(record), row.person_id, row.site_code,
                                    row.registration_number)
