@@ -27,11 +27,6 @@ from sqlmodel import Session
 
 from app.core.errors import Busy
 
-CACHE_KIB = 128 * 1024
-"""SQLite's page cache per connection, at most (allocated as pages are read; default 2 MiB)."""
-MMAP_BYTES = 1024 ** 3
-"""How much of the database file SQLite reads through a memory map."""
-
 
 def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
     """Create an engine with the connection settings this project relies on."""
@@ -55,11 +50,6 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        # A page cache the size of a bulk import's batch (blind-index B-trees keyed by random
-        # digests touch pages all over the file), temporary sorts in memory, reads mapped.
-        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        cursor.execute("PRAGMA temp_store=MEMORY")
-        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
