@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import exists, func, insert
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -68,37 +69,53 @@ CASE_PATHWAY_OF_PERSON = {"reintegration": "reintegration", "child_protection": 
 # -- opening ---------------------------------------------------------------------------------
 
 
+@dataclass
+class NewCase:
+    """A case to open as the rows to insert: plain column values, not ORM objects (a bulk
+    import opens thousands of cases at a time, and building a case's eleven step objects
+    cost more than everything else of opening it)."""
+
+    row: dict[str, Any]
+    steps: list[dict[str, Any]]
+
+
 def _new_case(pathway: Pathway, *, person_id: uuid.UUID, site: str, actor: Principal,
-              opened_on: date, registration_id: uuid.UUID | None) -> tuple[Case, list[CaseStep]]:
+              opened_on: date, registration_id: uuid.UUID | None) -> NewCase:
     due = opening_due(pathway, opened_on)
-    case = Case(person_id=person_id, registration_id=registration_id, pathway=pathway.key,
-                pathway_version=pathway.version, site_code=site, opened_on=opened_on,
-                opened_by_id=actor.id,
-                current_step=current_step(pathway, {s.key: s.initial for s in pathway.steps}),
-                next_due_on=min(due.values(), default=None))
-    steps = [CaseStep(case_id=case.id, key=s.key, position=i, status=s.initial,
-                      due_on=due.get(s.key)) for i, s in enumerate(pathway.steps)]
-    return case, steps
+    now, case_id = utcnow(), uuid.uuid4()
+    row = {"id": case_id, "person_id": person_id, "registration_id": registration_id,
+           "pathway": pathway.key, "pathway_version": pathway.version,
+           "status": CaseStatus.open.value, "site_code": site, "opened_on": opened_on,
+           "opened_at": now, "opened_by_id": actor.id, "updated_at": now, "version": 1,
+           "current_step": current_step(pathway, {s.key: s.initial for s in pathway.steps}),
+           "next_due_on": min(due.values(), default=None)}
+    steps = [{"id": uuid.uuid4(), "case_id": case_id, "key": s.key, "position": i,
+              "status": s.initial.value, "due_on": due.get(s.key)}
+             for i, s in enumerate(pathway.steps)]
+    return NewCase(row, steps)
 
 
-def _insert(session: Session, actor: Principal,
-            opened: Sequence[tuple[Case, list[CaseStep]]]) -> None:
-    """Insert new cases, their steps, their first timeline events and audit events."""
+def _insert(session: Session, actor: Principal, opened: Sequence[NewCase]) -> None:
+    """Insert new cases, their steps, their first timeline events and audit events (a plain
+    insert per table on the unit of work's connection: none is read back as an object)."""
     if not opened:
         return
-    session.add_all([case for case, _steps in opened])
-    session.flush()  # cases before the rows that point to them
-    session.add_all([step for _case, steps in opened for step in steps])
-    for case, _steps in opened:
-        append(session=session, crypto=None, actor=actor, case=case, kind=EventKind.opened,
-               on=case.opened_on, facts={"pathway": case.pathway,
-                                         "pathway_version": case.pathway_version},
-               audit=False)
-    session.flush()
+    connection = session.connection()
+    connection.execute(insert(Case), [case.row for case in opened])
+    connection.execute(insert(CaseStep), [step for case in opened for step in case.steps])
+    connection.execute(insert(CaseEvent), [{
+        "id": uuid.uuid4(), "case_id": case.row["id"], "version": case.row["version"],
+        "at": case.row["opened_at"], "happened_on": case.row["opened_on"],
+        "kind": EventKind.opened.value, "actor_id": actor.id,
+        "actor_username": actor.username,
+        "facts": json.dumps({"pathway": case.row["pathway"],
+                             "pathway_version": case.row["pathway_version"]},
+                            sort_keys=True)} for case in opened])
     record_events(session=session, rows=[event_row(
-        actor=actor, action="case.open", object_type="case", object_id=str(case.id),
-        site_code=case.site_code, details={"person": str(case.person_id),
-                                           "pathway": case.pathway}) for case, _ in opened])
+        actor=actor, action="case.open", object_type="case", object_id=str(case.row["id"]),
+        site_code=case.row["site_code"], details={"person": str(case.row["person_id"]),
+                                                  "pathway": case.row["pathway"]})
+        for case in opened])
 
 
 def open_case(*, session: Session, actor: Principal, person_id: uuid.UUID, site: str,
@@ -110,10 +127,11 @@ def open_case(*, session: Session, actor: Principal, person_id: uuid.UUID, site:
     if person is None or person.status != "active":
         raise NotFound("person not found")
     key = pathway or CASE_PATHWAY_OF_PERSON.get(person.pathway, person.pathway)
-    case, steps = _new_case(latest(key), person_id=person.id, site=site, actor=actor,
-                            opened_on=opened_on or date.today(),
-                            registration_id=registration_id)
-    _insert(session, actor, [(case, steps)])
+    new = _new_case(latest(key), person_id=person.id, site=site, actor=actor,
+                    opened_on=opened_on or date.today(), registration_id=registration_id)
+    _insert(session, actor, [new])
+    case = session.get(Case, new.row["id"])
+    assert case is not None
     return case
 
 
@@ -126,13 +144,13 @@ def pathway_for(*, category: str, is_child: bool) -> str | None:
 
 
 def open_cases_for(*, session: Session, actor: Principal,
-                   registration_ids: Sequence[uuid.UUID]) -> list[Case]:
+                   registration_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """Open the case each new registration's person needs (reintegration for Libyan
     combatants and associated civilians, child protection for children), unless the person
     already has a case on that pathway (a second registration of the same person, a re-run).
     Due dates count from the registration day. Call it in the transaction that inserted the
     registrations (the enrolment service for one, a bulk import for a batch); it returns the
-    cases opened."""
+    ids of the cases opened."""
     if not registration_ids:
         return []
     found = session.execute(
@@ -158,7 +176,7 @@ def open_cases_for(*, session: Session, actor: Principal,
         opened.append(_new_case(latest(key), person_id=person_id, site=site, actor=actor,
                                 opened_on=registered_on, registration_id=registration_id))
     _insert(session, actor, opened)
-    return [case for case, _steps in opened]
+    return [case.row["id"] for case in opened]
 
 
 def backfill(*, session: Session, actor: Principal) -> tuple[int, int]:
@@ -175,15 +193,14 @@ def backfill(*, session: Session, actor: Principal) -> tuple[int, int]:
             pathway = latest(case.pathway)
         except NotFound:
             continue  # a pathway not defined yet (return): its issue gives it steps
-        fresh, steps = _new_case(pathway, person_id=case.person_id, site=case.site_code,
-                                 actor=actor, opened_on=case.opened_on,
-                                 registration_id=case.registration_id)
-        for step in steps:
-            step.case_id = case.id
-        case.pathway_version, case.current_step = pathway.version, fresh.current_step
-        case.next_due_on = fresh.next_due_on
+        fresh = _new_case(pathway, person_id=case.person_id, site=case.site_code,
+                          actor=actor, opened_on=case.opened_on,
+                          registration_id=case.registration_id)
+        case.pathway_version = pathway.version
+        case.current_step, case.next_due_on = (fresh.row["current_step"],
+                                               fresh.row["next_due_on"])
         session.add(case)
-        session.add_all(steps)
+        session.add_all([CaseStep(**{**step, "case_id": case.id}) for step in fresh.steps])
         if case.id not in with_events:  # opened before there was a timeline
             append(session=session, crypto=None, actor=actor, case=case, kind=EventKind.opened,
                    on=case.opened_on, facts={"pathway": case.pathway,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import BindParameter, bindparam, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col
 
@@ -42,11 +42,17 @@ from matching.scoring import decide, default_model, pair_components
 
 CHUNK = 5_000  # bound values per statement (SQLite allows 32,766)
 
-_DIGESTS: BindParameter[list[str]] = bindparam("digests", expanding=True)
 _IDS: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
+_BLOCK = col(RegistrationIndex.kind) == IndexKind.block.value
+_SHARED_BLOCKS = (select_columns(col(RegistrationIndex.digest)).where(
+    _BLOCK, col(RegistrationIndex.digest).in_(select_columns(col(RegistrationIndex.digest))
+                                              .where(_BLOCK, col(RegistrationIndex.registration_id)
+                                                     .in_(_IDS))))
+    .group_by(col(RegistrationIndex.digest)).having(func.count() > 1))
 _MEMBERS = (select_columns(col(RegistrationIndex.digest), col(RegistrationIndex.registration_id))
-            .where(col(RegistrationIndex.kind) == IndexKind.block.value,
-                   col(RegistrationIndex.digest).in_(_DIGESTS)))
+            .where(_BLOCK, col(RegistrationIndex.digest).in_(_SHARED_BLOCKS)))
+"""The members of every block that registrations (bound as `ids`) share with another: most
+blocks of a new registration hold it alone, and say nothing about its candidates."""
 _ROWS = select_columns(*CANDIDATE_COLUMNS).where(col(Registration.id).in_(_IDS))
 _INTEGERS = {"year": np.int32, "month": np.int8, "day": np.int8}
 
@@ -94,13 +100,16 @@ def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
         yield list(values[start:start + CHUNK])
 
 
-def _members(session: Session, digests: Iterable[str]) -> dict[str, list[uuid.UUID]]:
-    """Every registration holding each blocking-key digest (committed or in this unit of
-    work)."""
-    members: dict[str, list[uuid.UUID]] = defaultdict(list)
-    for chunk in _chunks(sorted(set(digests))):
-        for digest, registration_id in session.execute(_MEMBERS, {"digests": chunk}):
-            members[digest].append(registration_id)
+def _members(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, list[uuid.UUID]]:
+    """Every registration holding each blocking-key digest that the given registrations
+    share with another (committed or in this unit of work)."""
+    members: dict[str, list[uuid.UUID]] = {}
+    connection = session.connection()  # rows as the database gives them, no ORM loading
+    for chunk in _chunks(ids):
+        found: dict[str, list[uuid.UUID]] = defaultdict(list)
+        for digest, registration_id in connection.execute(_MEMBERS, {"ids": chunk}):
+            found[digest].append(registration_id)
+        members.update(found)  # a block found from two chunks: its members, once
     return members
 
 
@@ -124,7 +133,7 @@ def _load(session: Session, crypto: FieldCrypto, ids: Sequence[uuid.UUID],
     """Decrypt the compared fields of registrations not cached yet, and cache them."""
     loaded = {}
     for chunk in _chunks(ids):
-        for row in session.execute(_ROWS, {"ids": chunk}):
+        for row in session.connection().execute(_ROWS, {"ids": chunk}):
             record = registry_record(crypto, row, COMPARED_FIELDS)
             loaded[row.id] = Known(compared_values(record), row.person_id, row.site_code,
                                    row.registration_number)
@@ -150,7 +159,7 @@ def check_batch(
     """The match and possible candidates of each new registration (`new`: id → its blocking
     digests; each must be in `cache` already). Reasons are left out: the review queue
     explains each pair when it is opened."""
-    members = _members(session, (d for digests in new.values() for d in digests))
+    members = _members(session, list(new))
     pairs = [(rid, other) for rid, digests in new.items()
              for other in _ranked(rid, digests, members)]
     missing = sorted({other for _, other in pairs if cache.get(other) is None}, key=str)
