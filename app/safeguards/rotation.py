@@ -15,13 +15,14 @@ remain.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, update
+from sqlalchemy import delete, func, literal_column, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
@@ -30,8 +31,8 @@ from app.core.models import AuditEvent, KeyCheck
 from app.core.sealed import unseal
 from app.core.security import Principal
 from app.registry import validation as v
-from app.registry.indexes import replace_indexes
-from app.registry.models import Registration, WeaponHandover
+from app.registry.indexes import index_entries, index_rows, insert_index_rows
+from app.registry.models import Registration, RegistrationIndex, WeaponHandover
 from app.safeguards.tables import encrypted_models, primary_key
 from app.weapons.models import TracingList
 from app.weapons.tracing import rebuild_entries
@@ -48,10 +49,11 @@ class RotationReport:
     complete: bool = False
 
 
-def _move_row(session: Session, crypto: FieldCrypto, model: type[SQLModel], row: SQLModel
-              ) -> bool:
+def _move_row(session: Session, crypto: FieldCrypto, model: type[SQLModel], row: SQLModel,
+              reindex: dict[uuid.UUID, dict[str, str | None]]) -> bool:
     """Re-encrypt a row's values under the primary version, conditional on their being
-    unchanged since read; its blind indexes rebuilt with them. Whether it moved."""
+    unchanged since read; whether it moved. A moved registration's values go to `reindex`
+    (its blind indexes are rebuilt with its batch's, in the same transaction)."""
     old = {c: getattr(row, c) for c in model.ENCRYPTED_FIELDS  # type: ignore[attr-defined]
            if crypto.needs_rotation(getattr(row, c))}
     if not old:
@@ -73,11 +75,21 @@ def _move_row(session: Session, crypto: FieldCrypto, model: type[SQLModel], row:
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         return False  # changed meanwhile: the next pass moves it
     if isinstance(row, Registration):
-        replace_indexes(session=session, crypto=crypto, registration_id=row.id,
-                        values=unseal(crypto, row))
+        reindex[row.id] = unseal(crypto, row)
     if isinstance(row, TracingList):
         rebuild_entries(session=session, crypto=crypto, tracing=row)
     return True
+
+
+def _replace_indexes(session: Session, crypto: FieldCrypto,
+                     values: dict[uuid.UUID, dict[str, str | None]]) -> None:
+    """Rebuild the blind indexes of a batch of registrations under the primary version (one
+    delete and one insert for the batch)."""
+    session.execute(delete(RegistrationIndex.__table__).where(  # type: ignore[attr-defined]
+        col(RegistrationIndex.registration_id).in_(list(values))))
+    insert_index_rows(session, [row for registration_id, plain in values.items()
+                                for row in index_rows(registration_id, index_entries(crypto,
+                                                                                     plain))])
 
 
 def _pass(engine: Engine, crypto: FieldCrypto, actor: Principal, batch_size: int,
@@ -95,7 +107,10 @@ def _pass(engine: Engine, crypto: FieldCrypto, actor: Principal, batch_size: int
                 rows = session.exec(query).all()
                 if not rows:
                     break
-                count = sum(_move_row(session, crypto, model, row) for row in rows)
+                reindex: dict[uuid.UUID, dict[str, str | None]] = {}
+                count = sum(_move_row(session, crypto, model, row, reindex) for row in rows)
+                if reindex:
+                    _replace_indexes(session, crypto, reindex)
                 if count:
                     record_event(session=session, actor=actor, action="keys.rotate",
                                  object_type=str(model.__tablename__),
