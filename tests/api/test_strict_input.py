@@ -121,3 +121,12 @@ def test_keys_and_days_out_of_range_are_refused(client: TestClient, engine: Engi
                                      params={"as_of": "9999-12-31"}, headers=admin),
     }
     assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 422)
+
+
+@pytest.mark.parametrize("word", ["yes", "on", "1", "True"])
+def test_form_booleans_take_only_true_or_false(client: TestClient, officer: dict[str, str],
+                                               word: str) -> None:
+    response = client.post(f"{API}/imports", files={"file": ("x.csv", b"given_name\nAli\n")},
+                           data={"site": "TRP", "attest_consent": word}, headers=officer)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "attest_consent"
