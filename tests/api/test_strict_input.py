@@ -119,6 +119,11 @@ def test_keys_and_days_out_of_range_are_refused(client: TestClient, engine: Engi
                               headers=admin),
         "reconciliation": client.get(f"{API}/weapons/reconciliation",
                                      params={"as_of": "9999-12-31"}, headers=admin),
+        # PostgreSQL's integers are 32-bit: an actor id beyond them was a 500 there
+        "audit actor": client.get(f"{API}/audit", params={"actor_id": 2**31},
+                                  headers=admin),
+        "audit day": client.get(f"{API}/audit", params={"until": "9999-12-31"},
+                                headers=admin),
     }
     assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 422)
 
