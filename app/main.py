@@ -66,6 +66,23 @@ def identifying_in_address(path: str, query: str) -> bool:
     return bool(_IDENTIFYING_IN_ADDRESS.search(_UUID.sub("", f"{path}?{query}")))
 
 
+WITHHELD = "[address withheld: it carried an identifying value]"
+
+
+class WithholdIdentifyingAddresses(logging.Filter):
+    """Keep identifying values out of the access log: the line of a request whose address
+    carried one (refused with 400) names no address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the address of such a request in uvicorn's access-log record."""
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, _, query = args[2].partition("?")
+            if identifying_in_address(path, query):
+                record.args = (*args[:2], WITHHELD, *args[3:])
+        return True
+
+
 class RequestContext:
     """Give each request an id (the caller's X-Request-ID if well formed) for the audit trail,
     refuse bodies over the size limit and addresses carrying identifying values, and add the
@@ -132,6 +149,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_secure()
     logging.basicConfig(level=settings.log_level)
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, WithholdIdentifyingAddresses) for f in access_log.filters):
+        access_log.addFilter(WithholdIdentifyingAddresses())
     all_models()
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     crypto = load_crypto(settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from app.core import audit_chain
 from app.core.audit_query import AuditFilter, search_events
 from app.core.models import AuditEvent
-from app.core.strict import MAX_PAGE
+from app.core.strict import EARLIEST_DAY, LATEST_DAY, MAX_PAGE, MAX_ROW_ID
 from app.deps import AuditReader, CryptoDep, SessionDep
 from app.registry import audit_trail
 
@@ -66,10 +66,10 @@ def read_audit(
     action: str | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
-    actor_id: int | None = None,
+    actor_id: int | None = Query(None, ge=1, le=MAX_ROW_ID),
     actor_username: str | None = Query(None, max_length=80),
-    since: date | None = None,
-    until: date | None = None,
+    since: Annotated[date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
+    until: Annotated[date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=500),
 ) -> AuditPage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -14,6 +14,9 @@ from app.imports import jobs
 from app.imports import service as imports
 from app.imports.report import rejected_rows, write_rejects
 from app.imports.schemas import ImportDetailOut, ImportJobOut, job_out, row_out
+
+FormFlag = Literal["true", "false"]
+"""A boolean in a form: the words `true` or `false` only (never `yes`, `on` or `1`)."""
 
 router = APIRouter(tags=["imports"])
 
@@ -38,9 +41,9 @@ def create_import(
     file: Annotated[UploadFile, File(description="CSV, XLSX, or a KoBoToolbox / ODK export")],
     site: Annotated[str | None, Form(description="site of the rows that name none")] = None,
     mapping: Annotated[UploadFile | None, File(description="column mapping (YAML)")] = None,
-    attest_consent: Annotated[bool, Form(
-        description="consent was collected for every row (recorded and audited)")] = False,
-    dry_run: Annotated[bool, Form(description="check and report, store nothing")] = False,
+    attest_consent: Annotated[FormFlag, Form(
+        description="consent was collected for every row (recorded and audited)")] = "false",
+    dry_run: Annotated[FormFlag, Form(description="check and report, store nothing")] = "false",
 ) -> ImportJobOut:
     """Queue the import of a file; it runs in the background once this answers (follow it
     at `GET /imports/{id}`). Importing a file again skips the rows already stored."""
@@ -48,7 +51,7 @@ def create_import(
         session=session, crypto=crypto, actor=actor, content=file.file.read(),
         file_name=file.filename or "upload", site=site or None,
         mapping_text=mapping.file.read().decode("utf-8", "replace") if mapping else None,
-        consent_attested=attest_consent, dry_run=dry_run)
+        consent_attested=attest_consent == "true", dry_run=dry_run == "true")
     background.add_task(jobs.start, engine=request.app.state.engine, crypto=crypto,
                         actor=actor, job_id=job.id, model=model)
     return job_out(crypto, job)

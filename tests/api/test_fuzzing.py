@@ -2,19 +2,16 @@
 as an administrator and as a registration officer: no 5xx, every answer documented and
 matching its schema.
 
-One database for the module (the requests accumulate state as real use would); the actors'
-accounts are put back before each operation, and a token ended by a fuzzed request (a
-password change, a disabled account) is replaced.
+One database per actor (the requests accumulate state as real use would); the actor's account
+is put back before each operation, and a token ended by a fuzzed request (a password change,
+a disabled account) is replaced.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +19,6 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -32,14 +28,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from app.core.db import session_scope
-from app.core.settings import Settings
-from app.main import create_app
 from app.users import service as users
 from app.users.models import User, UserSite
-from tests.conftest import PG_URL, TEST_MASTER_KEY, _truncate_all
 from tests.factories import make_user, register
 
 MAX_EXAMPLES = int(os.environ.get("DDR_FUZZ_EXAMPLES", "30"))
@@ -48,29 +42,6 @@ whole API on SQLite on a busy 2-core machine (`DDR_FUZZ_EXAMPLES` raises it)."""
 ACTORS = {"admin": ("fuzz.admin", "admin", []), "officer": ("fuzz.officer",
                                                             "registration_officer", ["TRP"])}
 SKIPPED = {"/api/v1/auth/revoke"}  # it would end the very token the fuzzing uses
-
-
-@pytest.fixture(scope="module")
-def fuzz_app(template_db: Path | None, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[FastAPI]:
-    if PG_URL:
-        _truncate_all(PG_URL)
-        url = PG_URL
-    else:
-        assert template_db is not None
-        path = tmp_path_factory.mktemp("fuzz") / "ddr.db"
-        shutil.copy(template_db, path)
-        url = f"sqlite:///{path}"
-    tmp = tmp_path_factory.mktemp("fuzzkey")
-    application = create_app(Settings(
-        env="test", database_url=url, master_key=SecretStr(TEST_MASTER_KEY),
-        master_key_file=tmp / "unused.key", secret_key=SecretStr("test-secret-" + "x" * 20)))
-    engine = application.state.engine
-    for username, role, sites in ACTORS.values():
-        make_user(engine, username, role, sites)
-    application.state.fuzz_tokens = {}
-    yield application
-    engine.dispose()
 
 
 def restore(app: FastAPI, actor: str) -> str:
@@ -142,8 +113,13 @@ def fuzz_operation(app: FastAPI, actor: str, operation: Any, mode: GenerationMod
 
 
 @pytest.mark.parametrize("actor", list(ACTORS))
-def test_the_api_survives_fuzzing(fuzz_app: FastAPI, actor: str) -> None:
+def test_the_api_survives_fuzzing(app: FastAPI, engine: Engine, actor: str) -> None:
     from fastapi.testclient import TestClient
+
+    for username, role, sites in ACTORS.values():
+        make_user(engine, username, role, sites)
+    app.state.fuzz_tokens = {}
+    fuzz_app = app
 
     with TestClient(fuzz_app) as client:  # a record for the fuzzer to come across
         officer = restore(fuzz_app, "officer")

@@ -3,6 +3,7 @@ HTTPS, the API docs from vendored assets, and no identifying values in addresses
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -10,7 +11,7 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.main import identifying_in_address
+from app.main import WITHHELD, WithholdIdentifyingAddresses, identifying_in_address
 
 EVERY_KIND = {
     "health": ("GET", "/health", 200),
@@ -94,3 +95,19 @@ def test_an_address_with_a_national_number_is_refused(client: TestClient) -> Non
     assert response.json()["errors"][0]["field"] == "url"
     digits_only_tail = uuid.UUID("3f1c9a52-8d2e-4f7b-9a61-119880123456")
     assert client.get(f"/api/v1/registrations/{digits_only_tail}").status_code == 401
+
+
+def test_the_access_log_never_names_an_identifying_address(app: FastAPI) -> None:
+    access_log = logging.getLogger("uvicorn.access")
+    assert any(isinstance(f, WithholdIdentifyingAddresses) for f in access_log.filters)
+    lines = []
+    for path in ("/api/v1/registrations/search?phone=0912345678", "/api/v1/weapons?page=2"):
+        record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                                   '%s - "%s %s HTTP/%s" %d',
+                                   ("127.0.0.1:5000", "GET", path, "1.1", 400), None)
+        for log_filter in access_log.filters:
+            log_filter.filter(record)
+        lines.append(record.getMessage())
+    assert "0912345678" not in lines[0]
+    assert WITHHELD in lines[0]
+    assert "/api/v1/weapons?page=2" in lines[1]

@@ -119,5 +119,19 @@ def test_keys_and_days_out_of_range_are_refused(client: TestClient, engine: Engi
                               headers=admin),
         "reconciliation": client.get(f"{API}/weapons/reconciliation",
                                      params={"as_of": "9999-12-31"}, headers=admin),
+        # PostgreSQL's integers are 32-bit: an actor id beyond them was a 500 there
+        "audit actor": client.get(f"{API}/audit", params={"actor_id": 2**31},
+                                  headers=admin),
+        "audit day": client.get(f"{API}/audit", params={"until": "9999-12-31"},
+                                headers=admin),
     }
     assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 422)
+
+
+@pytest.mark.parametrize("word", ["yes", "on", "1", "True"])
+def test_form_booleans_take_only_true_or_false(client: TestClient, officer: dict[str, str],
+                                               word: str) -> None:
+    response = client.post(f"{API}/imports", files={"file": ("x.csv", b"given_name\nAli\n")},
+                           data={"site": "TRP", "attest_consent": word}, headers=officer)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "attest_consent"
