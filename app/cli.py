@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.cli_support import err, fail, out, registry
 from app.core.crypto import CryptoError, write_key_file
-from app.core.db import session_scope
+from app.core.db import make_reader_engine, session_scope
 from app.core.keys import load_crypto
 from app.core.migrate import upgrade
 from app.core.roles import Role
@@ -541,7 +541,7 @@ def export_stats(
     counts and the cells that would reveal them suppressed, the rule in the metadata."""
     from exports import service as stats_service
     from exports import writers
-    from exports.catalogue import POPULATIONS, TABLES
+    from exports.catalogue import TABLES
 
     if fmt not in writers.FORMATS:
         fail("--format must be csv, xlsx or json")
@@ -549,20 +549,27 @@ def export_stats(
     if len(given) > 1:
         fail(f"--{given[1][0]}: one filter at a time")
     where = given[0] if given else None
-    with registry() as (engine, _crypto, _settings), Progress(console=err) as bar:
-        task = bar.add_task("statistics", total=len(POPULATIONS) + 2 + len(TABLES) + 1)
+    with registry() as (engine, _crypto, settings), Progress(console=err) as bar:
+        task = bar.add_task("statistics", total=stats_service.COMPUTE_STEPS + len(TABLES))
+        # a reader: on SQLite the long read never holds the writer the service needs
+        reader = make_reader_engine(settings.database_url,
+                                    busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        try:
+            with Session(reader) as session:
+                threshold = stats_service.current_threshold(session=session)
+                stats = stats_service.compute(
+                    session=session, threshold=threshold,
+                    progress=lambda step: bar.update(task, advance=1, description=step))
+        finally:
+            reader.dispose()
+        stats.check_filter(where)
+        body = writers.write(stats, fmt, where, progress=lambda name: bar.update(
+            task, advance=1, description=f"writing {name}"))
+        try:
+            out_path.write_bytes(body)
+        except OSError as exc:
+            fail(f"{out_path}: cannot write ({exc.__class__.__name__})")
         with session_scope(engine) as session:
-            threshold = stats_service.current_threshold(session=session)
-            stats = stats_service.compute(
-                session=session, threshold=threshold,
-                progress=lambda step: bar.update(task, advance=1, description=step))
-            stats.check_filter(where)
-            body = writers.write(stats, fmt, where, progress=lambda name: bar.update(
-                task, advance=1, description=f"writing {name}"))
-            try:
-                out_path.write_bytes(body)
-            except OSError as exc:
-                fail(f"{out_path}: cannot write ({exc.__class__.__name__})")
             stats_service.record_export(session=session, actor=SYSTEM, kind=fmt, where=where)
         bar.update(task, completed=bar.tasks[0].total)
     suppressed = sum(1 for c in stats.hidden if stats.values[c] > 0)

@@ -18,6 +18,7 @@ from app.core.settings import Settings
 from app.core.strict import MAX_ROW_ID
 from app.dedup.model_store import active_model
 from app.users import service as users
+from exports.errors import StatisticsPending
 from exports.service import Statistics, StatisticsCache
 from matching import MatchModel
 
@@ -88,10 +89,22 @@ AdminUser = Annotated[Principal, Depends(RequireRole("admin"))]
 AuditReader = Annotated[Principal, Depends(RequireRole("admin", "auditor"))]
 
 
-def get_statistics(request: Request, session: SessionDep, settings: SettingsDep) -> Statistics:
-    """The committee's statistics, suppressed and audited (computed again when stale)."""
+def maybe_statistics(request: Request, session: SessionDep, settings: SettingsDep
+                     ) -> Statistics | None:
+    """The committee's statistics, suppressed and audited, or None while they are computed
+    (in the background: never in a request)."""
     cache: StatisticsCache = request.app.state.stats_cache
     return cache.get(session=session, max_age=settings.stats_refresh_seconds)
+
+
+MaybeStatsDep = Annotated[Statistics | None, Depends(maybe_statistics)]
+
+
+def get_statistics(stats: MaybeStatsDep) -> Statistics:
+    """The statistics; 503 while they are being computed."""
+    if stats is None:
+        raise StatisticsPending()
+    return stats
 
 
 StatsDep = Annotated[Statistics, Depends(get_statistics)]

@@ -30,7 +30,7 @@ from app.api import (
 from app.api.errors import install_error_handlers
 from app.api.openapi import install_openapi
 from app.core.audit import request_id_var
-from app.core.db import make_engine
+from app.core.db import make_engine, make_reader_engine
 from app.core.keys import check_or_store_key, load_crypto
 from app.core.settings import Settings, get_settings
 from app.models import all_models
@@ -162,7 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.crypto = crypto
-    app.state.stats_cache = StatisticsCache()
+    app.state.stats_cache = StatisticsCache(make_reader_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms))
     app.state.match_model = load_model(settings.match_model) if settings.match_model else None
     install_error_handlers(app)
 

@@ -190,7 +190,6 @@ def measure(url: str, runs: int, requests: int) -> dict[str, list[float]]:
     from app.core.security import SYSTEM
     from app.users import service as users
     from exports import writers
-    from exports.service import compute, current_threshold
 
     app = _app(url, 300)
     timings: dict[str, list[float]] = {"statistics computed": [], "dashboard": [],
@@ -198,20 +197,18 @@ def measure(url: str, runs: int, requests: int) -> dict[str, list[float]]:
     with session_scope(app.state.engine) as session:
         users.create_user(session=session, actor=SYSTEM, username="bench-committee",
                           password=PASSWORD, role="committee", sites=[])
-    for _ in range(runs):
-        with session_scope(app.state.engine) as session:
-            started = time.perf_counter()
-            stats = compute(session=session, threshold=current_threshold(session=session))
-            timings["statistics computed"].append(time.perf_counter() - started)
+    for _ in range(runs):  # what a refresh costs (in the background, on the reader engine)
+        started = time.perf_counter()
+        stats = app.state.stats_cache.compute_now()
+        timings["statistics computed"].append(time.perf_counter() - started)
     hidden = sum(1 for c in stats.hidden if stats.values[c] > 0)
     print(f"  {len(stats.values):,} cells in {len(stats.tables)} tables and views, "
           f"{hidden:,} suppressed (non-zero)")
     for fmt in writers.FORMATS:
-        with session_scope(app.state.engine) as session:
-            started = time.perf_counter()
-            fresh = compute(session=session, threshold=current_threshold(session=session))
-            body = writers.write(fresh, fmt)
-            timings[f"export {fmt}"].append(time.perf_counter() - started)
+        started = time.perf_counter()  # as `ddr export stats` does: computed afresh, written
+        fresh = app.state.stats_cache.compute_now()
+        body = writers.write(fresh, fmt)
+        timings[f"export {fmt}"].append(time.perf_counter() - started)
         print(f"  export {fmt}: {len(body) / 1e3:,.0f} kB")
     with TestClient(app) as client:
         page = client.get("/login")
@@ -219,11 +216,6 @@ def measure(url: str, runs: int, requests: int) -> dict[str, list[float]]:
         client.post("/login", data={"username": "bench-committee", "password": PASSWORD,
                                     "csrf_token": token},
                     headers={"Origin": "http://testserver"}, follow_redirects=False)
-        started = time.perf_counter()
-        first = client.get("/")  # the statistics are computed for the first request
-        print(f"  the first dashboard request (statistics computed): "
-              f"{time.perf_counter() - started:.2f} s")
-        assert first.status_code == 200, first.text[:300]
         for _ in range(requests):
             started = time.perf_counter()
             response = client.get("/")

@@ -127,49 +127,57 @@ def _step(pathway: str, key: str) -> str:
     return f"{pathway}.{key}"
 
 
-def step_groups(session: Session) -> list[Group]:
-    """Cases' steps by pathway and step (as `pathway.step`) and the step's status: the
-    reintegration funnel."""
-    keys: list[Any] = [Case.pathway, CaseStep.key, CaseStep.status]
+@dataclass(frozen=True)
+class StepCounts:
+    """The reintegration funnel from one pass over the cases' steps."""
+
+    steps: list[Group]
+    """By `pathway.step` and the step's status."""
+    overdue: list[Group]
+    """Steps still to do, of cases not closed, whose due date has passed, by `pathway.step`."""
+    options: list[Group]
+    """The reintegration option chosen (the outcome of the `option` step once done)."""
+    durations: list[tuple[str, int, int]]
+    """Done steps by `pathway.step` and the days they took: (step, days, count)."""
+
+
+def step_counts(session: Session, today: date) -> StepCounts:
+    """Count the cases' steps in one GROUP BY: status, overdue or not, the outcome and (for
+    done steps) the dates they started and were settled, whose differences are taken here,
+    portably, from the distinct date pairs."""
+    done = col(CaseStep.status) == "done"
+    overdue = case((col(CaseStep.status).in_([s.value for s in OPEN_STEP_STATUSES])
+                    & (col(CaseStep.due_on) < today) & (col(Case.status) != "closed"), 1),
+                   else_=0)
+    outcome = case((done & (col(CaseStep.key) == "option"), col(CaseStep.outcome)), else_=None)
+    started = case((done, col(CaseStep.started_on)), else_=None)
+    settled = case((done, col(CaseStep.settled_on)), else_=None)
+    keys: list[Any] = [Case.pathway, CaseStep.key, CaseStep.status, overdue, outcome, started,
+                       settled]
     rows = session.execute(select(*keys, func.count())
                            .join(Case, col(Case.id) == col(CaseStep.case_id))
                            .where(_counted_pathways()).group_by(*keys))
-    return [Group((_step(pathway, key), status), n) for pathway, key, status, n in rows]
-
-
-def overdue_groups(session: Session, today: date) -> list[Group]:
-    """Steps still to do whose due date has passed, by pathway and step."""
-    keys: list[Any] = [Case.pathway, CaseStep.key]
-    rows = session.execute(
-        select(*keys, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
-        .where(col(CaseStep.status).in_([s.value for s in OPEN_STEP_STATUSES]),
-               col(CaseStep.due_on) < today, col(Case.status) != "closed",
-               _counted_pathways())
-        .group_by(*keys))
-    return [Group((_step(pathway, key),), n) for pathway, key, n in rows]
-
-
-def option_groups(session: Session) -> list[Group]:
-    """The reintegration option chosen (the outcome of the `option` step once done)."""
-    outcome: Any = CaseStep.outcome
-    rows = session.execute(
-        select(outcome, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
-        .where(col(CaseStep.key) == "option", col(CaseStep.status) == "done",
-               col(Case.pathway) == "reintegration").group_by(outcome))
-    return [Group((str(option or "unknown"),), n) for option, n in rows]
-
-
-def duration_groups(session: Session) -> list[tuple[str, int, int]]:
-    """Done steps by pathway and step and the days they took (started to settled): a
-    histogram the medians are read from (date differences are taken here, portably, from
-    the distinct date pairs the database groups)."""
-    keys: list[Any] = [Case.pathway, CaseStep.key, CaseStep.started_on, CaseStep.settled_on]
-    rows = session.execute(
-        select(*keys, func.count()).join(Case, col(Case.id) == col(CaseStep.case_id))
-        .where(col(CaseStep.status) == "done", col(CaseStep.started_on).is_not(None),
-               col(CaseStep.settled_on).is_not(None), _counted_pathways()).group_by(*keys))
+    steps: dict[tuple[str, ...], int] = {}
+    late: dict[tuple[str, ...], int] = {}
+    options: dict[tuple[str, ...], int] = {}
     histogram: dict[tuple[str, int], int] = {}
-    for pathway, key, started, settled, n in rows:
-        bucket = (_step(pathway, key), max((settled - started).days, 0))
-        histogram[bucket] = histogram.get(bucket, 0) + n
-    return [(step, days, n) for (step, days), n in sorted(histogram.items())]
+    for pathway, key, status, is_late, chosen, began, ended, n in rows:
+        step = _step(pathway, key)
+        steps[(step, status)] = steps.get((step, status), 0) + n
+        if is_late:
+            late[(step,)] = late.get((step,), 0) + n
+        if chosen is not None and pathway == "reintegration":
+            options[(str(chosen),)] = options.get((str(chosen),), 0) + n
+        if began is not None and ended is not None:
+            bucket = (step, max((_day(ended) - _day(began)).days, 0))
+            histogram[bucket] = histogram.get(bucket, 0) + n
+    return StepCounts(
+        steps=[Group(k, n) for k, n in steps.items()],
+        overdue=[Group(k, n) for k, n in late.items()],
+        options=[Group(k, n) for k, n in options.items()],
+        durations=[(step, days, n) for (step, days), n in sorted(histogram.items())])
+
+
+def _day(value: Any) -> date:
+    """A date read back from a CASE expression (SQLite gives its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -3,6 +3,7 @@ once per refresh, and read as tables, filter views and headline figures (contrac
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.core.audit import record_event
@@ -30,8 +32,11 @@ from exports.disclosure import DEFAULT_THRESHOLD, rule_text, suppress
 from exports.models import DisclosureSetting
 from exports.tables import TOTAL, Cell, Table, cell_values, hierarchy_lines
 
+logger = logging.getLogger(__name__)
 SOURCE = "DDR Registry (national register of disarmament, demobilization and reintegration)"
 FILTERS = ("site", "category", "month")
+COMPUTE_STEPS = len(POPULATIONS) + 3
+"""How many times :func:`compute` reports progress."""
 
 Filter = tuple[str, str] | None
 Progress = Callable[[str], None]
@@ -168,17 +173,18 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     sites = [SiteRef(s.code, s.name_en, s.name_ar, s.region) for s in site_rows]
     codes = [s.code for s in sites]
     regions = {s.code: s.region or s.code for s in sites}
-    durations = aggregates.duration_groups(session)
-    medians = median_days(durations)
+    say("counting case steps")
+    funnel = aggregates.step_counts(session, date.today())
+    medians = median_days(funnel.durations)
     readers: dict[str, Callable[[Session], list[aggregates.Group]]] = {
                "registrations": aggregates.registration_groups,
                "weapons": aggregates.weapon_groups,
                "ammunition": aggregates.ammunition_groups,
                "cases": aggregates.case_groups, "pairs": aggregates.pair_groups,
-               "case_steps": aggregates.step_groups,
-               "overdue": lambda s: aggregates.overdue_groups(s, date.today()),
-               "options": aggregates.option_groups,
-               "durations": lambda s: [aggregates.Group((step,), n) for step, _d, n in durations],
+               "case_steps": lambda _s: funnel.steps, "overdue": lambda _s: funnel.overdue,
+               "options": lambda _s: funnel.options,
+               "durations": lambda _s: [aggregates.Group((step,), n)
+                                        for step, _d, n in funnel.durations],
                "merges": aggregates.merge_groups, "desk_links": aggregates.desk_link_groups}
     groups = {}
     for population, read in readers.items():
@@ -233,24 +239,57 @@ def median_days(histogram: list[tuple[str, int, int]]) -> dict[str, float]:
 
 
 class StatisticsCache:
-    """The statistics last computed, served until they are `max_age` seconds old (one
-    computation at a time; the committee's figures need not be fresher than minutes)."""
+    """The statistics last computed, served until they are `max_age` seconds old.
 
-    def __init__(self) -> None:
+    Computing them reads the whole register (seconds on a large one), so it never runs in a
+    request: it runs in a background thread on a reader engine (on SQLite a deferred,
+    query-only transaction that never holds the writer). A request that finds the figures
+    stale is answered with them (they say when they were computed) and starts the next
+    computation; a request that finds none under the threshold in force (the first, or after
+    the threshold was raised) gets `None` — the figures are being computed."""
+
+    def __init__(self, reader: Engine) -> None:
+        self._reader = reader
         self._lock = threading.Lock()
         self._entry: tuple[float, Statistics] | None = None
+        self._running: threading.Thread | None = None
 
-    def get(self, *, session: Session, max_age: float) -> Statistics:
-        """The statistics, computed again when older than `max_age` or the threshold moved."""
+    def get(self, *, session: Session, max_age: float) -> Statistics | None:
+        """The statistics under the threshold in force, or None while they are computed."""
         threshold = current_threshold(session=session)
         with self._lock:
-            if self._entry is not None:
-                at, stats = self._entry
-                if time.monotonic() - at < max_age and stats.threshold == threshold:
-                    return stats
+            entry = self._entry
+            current = entry is not None and entry[1].threshold == threshold
+            stale = entry is None or time.monotonic() - entry[0] >= max_age
+            if (stale or not current) and self._running is None:
+                self._running = threading.Thread(target=self._refresh, args=(threshold,),
+                                                 daemon=True, name="statistics")
+                self._running.start()
+            return entry[1] if current and entry is not None else None
+
+    def _refresh(self, threshold: int) -> None:
+        try:
+            self.compute_now(threshold=threshold)
+        except Exception:  # the figures served stay; the next request tries again
+            logger.exception("statistics could not be computed")
+        finally:
+            with self._lock:
+                self._running = None
+
+    def compute_now(self, *, threshold: int | None = None) -> Statistics:
+        """Compute the statistics on the reader engine and keep them."""
+        with Session(self._reader) as session:
+            threshold = threshold or current_threshold(session=session)
             stats = compute(session=session, threshold=threshold)
+        with self._lock:
             self._entry = (time.monotonic(), stats)
-            return stats
+        return stats
+
+    def wait(self, timeout: float = 120) -> None:
+        """Wait for a computation under way (tests and benchmarks)."""
+        thread = self._running
+        if thread is not None:
+            thread.join(timeout)
 
 
 def current_threshold(*, session: Session) -> int:

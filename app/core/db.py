@@ -54,6 +54,30 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
     return create_engine(url, echo=echo, poolclass=NullPool)
 
 
+def make_reader_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
+    """An engine for long read-only work (statistics). On SQLite its transactions begin
+    deferred and its connections are `query_only`: they read a WAL snapshot and never take the
+    writer, so registrations go on while it reads. Elsewhere a plain engine."""
+    if not url.startswith("sqlite"):
+        return make_engine(url, busy_timeout_ms=busy_timeout_ms)
+    engine = create_engine(url, pool_size=2, max_overflow=2, connect_args={
+        "check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")  # deferred: one snapshot, no writer
+
+    return engine
+
+
 def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool) -> Engine:
     engine = create_engine(url, echo=echo, pool_size=20, max_overflow=20, connect_args={
         "check_same_thread": False, "timeout": busy_timeout_ms / 1000})

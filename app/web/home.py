@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from app.core.errors import DomainError
 from app.core.roles import PII_READERS, Role
-from app.deps import CryptoDep, SessionDep, get_statistics
+from app.deps import CryptoDep, SessionDep, maybe_statistics
 from app.registry import queries, reference
 from app.registry import search as registry_search
 from app.registry.schemas import SearchIn
@@ -61,7 +61,7 @@ def home(request: Request, session: SessionDep, crypto: CryptoDep,
     if actor.role == Role.auditor:
         return render(request, "auditor_home.html", actor=actor)
     if actor.role == Role.committee:  # the committee's home is its dashboard
-        stats = get_statistics(request, session, request.app.state.settings)
+        stats = maybe_statistics(request, session, request.app.state.settings)
         return stats_web.dashboard(request, stats, actor, None)
     if actor.role == Role.case_manager:
         return redirect(request, "/cases")

@@ -10,11 +10,15 @@ from fastapi.responses import Response
 
 from app.core.errors import FieldError, ValidationFailed
 from app.core.security import Principal
-from app.deps import SessionDep, StatsDep
+from app.deps import MaybeStatsDep, SessionDep, StatsDep
 from app.web import deps
+from app.web.forms import N_
 from app.web.rendering import render
 from app.web.stats_charts import HEADLINES, dashboard_charts, filter_choices
 from exports import service, writers
+
+PENDING = N_("the statistics are being computed; try again in a moment")
+"""The message of `exports.errors.StatisticsPending`, for the catalogue."""
 
 router = APIRouter(dependencies=[Depends(deps.csrf_protect)], include_in_schema=False)
 
@@ -32,9 +36,11 @@ def parse_filter(value: str | None) -> service.Filter:
 FilterParam = Annotated[str | None, Query(alias="filter", max_length=40)]
 
 
-def dashboard(request: Request, stats: service.Statistics, actor: Principal,
+def dashboard(request: Request, stats: service.Statistics | None, actor: Principal,
               chosen: str | None) -> Response:
-    """Render the dashboard under a filter."""
+    """Render the dashboard under a filter (or say that the figures are being computed)."""
+    if stats is None:
+        return render(request, "stats/computing.html", actor=actor)
     where = parse_filter(chosen)
     stats.check_filter(where)
     language = deps.request_language(request)
@@ -49,7 +55,7 @@ def dashboard(request: Request, stats: service.Statistics, actor: Principal,
 
 
 @router.get("/stats")
-def stats_page(request: Request, actor: deps.WebUser, stats: StatsDep,
+def stats_page(request: Request, actor: deps.WebUser, stats: MaybeStatsDep,
                chosen: FilterParam = None) -> Response:
     """Show the statistics dashboard (every role: aggregates only)."""
     return dashboard(request, stats, actor, chosen)

@@ -4,8 +4,9 @@ Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-05 01:10:00
 
-Statistics are computed from clear columns already stored; these tables hold a threshold and,
-per individual-level export, who made it, why, which fields and until when (never its rows).
+Statistics are computed from clear columns already stored (a covering index lets their GROUP BY
+read an index instead of the wide encrypted rows); these tables hold a threshold and, per
+individual-level export, who made it, why, which fields and until when (never its rows).
 """
 
 from collections.abc import Sequence
@@ -29,6 +30,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['changed_by_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_index('ix_registration_stats', 'registration',
+                    ['site_code', 'sex', 'category', 'nationality', 'birth_year',
+                     'registered_on'], unique=False)
     op.create_table('individual_export',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -49,3 +53,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('individual_export')
     op.drop_table('disclosure_setting')
+    op.drop_index('ix_registration_stats', table_name='registration')

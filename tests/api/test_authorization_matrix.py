@@ -318,6 +318,7 @@ def context(client: TestClient, engine: Engine) -> dict[str, Any]:
                                  "version": 1}).json()
     job = client.post("/api/v1/imports", files={"file": ("empty.csv", EMPTY_IMPORT)},
                       data={"site": "TRP"}, headers=headers["officer_trp"]).json()
+    client.app.state.stats_cache.compute_now()  # type: ignore[attr-defined]
     return {"headers": headers, "rid": created["id"], "pid": created["person_id"],
             "num": created["registration_number"], "gid": groups[0]["id"],
             "uid": users[0]["id"], "pair": queue["items"][0]["id"], "signal": signals[0]["id"],

@@ -47,6 +47,7 @@ def committee(client: TestClient, engine: Engine) -> dict[str, str]:
     seed_reference(engine)
     with session_scope(engine) as session:
         insert_plain_registrations(session, DATA)
+    client.app.state.stats_cache.compute_now()  # type: ignore[attr-defined]
     return user_headers(client, engine, "committee")
 
 
@@ -155,6 +156,22 @@ def test_filters_are_published_granularities(client: TestClient,
         1 for r in DATA if r["registered_on"].month == 1)
 
 
+def test_statistics_are_computed_off_the_request_path(client: TestClient, engine: Engine) -> None:
+    """The first request finds none: 503 on the API, a page that waits on the web; a
+    background computation then serves them."""
+    seed_reference(engine)
+    with session_scope(engine) as session:
+        insert_plain_registrations(session, DATA[:50])
+    headers = user_headers(client, engine, "committee")
+    first = client.get("/api/v1/stats/headline", headers=headers)
+    assert first.status_code == 503
+    assert "being computed" in first.json()["detail"]
+    client.app.state.stats_cache.wait()  # type: ignore[attr-defined]
+    ready = client.get("/api/v1/stats/headline", headers=headers)
+    assert ready.status_code == 200
+    assert set(ready.json()["figures"]) >= {"registrations", "women_and_girls"}
+
+
 def test_files_and_headline(client: TestClient, committee: dict[str, str]) -> None:
     headline = client.get("/api/v1/stats/headline", headers=committee).json()["figures"]
     assert headline["registrations"] == len(DATA)
@@ -176,6 +193,10 @@ def test_only_an_admin_raises_the_threshold(client: TestClient, engine: Engine,
     lower = client.put(put, json={"threshold": 6}, headers=admin)
     assert lower.status_code == 422
     assert lower.json()["errors"][0]["field"] == "threshold"
+    # figures computed under 5 are not served once the threshold is 10
+    pending = client.get("/api/v1/stats", headers=committee)
+    assert pending.status_code == 503
+    client.app.state.stats_cache.wait()  # type: ignore[attr-defined]
     body = client.get("/api/v1/stats", headers=committee).json()
     assert body["metadata"]["threshold"] == 10
     by_site = next(t for t in body["tables"] if t["name"] == "registrations_by_site")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from app.core.db import session_scope
@@ -18,13 +19,14 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize(("language", "title"), [("ar", "إحصاءات البرنامج"),
                                                   ("en", "Programme statistics")])
-def test_the_dashboard_in_both_languages(browser: object, live_server: str, engine: Engine,
-                                         language: str, title: str) -> None:
+def test_the_dashboard_in_both_languages(browser: object, live_server: str, app: FastAPI,
+                                         engine: Engine, language: str, title: str) -> None:
     from playwright.sync_api import expect
 
     seed_reference(engine)
     with session_scope(engine) as session:
         insert_plain_registrations(session, DATA)
+    app.state.stats_cache.compute_now()
     make_web_user(engine, f"committee.{language}", role="committee", sites=[],
                   language=language)
     page: Any = browser_login(browser, live_server, f"committee.{language}")

@@ -26,6 +26,7 @@ def committee(client: TestClient, engine: Engine) -> str:
     seed_reference(engine)
     with session_scope(engine) as session:
         insert_plain_registrations(session, DATA)
+    client.app.state.stats_cache.compute_now()  # type: ignore[attr-defined]
     make_web_user(engine, "committee.member", role="committee", sites=[], language="en")
     return web_login(client, "committee.member")
 
@@ -47,6 +48,15 @@ def test_the_committee_home_is_the_dashboard(client: TestClient, committee: str)
     assert "x" in women.split()  # one woman at Kufra
     assert page.find("a", string="Home") is not None
     assert page.find(id="nav-register") is None  # nothing identifying offered
+
+
+def test_the_first_visit_waits_for_the_figures(client: TestClient, engine: Engine) -> None:
+    make_web_user(engine, "admin.first", role="admin", sites=[], language="en")
+    web_login(client, "admin.first")  # an administrator's home is not the dashboard
+    page = soup(client.get("/stats").text)
+    assert page.find(id="stats-computing") is not None
+    client.app.state.stats_cache.wait()  # type: ignore[attr-defined]
+    assert soup(client.get("/stats").text).find(id="headline-registrations") is not None
 
 
 def test_one_filter_at_a_time(client: TestClient, committee: str) -> None:
