@@ -263,9 +263,12 @@ def test_import_opens_cases_and_backfill_gives_steps(folder: Path, database_url:
             "ON c.registration_id = r.id GROUP BY r.category")).all())
         imported_count = conn.execute(text("SELECT count(*) FROM registration")).scalar()
         cases = conn.execute(text("SELECT count(*) FROM reintegration_case")).scalar()
-        assert rows.get("foreign_fighter", 0) == 0
-        assert cases == imported_count - conn.execute(text(
+        foreign = conn.execute(text(
             "SELECT count(*) FROM registration WHERE category = 'foreign_fighter'")).scalar()
+        assert foreign and rows["foreign_fighter"] == foreign  # each opened a return case
+        assert cases == imported_count
+        assert conn.execute(text("SELECT count(*) FROM reintegration_case WHERE pathway = "
+                                 "'return'")).scalar() == foreign
         one = conn.execute(text("SELECT id FROM reintegration_case LIMIT 1")).scalar()
         conn.execute(text("DELETE FROM case_step WHERE case_id = :c"), {"c": one})
     engine.dispose()
