@@ -12,7 +12,18 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import web
-from app.api import audit, auth, cases, imports, matching, reference, registrations, users, weapons
+from app.api import (
+    audit,
+    auth,
+    cases,
+    imports,
+    matching,
+    reference,
+    registrations,
+    returns,
+    users,
+    weapons,
+)
 from app.api.errors import install_error_handlers
 from app.core.audit import request_id_var
 from app.core.db import make_engine
@@ -96,7 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContext, max_upload_bytes=settings.max_upload_bytes)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, registrations, cases, matching, reference, users, audit, weapons, imports):
+    for module in (auth, registrations, cases, returns, matching, reference, users, audit, weapons,
+                   imports):
         api.include_router(module.router)
     app.include_router(api)
     web.install(app)

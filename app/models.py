@@ -13,3 +13,4 @@ def all_models() -> None:
     import app.users.models  # noqa: F401
     import app.weapons.models  # noqa: F401
     import reintegration.models  # noqa: F401
+    import reintegration.returns.models  # noqa: F401

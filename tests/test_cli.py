@@ -265,7 +265,8 @@ def test_import_opens_cases_and_backfill_gives_steps(folder: Path, database_url:
         cases = conn.execute(text("SELECT count(*) FROM reintegration_case")).scalar()
         foreign = conn.execute(text(
             "SELECT count(*) FROM registration WHERE category = 'foreign_fighter'")).scalar()
-        assert foreign and rows["foreign_fighter"] == foreign  # each opened a return case
+        assert foreign
+        assert rows["foreign_fighter"] == foreign  # each opened a return case
         assert cases == imported_count
         assert conn.execute(text("SELECT count(*) FROM reintegration_case WHERE pathway = "
                                  "'return'")).scalar() == foreign
