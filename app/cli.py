@@ -40,6 +40,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(matching_cli, name="matching")
 cli.add_typer(cases_cli, name="cases")
+returns_cli = typer.Typer(help="Return coordination: manifest signatures.", no_args_is_help=True)
+cli.add_typer(returns_cli, name="returns")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
@@ -510,6 +512,48 @@ def cases_pathways() -> None:
 
     typer.echo(json.dumps([pathway_json(p) for p in all_pathways()], indent=2,
                           ensure_ascii=False))
+
+
+@returns_cli.command("public-key")
+def returns_public_key(
+    out_file: Annotated[Path | None, typer.Option("--out", help="write the PEM here")] = None,
+) -> None:
+    """Print (or write) the Ed25519 public key that checks this register's manifests: hand
+    it to the receiving authorities once, through a channel they trust."""
+    from exports.signing import public_key_pem
+
+    try:
+        crypto = load_crypto(get_settings(), create_in_development=False)
+    except (ConfigurationError, CryptoError) as exc:
+        fail(str(exc))
+    pem = public_key_pem(crypto)
+    if out_file is None:
+        typer.echo(pem.decode(), nl=False)
+    else:
+        out_file.write_bytes(pem)
+        out.print(f"public key written to {out_file}")
+
+
+@returns_cli.command("verify-manifest")
+def returns_verify_manifest(
+    manifest_file: Annotated[Path, typer.Argument(help="the manifest (.zip) received")],
+    public_key: Annotated[Path, typer.Option("--public-key",
+                                             help="the register's public key (PEM)")],
+) -> None:
+    """Check, offline, that a manifest came from the register unaltered: exit 0 when its
+    signature holds, 1 when it does not, 2 when a file cannot be read."""
+    from exports.signing import BadSignature, verify
+
+    try:
+        content, pem = manifest_file.read_bytes(), public_key.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {exc.filename}: {exc.strerror}")
+    try:
+        key = verify(content, pem)
+    except BadSignature as exc:
+        err.print(f"[bold red]signature does not verify:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    out.print(f"signature valid: signed by the register's key {key}; content unaltered")
 
 
 @cli.command()
