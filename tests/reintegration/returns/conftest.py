@@ -89,3 +89,23 @@ def return_case(client: TestClient, headers: dict[str, str], person_id: str) -> 
     (ref,) = [c for c in listed["items"] if c["person_id"] == person_id]
     case: dict[str, Any] = client.get(f"{API}/cases/{ref['id']}", headers=headers).json()
     return case
+
+
+def hand_over(client: TestClient, headers: dict[str, str], person_id: str) -> dict[str, Any]:
+    """Take a person all the way to handover: ready, on a convoy that departs, handed over
+    to the receiving authority; the case after it."""
+    case = ready_case(client, headers, person_id)
+    movement = plan(client, headers)
+    response = client.post(f"{API}/returns/movements/{movement['id']}/returnees",
+                           json={"cases": [case["id"]], "version": movement["version"]},
+                           headers=headers)
+    for status in ("confirmed", "departed"):
+        assert response.status_code == 200, response.text
+        response = client.post(f"{API}/returns/movements/{movement['id']}/status",
+                               json={"status": status, "version": response.json()["version"]},
+                               headers=headers)
+    assert response.status_code == 200, response.text
+    case = return_case(client, headers, person_id)
+    return done(client, headers, case, "handover", receiving_organisation="CONADIS",
+                received_by="Duty officer", handed_over_on=date.today().isoformat(),
+                receipt="R-1")
