@@ -89,6 +89,7 @@ def install(app: FastAPI) -> None:
         persons,
         printouts,
         registrations,
+        returns,
         review,
         review_models,
         weapons,
@@ -98,7 +99,7 @@ def install(app: FastAPI) -> None:
 
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, home, registrations, printouts, persons, review_models, review, jobs,
-                   admin, audit, weapons_records, weapons, imports, cases):
+                   admin, audit, weapons_records, weapons, imports, cases, returns):
         app.include_router(module.router)
 
     json_domain = app.exception_handlers[DomainError]

@@ -185,7 +185,7 @@ V1 = Pathway(
                     FieldSpec("notes", N_("Notes"), "text"))),
         Step(
             key="movement", title=N_("Assigned to a movement"),
-            description=N_("Set when the returnee is added to a convoy or flight"),
+            description=N_("Set when the returnee's convoy or flight is confirmed"),
             statuses=(S.pending, S.done, S.not_applicable),
             requires=(PriorStep("consent"),)),
         Step(

@@ -54,6 +54,9 @@ MOVES: dict[str, tuple[str, ...]] = {
     "cancelled": (),
 }
 """From each movement status, where it may go."""
+CONFIRM_BLOCKERS = frozenset({"case_not_open", "no_consent", "declines"})
+"""What stops a returnee's movement being confirmed (the rest of readiness may follow until
+departure)."""
 
 
 def require_coordinator(actor: Principal) -> None:
@@ -197,10 +200,14 @@ def set_status(*, session: Session, crypto: FieldCrypto, actor: Principal,
     cases = cases_of(session, movement.id)
     if body.status in ("confirmed", "departed") and not cases:
         raise ValidationFailed([FieldError("cases", "the movement has no returnees")])
-    if body.status == "departed":
+    if body.status in ("confirmed", "departed"):
         numbers = _numbers(session, cases)
-        not_ready = {c.id: r for c, r in zip(cases, readiness.check(session, cases, on).values(),
-                                             strict=True) if r}
+        checked = readiness.check(session, cases, on)
+        # confirmed: everyone consents (and their case is open); departed: everyone is ready
+        needed = CONFIRM_BLOCKERS if body.status == "confirmed" else None
+        not_ready = {c.id: [r for r in checked[c.id] if needed is None or r in needed]
+                     for c in cases}
+        not_ready = {k: v for k, v in not_ready.items() if v}
         if not_ready:
             raise ValidationFailed(
                 [FieldError(f"returnee.{numbers.get(case_id) or case_id}", ", ".join(codes))
