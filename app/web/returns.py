@@ -42,7 +42,7 @@ def N_(message: str) -> str:
 
 
 STAGE_LABELS = {
-    "registered": N_("Registered"), "verified": N_("Nationality verified"),
+    "registered": N_("Registered for return"), "verified": N_("Nationality verified"),
     "consenting": N_("Consenting"), "documented": N_("Travel document"),
     "ready": N_("Ready to go"), "departed": N_("Departed"), "handed_over": N_("Handed over"),
     "non_return": N_("Non-return branch"),
@@ -82,7 +82,8 @@ def board_page(request: Request, session: SessionDep, crypto: CryptoDep,
     return render(request, "returns_board.html", {
         "countries": counts.countries, "details": details, "stages": STAGES,
         "stage_labels": STAGE_LABELS, "step_titles": _step_titles(), "reasons": REASONS,
-        "names": {c.country: country_name(c.country) for c in counts.countries},
+        "names": {c.country: country_name(c.country, deps.request_language(request))
+                  for c in counts.countries},
         "coordinator": _is_coordinator(actor),
     }, actor=actor)
 
@@ -109,7 +110,8 @@ def _movements(request: Request, session: Session, actor: Principal,
         "rows": rows, "labels": MOVEMENT_LABELS, "new_id": uuid.uuid4(),
         "default_day": (date.today() + timedelta(days=7)).isoformat(),
         "problem": _problem(problem), "values": values or {},
-        "names": {r.country: country_name(r.country) for r in rows},
+        "names": {r.country: country_name(r.country, deps.request_language(request))
+                  for r in rows},
     }, actor=actor, status_code=status_code)
 
 
@@ -157,7 +159,8 @@ def _movement(request: Request, session: Session, crypto: FieldCrypto, actor: Pr
                   if view.status == "planned" else [])
     return render(request, "returns_movement.html", {
         "movement": view, "candidates": candidates, "labels": MOVEMENT_LABELS,
-        "reasons": REASONS, "country": country_name(view.country),
+        "reasons": REASONS,
+        "country": country_name(view.country, deps.request_language(request)),
         "moves": [(m, NEXT_ACTIONS[m]) for m in movements.MOVES[view.status]],
         "problem": _problem(problem), "free": view.capacity - len(view.returnees),
     }, actor=actor, status_code=status_code)

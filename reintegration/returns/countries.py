@@ -4,6 +4,7 @@ encrypted, their read audited."""
 
 from __future__ import annotations
 
+import gettext
 import json
 
 import pycountry
@@ -22,10 +23,17 @@ from reintegration.returns.movements import require_coordinator
 from reintegration.returns.schemas import Contact, CountryIn, CountryOut
 
 
-def country_name(code: str) -> str:
-    """The English name of an ISO 3166-1 alpha-3 code (the code when unknown)."""
+def country_name(code: str, language: str = "en") -> str:
+    """The name of an ISO 3166-1 alpha-3 code in English or another language (pycountry's
+    iso-codes translations; the code when unknown)."""
     found = pycountry.countries.get(alpha_3=code)
-    return str(found.name) if found is not None else code
+    if found is None:
+        return code
+    if language == "en":
+        return str(found.name)
+    names = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language],
+                                fallback=True)
+    return names.gettext(str(found.name))
 
 
 def _known(code: str) -> str:

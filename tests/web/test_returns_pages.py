@@ -13,7 +13,13 @@ from sqlalchemy.engine import Engine
 
 from tests.factories import user_headers
 from tests.reintegration.conftest import done
-from tests.reintegration.returns.conftest import VERIFIED, fighter, ready_case, return_case
+from tests.reintegration.returns.conftest import (
+    VERIFIED,
+    fighter,
+    hand_over,
+    ready_case,
+    return_case,
+)
 from tests.web.helpers import csrf_from, make_web_user, soup, web_login
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
@@ -103,3 +109,22 @@ def test_movements_are_refused_to_others(client: TestClient, engine: Engine) -> 
     client.cookies.clear()
     web_login(client, "officer.plain")
     assert client.get("/returns").status_code == 403
+
+
+def test_the_desk_panel_shows_do_not_reenter(client: TestClient, engine: Engine) -> None:
+    officer = user_headers(client, engine, "registration_officer", ["SEB"])
+    coordinator = user_headers(client, engine, "case_manager", ["TRP"],
+                               authorisations=["returns_coordinator"])
+    first = fighter(client, officer)
+    hand_over(client, coordinator, first["person_id"])
+    make_web_user(engine, "desk.ar", role="registration_officer", sites=["TRP"], language="ar")
+    token = web_login(client, "desk.ar")
+    panel = client.post("/registrations/check", headers={**SAME_ORIGIN, "HX-Request": "true"},
+                        data={"csrf_token": token, "sex": "M", "date_of_birth": "1990-01-01",
+                              "given_name": "Mohamed", "father_name": "Abakar",
+                              "grandfather_name": "Adam", "family_name": "Hassaballah",
+                              "nationality": "TCD"})
+    assert panel.status_code == 200
+    flagged = soup(panel.text).select("li.candidate .do-not-reenter")
+    assert len(flagged) == 1
+    assert "ممنوع من إعادة التسجيل" in flagged[0].get_text()
