@@ -21,6 +21,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # covering indexes of the per-country board (step states and a registration's country)
+    op.create_index('ix_case_step_board', 'case_step',
+                    ['case_id', 'key', 'status', 'outcome', 'settled_on'], unique=False)
+    op.create_index('ix_registration_nationality', 'registration', ['id', 'nationality'],
+                    unique=False)
     op.create_table('movement',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('country_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
@@ -68,6 +73,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_registration_nationality', table_name='registration')
+    op.drop_index('ix_case_step_board', table_name='case_step')
     op.drop_index('ix_movement_returnee_case', table_name='movement_returnee')
     op.drop_table('movement_returnee')
     op.drop_table('return_country')

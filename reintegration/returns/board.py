@@ -9,14 +9,15 @@ decrypted only for the few people the stuck list shows, and that read is audited
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from datetime import date
-from statistics import median
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, true
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, true
 from sqlalchemy import select as select_columns
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
@@ -100,71 +101,97 @@ def board(*, session: Session, actor: Principal) -> BoardOut:
                                for country, figures in counts.items()])
 
 
+class days_between(FunctionElement[int]):  # noqa: N801 (an SQL function)
+    """Whole days from the date `start` to the date `end`, computed in the database."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between(element: days_between, compiler: Any, **kw: Any) -> str:
+    end, start = list(element.clauses)
+    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    end, start = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(end, **kw)}) - "
+            f"julianday({compiler.process(start, **kw)}) AS INTEGER)")
+
+
+def _median(histogram: list[tuple[int, int]]) -> float:
+    """The median of values given as (value, how many), sorted by value."""
+    total = sum(n for _value, n in histogram)
+    middle = [(total - 1) // 2, total // 2]
+    found: list[int] = []
+    seen = 0
+    for value, n in histogram:
+        found += [value for position in middle if seen <= position < seen + n]
+        seen += n
+    return sum(found) / len(found)
+
+
 def _medians(session: Session, where: ColumnElement[bool]) -> list[StageMedian]:
-    rows = session.execute(
-        select_columns(col(Registration.nationality), col(Case.id), col(Case.opened_on),
-                       col(CaseStep.key), col(CaseStep.settled_on))
-        .select_from(Case)
-        .join(Registration, col(Registration.id) == col(Case.registration_id))
-        .join(CaseStep, col(CaseStep.case_id) == col(Case.id))
-        .where(col(Case.pathway) == "return", where,
-               col(CaseStep.key).in_(list(STAGE_FROM)),
-               col(CaseStep.status) == StepStatus.done)).all()
-    settled: dict[uuid.UUID, dict[str, date]] = defaultdict(dict)
-    meta: dict[uuid.UUID, tuple[str, date]] = {}
-    for country, case_id, opened_on, key, settled_on in rows:
-        settled[case_id][key] = settled_on
-        meta[case_id] = (country, opened_on)
-    days: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for case_id, steps in settled.items():
-        country, opened_on = meta[case_id]
-        for key, on in steps.items():
-            before = STAGE_FROM[key]
-            start = opened_on if before is None else steps.get(before)
-            if start is not None and on is not None:
-                days[(country, key)].append((on - start).days)
-    return [StageMedian(country=country, stage=key, median_days=float(median(values)),
-                        cases=len(values))
-            for (country, key), values in sorted(days.items())]
+    """Median days of each stage per country: days counted in the database and grouped, so
+    only a histogram per stage is read."""
+    histograms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for key, before in STAGE_FROM.items():
+        step = aliased(CaseStep)
+        prior = aliased(CaseStep)
+        start = col(Case.opened_on) if before is None else col(prior.settled_on)
+        days = days_between(col(step.settled_on), start)
+        query = (select_columns(col(Registration.nationality), days, func.count())
+                 .select_from(Case)
+                 .join(Registration, col(Registration.id) == col(Case.registration_id))
+                 .join(step, and_(col(step.case_id) == col(Case.id), col(step.key) == key,
+                                  col(step.status) == StepStatus.done)))
+        if before is not None:
+            query = query.join(prior, and_(col(prior.case_id) == col(Case.id),
+                                           col(prior.key) == before,
+                                           col(prior.status) == StepStatus.done))
+        rows = session.execute(query.where(col(Case.pathway) == "return", where)
+                               .group_by(col(Registration.nationality), days)
+                               .order_by(col(Registration.nationality), days)).all()
+        for country, value, count in rows:
+            histograms[(country, key)].append((int(value), int(count)))
+    return [StageMedian(country=country, stage=key, median_days=_median(values),
+                        cases=sum(n for _v, n in values))
+            for (country, key), values in sorted(histograms.items())]
 
 
 def _stuck(session: Session, crypto: FieldCrypto, where: ColumnElement[bool],
            today: date) -> list[StuckCase]:
-    since = func.coalesce(func.max(col(CaseStep.settled_on)), col(Case.opened_on))
-    rows = session.execute(
-        select_columns(col(Case.id), col(Case.current_step), since,
-                       col(Registration.nationality))
-        .select_from(Case)
-        .join(Registration, col(Registration.id) == col(Case.registration_id))
-        .join(CaseStep, col(CaseStep.case_id) == col(Case.id))
-        .where(col(Case.pathway) == "return", col(Case.status) == CaseStatus.open,
-               col(Case.current_step).is_not(None), where)
-        .group_by(col(Case.id), col(Case.current_step), col(Case.opened_on),
-                  col(Registration.nationality))).all()
-    by_stage: dict[str, list[tuple[date, uuid.UUID, str]]] = defaultdict(list)
-    for case_id, stage, waited_from, country in rows:
-        by_stage[stage].append((waited_from, case_id, country))
-    chosen = {case_id: (stage, waited_from, country)
-              for stage, waiting in by_stage.items()
-              for waited_from, case_id, country in sorted(waiting)[:STUCK_PER_STAGE]}
+    """At each stage, the open cases unchanged the longest (ranked in the database)."""
+    rank = func.row_number().over(partition_by=col(Case.current_step),
+                                  order_by=(col(Case.updated_at), col(Case.id))).label("rank")
+    ranked = (select_columns(col(Case.id).label("case_id"), rank)
+              .where(col(Case.pathway) == "return", col(Case.status) == CaseStatus.open,
+                     col(Case.current_step).is_not(None), where)
+              .subquery())
+    chosen = list(session.exec(select(Case).join(ranked, ranked.c.case_id == col(Case.id))
+                               .where(ranked.c.rank <= STUCK_PER_STAGE)).all())
     if not chosen:
         return []
-    cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(chosen)))}
     registrations = {r.id: r for r in session.exec(select(Registration).where(
-        col(Registration.id).in_([c.registration_id for c in cases.values()])))}
+        col(Registration.id).in_([c.registration_id for c in chosen])))}
     current = {(r.case_id, r.key): r for r in session.exec(select(CaseStep).where(
-        col(CaseStep.case_id).in_(chosen)))}
-    checked = readiness.check(session, cases.values())
+        col(CaseStep.case_id).in_([c.id for c in chosen])))}
+    checked = readiness.check(session, chosen)
     found = []
-    for case_id, (stage, waited_from, country) in chosen.items():
-        row = current[(case_id, stage)]
-        registration = registrations.get(cases[case_id].registration_id)  # type: ignore[arg-type]
+    for waiting in chosen:
+        stage = str(waiting.current_step)
+        row = current[(waiting.id, stage)]
+        registration = registrations.get(waiting.registration_id)  # type: ignore[arg-type]
         found.append(StuckCase(
-            case_id=case_id, country=country, stage=stage,
+            case_id=waiting.id, country=registration.nationality if registration else "",
+            stage=stage,
             registration_number=registration.registration_number if registration else None,
-            name=full_name(crypto, registration), site=cases[case_id].site_code,
-            days=(today - waited_from).days, status=row.status, attempts=row.attempts,
-            last_outcome=row.outcome, reasons=reason_list(checked[case_id])))
+            name=full_name(crypto, registration), site=waiting.site_code,
+            days=(today - waiting.updated_at.date()).days, status=row.status,
+            attempts=row.attempts, last_outcome=row.outcome,
+            reasons=reason_list(checked[waiting.id])))
     found.sort(key=lambda s: (s.stage, -s.days))
     return found
 

@@ -90,3 +90,12 @@ def test_medians_and_who_is_stuck(client: TestClient,
     assert stuck["consent"]["registration_number"] == moving["registration_number"]
     assert client.get(f"{API}/returns/board/details",
                       headers=people["committee"]).status_code == 403
+
+
+def test_the_median_of_a_histogram() -> None:
+    from reintegration.returns.board import _median
+
+    assert _median([(1, 1), (3, 1)]) == 2.0
+    assert _median([(0, 2), (5, 1)]) == 0.0
+    assert _median([(2, 1), (4, 2), (9, 1)]) == 4.0
+    assert _median([(7, 3)]) == 7.0
