@@ -185,8 +185,9 @@ def users_create(
     full_name: str = "",
     language: str = "ar",
     authorise: Annotated[list[str] | None, typer.Option(
-        "--authorise", help="an explicit authorisation: children (children's cases) or "
-                            "gender (gender-specific needs screening); repeat for several")]
+        "--authorise", help="an explicit authorisation: children (children's cases), "
+                            "gender (gender-specific needs screening) or returns_coordinator "
+                            "(return cases of every site); repeat for several")]
     = None,
     password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
 ) -> None:
@@ -207,7 +208,8 @@ def users_create(
 def users_authorise(
     username: Annotated[str, typer.Argument(help="login name")],
     authorisations: Annotated[list[str] | None, typer.Argument(
-        help="children and/or gender; none to withdraw every authorisation")] = None,
+        help="children, gender and/or returns_coordinator; none to withdraw every "
+             "authorisation")] = None,
 ) -> None:
     """Set a user's explicit authorisations (they replace the ones held)."""
     from sqlmodel import select
