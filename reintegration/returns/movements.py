@@ -365,3 +365,17 @@ def candidates(*, session: Session, crypto: FieldCrypto, actor: Principal,
     return [CandidateOut(case_id=c.id, registration_number=people[c.id][0],
                          name=people[c.id][1], site=c.site_code, ready=not checked[c.id],
                          reasons=reason_list(checked[c.id])) for c in cases]
+
+
+def return_facts(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
+    """What a return case's page shows beside its steps: the readiness reasons, the movement
+    it is on (if any) and whether the person is flagged do-not-re-enter."""
+    from reintegration.returns.flags import do_not_reenter
+
+    case = session.get(Case, case_id)
+    assert case is not None
+    movement = session.exec(select(Movement).join(MovementReturnee).where(
+        MovementReturnee.case_id == case_id, col(Movement.status).in_(
+            (*ACTIVE, "arrived"))).order_by(col(Movement.planned_on).desc())).first()
+    return {"reasons": readiness.check(session, [case])[case.id], "movement": movement,
+            "do_not_reenter": bool(do_not_reenter(session, [case.person_id]))}

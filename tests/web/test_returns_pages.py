@@ -128,3 +128,22 @@ def test_the_desk_panel_shows_do_not_reenter(client: TestClient, engine: Engine)
     flagged = soup(panel.text).select("li.candidate .do-not-reenter")
     assert len(flagged) == 1
     assert "ممنوع من إعادة التسجيل" in flagged[0].get_text()
+
+
+def test_the_return_case_page(client: TestClient, engine: Engine) -> None:
+    officer = user_headers(client, engine, "registration_officer", ["SEB"])
+    coordinator = user_headers(client, engine, "case_manager", ["TRP"],
+                               authorisations=["returns_coordinator"])
+    first = fighter(client, officer)
+    case = hand_over(client, coordinator, first["person_id"])
+    waiting = fighter(client, officer, given_name="Issa", name_other_script=None)
+    other = return_case(client, coordinator, waiting["person_id"])
+    make_web_user(engine, "coord.case", role="case_manager", sites=["TRP"],
+                  authorisations=["returns_coordinator"])
+    web_login(client, "coord.case")
+    page = soup(client.get(f"/cases/{case['id']}").text)
+    assert page.select_one("#do-not-reenter") is not None
+    assert page.select_one("#return-movement a")["href"].startswith("/returns/movements/")
+    page = soup(client.get(f"/cases/{other['id']}").text)
+    assert page.select_one("#do-not-reenter") is None
+    assert "Nationality not verified yet" in page.select_one("#return-ready").get_text()
