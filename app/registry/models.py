@@ -63,8 +63,6 @@ class Registration(SQLModel, table=True):
     """One enrolment as an officer recorded it at a site."""
 
     __tablename__ = "registration"
-    # covering: the returns board counts cases per country without reading the wide rows
-    __table_args__ = (Index("ix_registration_nationality", "id", "nationality"),)
 
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = (
         "given_name",

@@ -21,11 +21,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # covering indexes of the per-country board (step states and a registration's country)
+    # the per-country board: a return case's country, the step states in a covering index
     op.create_index('ix_case_step_board', 'case_step',
                     ['case_id', 'key', 'status', 'outcome', 'settled_on'], unique=False)
-    op.create_index('ix_registration_nationality', 'registration', ['id', 'nationality'],
-                    unique=False)
+    with op.batch_alter_table('reintegration_case') as batch:
+        batch.add_column(sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=3),
+                                   nullable=True))
+    op.execute("UPDATE reintegration_case SET country = (SELECT nationality FROM registration "
+               "WHERE registration.id = reintegration_case.registration_id) "
+               "WHERE pathway = 'return'")
     op.create_table('movement',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('country_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
@@ -73,7 +77,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_registration_nationality', table_name='registration')
+    with op.batch_alter_table('reintegration_case') as batch:
+        batch.drop_column('country')
     op.drop_index('ix_case_step_board', table_name='case_step')
     op.drop_index('ix_movement_returnee_case', table_name='movement_returnee')
     op.drop_table('movement_returnee')

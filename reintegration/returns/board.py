@@ -64,7 +64,7 @@ def counts_by_country(session: Session, where: ColumnElement[bool] | None = None
               "departed", "handover")
     per_case = (
         select_columns(
-            col(Registration.nationality).label("country"),
+            col(Case.country).label("country"),
             _flag("nationality_verified", col(CaseStep.outcome) == "confirmed").label("v"),
             _flag("consent", col(CaseStep.outcome) == "consents").label("c"),
             _flag("consent", col(CaseStep.outcome) == "declines").label("n"),
@@ -74,13 +74,12 @@ def counts_by_country(session: Session, where: ColumnElement[bool] | None = None
             _flag("departed").label("g"),
             _flag("handover").label("h"))
         .select_from(Case)
-        .join(Registration, col(Registration.id) == col(Case.registration_id))
         .join(CaseStep, and_(col(CaseStep.case_id) == col(Case.id),
                              col(CaseStep.key).in_(wanted)))
         .where(col(Case.pathway) == "return",
                func.coalesce(col(Case.close_reason), "") != CloseReason.duplicate,
                where if where is not None else true())
-        .group_by(col(Case.id), col(Registration.nationality))
+        .group_by(col(Case.id), col(Case.country))
         .subquery())
     ready = case((and_(per_case.c.v == 1, per_case.c.c == 1, per_case.c.d == 1,
                        per_case.c.m == 1, per_case.c.g == 0), literal(1)), else_=literal(0))
@@ -89,7 +88,7 @@ def counts_by_country(session: Session, where: ColumnElement[bool] | None = None
                        func.sum(per_case.c.c), func.sum(per_case.c.d), func.sum(ready),
                        func.sum(per_case.c.g), func.sum(per_case.c.h), func.sum(per_case.c.n))
         .group_by(per_case.c.country).order_by(per_case.c.country)).all()
-    return {country: dict(zip(STAGES, (int(n or 0) for n in figures), strict=True))
+    return {country or "": dict(zip(STAGES, (int(n or 0) for n in figures), strict=True))
             for country, *figures in rows}
 
 
@@ -142,9 +141,8 @@ def _medians(session: Session, where: ColumnElement[bool]) -> list[StageMedian]:
         prior = aliased(CaseStep)
         start = col(Case.opened_on) if before is None else col(prior.settled_on)
         days = days_between(col(step.settled_on), start)
-        query = (select_columns(col(Registration.nationality), days, func.count())
+        query = (select_columns(col(Case.country), days, func.count())
                  .select_from(Case)
-                 .join(Registration, col(Registration.id) == col(Case.registration_id))
                  .join(step, and_(col(step.case_id) == col(Case.id), col(step.key) == key,
                                   col(step.status) == StepStatus.done)))
         if before is not None:
@@ -152,10 +150,10 @@ def _medians(session: Session, where: ColumnElement[bool]) -> list[StageMedian]:
                                            col(prior.key) == before,
                                            col(prior.status) == StepStatus.done))
         rows = session.execute(query.where(col(Case.pathway) == "return", where)
-                               .group_by(col(Registration.nationality), days)
-                               .order_by(col(Registration.nationality), days)).all()
+                               .group_by(col(Case.country), days)
+                               .order_by(col(Case.country), days)).all()
         for country, value, count in rows:
-            histograms[(country, key)].append((int(value), int(count)))
+            histograms[(country or "", key)].append((int(value), int(count)))
     return [StageMedian(country=country, stage=key, median_days=_median(values),
                         cases=sum(n for _v, n in values))
             for (country, key), values in sorted(histograms.items())]
@@ -185,7 +183,7 @@ def _stuck(session: Session, crypto: FieldCrypto, where: ColumnElement[bool],
         row = current[(waiting.id, stage)]
         registration = registrations.get(waiting.registration_id)  # type: ignore[arg-type]
         found.append(StuckCase(
-            case_id=waiting.id, country=registration.nationality if registration else "",
+            case_id=waiting.id, country=waiting.country or "",
             stage=stage,
             registration_number=registration.registration_number if registration else None,
             name=full_name(crypto, registration), site=waiting.site_code,

@@ -8,14 +8,13 @@ import gettext
 import json
 
 import pycountry
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.errors import FieldError, NotFound, ValidationFailed
 from app.core.models import utcnow
 from app.core.security import Principal
-from app.registry.models import Registration
 from reintegration.access import require_case_worker
 from reintegration.models import Case
 from reintegration.returns.models import ReturnCountry
@@ -60,10 +59,8 @@ def list_countries(*, session: Session, crypto: FieldCrypto,
     """Every country configured or with return cases, by code, without contacts."""
     require_case_worker(actor)
     configured = {c.code: c for c in session.exec(select(ReturnCountry))}
-    with_cases = set(session.exec(
-        select(Registration.nationality).join(Case, col(Case.registration_id)
-                                              == col(Registration.id))
-        .where(Case.pathway == "return").distinct()).all())
+    with_cases = {c for c in session.exec(
+        select(Case.country).where(Case.pathway == "return").distinct()).all() if c}
     return [_view(crypto, code, configured.get(code)).model_copy(update={"contacts": []})
             for code in sorted(set(configured) | with_cases)]
 

@@ -126,7 +126,6 @@ def add_returnees(*, session: Session, actor: Principal, movement_id: uuid.UUID,
                                                      "only")])
     wanted = list(dict.fromkeys(body.cases))
     cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(wanted)))}
-    countries = _countries(session, cases.values())
     taken = set(session.exec(
         select(MovementReturnee.case_id).join(Movement).where(
             col(MovementReturnee.case_id).in_(wanted),
@@ -140,7 +139,7 @@ def add_returnees(*, session: Session, actor: Principal, movement_id: uuid.UUID,
             errors.append(FieldError(where, "not a return case you can see"))
         elif case.status != CaseStatus.open:
             errors.append(FieldError(where, "the case is not open"))
-        elif countries.get(case.id) != movement.country_code:
+        elif case.country != movement.country_code:
             errors.append(FieldError(where, "of another country"))
         elif case_id in taken:
             errors.append(FieldError(where, "already on a movement"))
@@ -261,16 +260,6 @@ def cases_of(session: Session, movement_id: uuid.UUID) -> list[Case]:
                                                               col(Case.id))).all())
 
 
-def _countries(session: Session, cases: Any) -> dict[uuid.UUID, str]:
-    """Each case's country (the nationality its registration records)."""
-    listed = list(cases)
-    by_registration = dict(session.exec(select(Registration.id, Registration.nationality).where(
-        col(Registration.id).in_([c.registration_id for c in listed if c.registration_id])
-    )).all())
-    return {c.id: by_registration[c.registration_id] for c in listed
-            if c.registration_id in by_registration}
-
-
 def _numbers(session: Session, cases: Sequence[Case]) -> dict[uuid.UUID, str]:
     numbers = dict(session.exec(select(Registration.id, Registration.registration_number)
                                 .where(col(Registration.id).in_(
@@ -349,10 +338,9 @@ def candidates(*, session: Session, crypto: FieldCrypto, actor: Principal,
     on_one = select(MovementReturnee.case_id).join(Movement).where(
         col(Movement.status).in_(ACTIVE))
     cases = list(session.exec(
-        select(Case).join(Registration, col(Registration.id) == col(Case.registration_id))
+        select(Case)
         .where(Case.pathway == "return", Case.status == CaseStatus.open,
-               Registration.nationality == movement.country_code,
-               col(Case.id).not_in(on_one))
+               Case.country == movement.country_code, col(Case.id).not_in(on_one))
         .order_by(col(Case.opened_on), col(Case.id))).all())
     cases = [c for c in cases if can_see(actor, c.pathway, c.site_code)]
     checked = readiness.check(session, cases, movement.planned_on)
