@@ -80,7 +80,8 @@ def test_case_reads_as_the_contract_says(
         total, _ = list_events(session=session, action="case.read", object_id=case["id"])
     assert total == 1
     pathways = client.get(f"{API}/pathways", headers=staff["officer"]).json()
-    assert {(p["key"], p["version"]) for p in pathways} == {("reintegration", 1), ("child", 1)}
+    assert {(p["key"], p["version"]) for p in pathways} == {("reintegration", 1), ("child", 1),
+                                                            ("return", 1)}
 
 
 def test_a_step_moves_with_the_version_it_saw(
