@@ -53,6 +53,8 @@ cli.command("backup")(backup_command)
 cli.command("restore")(restore_command)
 cli.command("subject-access")(subject_access_command)
 cli.add_typer(retention_cli, name="retention")
+returns_cli = typer.Typer(help="Return coordination: manifest signatures.", no_args_is_help=True)
+cli.add_typer(returns_cli, name="returns")
 
 
 @cli.command()
@@ -178,8 +180,9 @@ def users_create(
     full_name: str = "",
     language: str = "ar",
     authorise: Annotated[list[str] | None, typer.Option(
-        "--authorise", help="an explicit authorisation: children (children's cases) or "
-                            "gender (gender-specific needs screening); repeat for several")]
+        "--authorise", help="an explicit authorisation: children (children's cases), "
+                            "gender (gender-specific needs screening) or returns_coordinator "
+                            "(return cases of every site); repeat for several")]
     = None,
     password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
 ) -> None:
@@ -200,7 +203,8 @@ def users_create(
 def users_authorise(
     username: Annotated[str, typer.Argument(help="login name")],
     authorisations: Annotated[list[str] | None, typer.Argument(
-        help="children and/or gender; none to withdraw every authorisation")] = None,
+        help="children, gender and/or returns_coordinator; none to withdraw every "
+             "authorisation")] = None,
 ) -> None:
     """Set a user's explicit authorisations (they replace the ones held)."""
     from sqlmodel import select
@@ -596,6 +600,48 @@ def cases_pathways() -> None:
 
     typer.echo(json.dumps([pathway_json(p) for p in all_pathways()], indent=2,
                           ensure_ascii=False))
+
+
+@returns_cli.command("public-key")
+def returns_public_key(
+    out_file: Annotated[Path | None, typer.Option("--out", help="write the PEM here")] = None,
+) -> None:
+    """Print (or write) the Ed25519 public key that checks this register's manifests: hand
+    it to the receiving authorities once, through a channel they trust."""
+    from exports.signing import public_key_pem
+
+    try:
+        crypto = load_crypto(get_settings(), create_in_development=False)
+    except (ConfigurationError, CryptoError) as exc:
+        fail(str(exc))
+    pem = public_key_pem(crypto)
+    if out_file is None:
+        typer.echo(pem.decode(), nl=False)
+    else:
+        out_file.write_bytes(pem)
+        out.print(f"public key written to {out_file}")
+
+
+@returns_cli.command("verify-manifest")
+def returns_verify_manifest(
+    manifest_file: Annotated[Path, typer.Argument(help="the manifest (.zip) received")],
+    public_key: Annotated[Path, typer.Option("--public-key",
+                                             help="the register's public key (PEM)")],
+) -> None:
+    """Check, offline, that a manifest came from the register unaltered: exit 0 when its
+    signature holds, 1 when it does not, 2 when a file cannot be read."""
+    from exports.signing import BadSignature, verify
+
+    try:
+        content, pem = manifest_file.read_bytes(), public_key.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {exc.filename}: {exc.strerror}")
+    try:
+        key = verify(content, pem)
+    except BadSignature as exc:
+        err.print(f"[bold red]signature does not verify:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    out.print(f"signature valid: signed by the register's key {key}; content unaltered")
 
 
 @cli.command()

@@ -276,6 +276,35 @@ def _work_child(worker: _Worker, n: int, stage: int, opened_on: date) -> None:
                         reunified_on=days[4].isoformat())
 
 
+def _work_return(worker: _Worker, n: int, stage: int, opened_on: date) -> None:
+    """A foreign fighter's return case up to `stage`: verified, consenting (one in five on the
+    non-return branch), consulate contacted, documented, medically cleared."""
+    days = _days(opened_on, date.today(), 6)
+    if stage >= 1:
+        worker.step("nationality_claimed", "done", opened_on)
+    if stage >= 2:
+        worker.step("nationality_verified", "done", days[0], outcome="confirmed",
+                    method="consular_interview", verified_by="الملحق القنصلي")
+    if stage >= 3:
+        declines = n % 5 == 0
+        worker.step("consent", "done", days[1], decision="declines" if declines else "consents",
+                    informed_on=days[1].isoformat())
+        if declines:
+            return
+    if stage >= 4:
+        worker.step("consular_contact", "in_progress", days[2], channel="embassy",
+                    contacted_on=days[2].isoformat(), result="no_answer")
+        worker.step("consular_contact", "done", days[3], channel="focal_point",
+                    contacted_on=days[3].isoformat(), result="accepted")
+    if stage >= 5:
+        worker.step("travel_document", "done", days[4], document_type="laissez_passer",
+                    number=f"LP-{n:05d}", issuer="Embassy",
+                    expires_on=(date.today() + timedelta(days=180)).isoformat())
+    if stage >= 6:
+        worker.step("medical_clearance", "done", days[5], result="fit",
+                    examined_on=days[5].isoformat())
+
+
 def create_demo_cases(*, engine: Engine, crypto: FieldCrypto) -> dict[str, int]:
     """Work the demo registrations' cases to every stage with the case services: a service
     provider directory, assignments to the demo case managers, steps done on past days (so
@@ -303,6 +332,8 @@ def create_demo_cases(*, engine: Engine, crypto: FieldCrypto) -> dict[str, int]:
             stage = (0, 1, 2, 3, 4, 4, 5, 6, 7, 8, 8, 8)[n % 12]
             if case.pathway == "child":
                 _work_child(worker, n, min(stage, 4), case.opened_on)
+            elif case.pathway == "return":
+                _work_return(worker, n, min(stage, 6), case.opened_on)
             else:
                 service = _OPTION_SERVICE[_OPTIONS[n % len(_OPTIONS)]]
                 _work_reintegration(worker, n, stage, case.opened_on, category, [

@@ -22,6 +22,7 @@ from app.api import (
     matching,
     reference,
     registrations,
+    returns,
     safeguards,
     stats,
     users,
@@ -170,8 +171,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContext, max_upload_bytes=settings.max_upload_bytes)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, registrations, cases, matching, reference, users, audit, weapons,
-                   imports, stats, exports, safeguards):
+    for module in (auth, registrations, cases, returns, matching, reference, users, audit,
+                   weapons, imports, stats, exports, safeguards):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(docs.router)

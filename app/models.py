@@ -14,3 +14,4 @@ def all_models() -> None:
     import app.weapons.models  # noqa: F401
     import exports.models  # noqa: F401
     import reintegration.models  # noqa: F401
+    import reintegration.returns.models  # noqa: F401

@@ -49,6 +49,9 @@ class Case(SQLModel, table=True):
     status: str = Field(default="open", max_length=16)  # open / suspended / closed
     close_reason: str | None = Field(default=None, max_length=24)
     site_code: str = Field(foreign_key="site.code", max_length=8)
+    country: str | None = Field(default=None, max_length=3)
+    """A return case's country of origin (its registration's nationality): the returns
+    board counts by it without reading registrations."""
     assigned_to_id: int | None = Field(default=None, foreign_key="app_user.id")
     opened_on: date = Field(default_factory=date.today)
     """The day the case started: due dates count from it."""
@@ -71,6 +74,8 @@ class CaseStep(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("case_id", "key", name="uq_case_step"),
         Index("ix_case_step_due", "status", "due_on"),
+        # covering: boards that count and time the steps of many cases read the index only
+        Index("ix_case_step_board", "case_id", "key", "status", "outcome", "settled_on"),
     )
 
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("sealed",)

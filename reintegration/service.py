@@ -80,13 +80,15 @@ class NewCase:
 
 
 def _new_case(pathway: Pathway, *, person_id: uuid.UUID, site: str, actor: Principal,
-              opened_on: date, registration_id: uuid.UUID | None) -> NewCase:
+              opened_on: date, registration_id: uuid.UUID | None,
+              country: str | None = None) -> NewCase:
     due = opening_due(pathway, opened_on)
     now, case_id = utcnow(), uuid.uuid4()
     row = {"id": case_id, "person_id": person_id, "registration_id": registration_id,
            "pathway": pathway.key, "pathway_version": pathway.version,
            "status": CaseStatus.open.value, "site_code": site, "opened_on": opened_on,
            "opened_at": now, "opened_by_id": actor.id, "updated_at": now, "version": 1,
+           "country": country if pathway.key == "return" else None,
            "current_step": current_step(pathway, {s.key: s.initial for s in pathway.steps}),
            "next_due_on": min(due.values(), default=None)}
     steps = [{"id": uuid.uuid4(), "case_id": case_id, "key": s.key, "position": i,
@@ -127,8 +129,10 @@ def open_case(*, session: Session, actor: Principal, person_id: uuid.UUID, site:
     if person is None or person.status != "active":
         raise NotFound("person not found")
     key = pathway or CASE_PATHWAY_OF_PERSON.get(person.pathway, person.pathway)
+    registration = session.get(Registration, registration_id) if registration_id else None
     new = _new_case(latest(key), person_id=person.id, site=site, actor=actor,
-                    opened_on=opened_on or date.today(), registration_id=registration_id)
+                    opened_on=opened_on or date.today(), registration_id=registration_id,
+                    country=registration.nationality if registration else None)
     _insert(session, actor, [new])
     case = session.get(Case, new.row["id"])
     assert case is not None
@@ -157,7 +161,7 @@ def open_cases_for(*, session: Session, actor: Principal,
         select_columns(col(Registration.id), col(Registration.person_id),
                        col(Registration.site_code), col(Registration.registered_on),
                        col(Registration.category), col(Registration.is_child),
-                       col(Person.is_child))
+                       col(Person.is_child), col(Registration.nationality))
         .join(Person, col(Person.id) == col(Registration.person_id))
         .where(col(Registration.id).in_(registration_ids))).all()
     order = {registration_id: i for i, registration_id in enumerate(registration_ids)}
@@ -169,12 +173,13 @@ def open_cases_for(*, session: Session, actor: Principal,
     have = {(person, key) for person, key in session.exec(
         select(Case.person_id, Case.pathway).where(col(Case.person_id).in_(persons))).all()}
     opened = []
-    for (registration_id, person_id, site, registered_on, *_flags), key in wanted:
+    for (registration_id, person_id, site, registered_on, *_flags, country), key in wanted:
         if (person_id, key) in have:
             continue
         have.add((person_id, key))
         opened.append(_new_case(latest(key), person_id=person_id, site=site, actor=actor,
-                                opened_on=registered_on, registration_id=registration_id))
+                                opened_on=registered_on, registration_id=registration_id,
+                                country=country))
     _insert(session, actor, opened)
     return [case.row["id"] for case in opened]
 

@@ -266,9 +266,12 @@ def test_import_opens_cases_and_backfill_gives_steps(folder: Path, database_url:
             "ON c.registration_id = r.id GROUP BY r.category")).all())
         imported_count = conn.execute(text("SELECT count(*) FROM registration")).scalar()
         cases = conn.execute(text("SELECT count(*) FROM reintegration_case")).scalar()
-        assert rows.get("foreign_fighter", 0) == 0
-        assert cases == imported_count - conn.execute(text(
+        foreign = conn.execute(text(
             "SELECT count(*) FROM registration WHERE category = 'foreign_fighter'")).scalar()
+        assert rows.get("foreign_fighter", 0) == foreign  # each opened a return case
+        assert cases == imported_count
+        assert conn.execute(text("SELECT count(*) FROM reintegration_case WHERE pathway = "
+                                 "'return'")).scalar() == foreign
         one = conn.execute(text("SELECT id FROM reintegration_case LIMIT 1")).scalar()
         conn.execute(text("DELETE FROM case_step WHERE case_id = :c"), {"c": one})
     engine.dispose()
@@ -365,3 +368,41 @@ def test_users_disable_reset_password_and_unlock(folder: Path, database_url: str
     unknown = ddr(folder, "users", "unlock", "nobody")
     assert (unknown.returncode, "user not found" in unknown.stderr) == (2, True)
     engine.dispose()
+
+
+def test_returns_public_key_and_verify_manifest(folder: Path) -> None:
+    import io
+
+    import pyzipper
+
+    from app.core.crypto import FieldCrypto, decode_master_key, generate_master_key
+    from exports.signing import placeholder, sign
+
+    master = generate_master_key()
+    crypto = FieldCrypto(decode_master_key(master))
+    buffer = io.BytesIO()
+    with pyzipper.AESZipFile(buffer, "w", encryption=pyzipper.WZ_AES) as archive:
+        archive.setpassword(b"a long passphrase")
+        archive.writestr("manifest.xlsx", b"rows")
+        archive.comment = placeholder(crypto)
+    (folder / "manifest.zip").write_bytes(sign(crypto, buffer.getvalue()))
+    env = {"DDR_MASTER_KEY": master}
+    exported = ddr(folder, "returns", "public-key", "--out", "register.pem", env=env)
+    assert exported.returncode == 0, exported.stderr
+    assert (folder / "register.pem").read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    printed = ddr(folder, "returns", "public-key", env=env)
+    assert printed.stdout == (folder / "register.pem").read_text()
+    checked = ddr(folder, "returns", "verify-manifest", "manifest.zip", "--public-key",
+                  "register.pem")
+    assert checked.returncode == 0, checked.stderr
+    assert "signature valid" in checked.stdout
+    changed = bytearray((folder / "manifest.zip").read_bytes())
+    changed[40] ^= 0x01
+    (folder / "changed.zip").write_bytes(bytes(changed))
+    refused = ddr(folder, "returns", "verify-manifest", "changed.zip", "--public-key",
+                  "register.pem")
+    assert refused.returncode == 1
+    assert "signature does not verify" in refused.stderr
+    missing = ddr(folder, "returns", "verify-manifest", "nowhere.zip", "--public-key",
+                  "register.pem")
+    assert missing.returncode == 2

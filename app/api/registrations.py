@@ -54,6 +54,7 @@ def created_body(enrolment: Enrolment) -> RegistrationCreated:
             LIKELY_MESSAGE if enrolment.likely_duplicate else "registered"),
         possible_duplicates=enrolment.candidates,
         likely_duplicate=enrolment.likely_duplicate,
+        do_not_reenter=any(c.do_not_reenter for c in enrolment.candidates),
     )
 
 

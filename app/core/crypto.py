@@ -199,6 +199,11 @@ class FieldCrypto:
             self._index_keys[(self.key_id, "digest:" + purpose)] = key
         return hmac.new(key, data, hashlib.sha256).hexdigest()
 
+    def signing_seed(self, purpose: str) -> bytes:
+        """Return 32 bytes derived from the master key for one signing purpose (the seed of
+        an Ed25519 key: the same key as long as the master key stays)."""
+        return _hkdf(self.master, f"ddr/signing/{purpose}/v1")
+
     def key_check(self) -> bytes:
         """Return a ciphertext of a known constant, stored once to detect a wrong key later."""
         value = self.encrypt(

@@ -131,6 +131,43 @@ class BilingualDocument:
         self.pdf.cell(width / 2, size * 0.5, right, align="R")
         self.pdf.set_text_color(*INK)
 
+    def table_row(self, values: list[str], widths: list[float], *, bold: bool = False,
+                  size: float = 8) -> None:
+        """One row of a table: each cell in its own script's font and direction, framed."""
+        pdf = self.pdf
+        height = size * 0.75
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+        x = pdf.l_margin
+        for value, width in zip(values, widths, strict=True):
+            self._fit(value or "-", size, bold, width)
+            pdf.set_xy(x, pdf.get_y())
+            pdf.cell(width, height, value or "-", border=1,
+                     align="R" if has_arabic(value) else "L")
+            x += width
+        pdf.set_xy(pdf.l_margin, pdf.get_y() + height)
+
+    def watermark(self, text: str) -> None:
+        """A light diagonal line of text across every page so far and each one to come."""
+        pdf = self.pdf
+
+        def stamp() -> None:
+            self._font(text, 11, False)
+            pdf.set_text_color(200, 200, 200)
+            x, y = pdf.get_x(), pdf.get_y()
+            for offset in (0.3, 0.65):
+                with pdf.rotation(25, pdf.w / 2, pdf.h * offset):
+                    pdf.set_xy(pdf.w / 2 - pdf.get_string_width(text) / 2, pdf.h * offset)
+                    pdf.cell(pdf.get_string_width(text) + 2, 6, text)
+            pdf.set_xy(x, y)
+            pdf.set_text_color(*INK)
+
+        current = pdf.page
+        for number in range(1, current + 1):
+            pdf.page = number
+            stamp()
+        pdf.page = current
+
     def signature(self, label_en: str, label_ar: str) -> None:
         """A line to sign on, labelled in both languages (a receipt's parties, witnesses)."""
         pdf = self.pdf

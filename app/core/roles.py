@@ -48,3 +48,5 @@ class Authorisation(StrEnum):
     """Sees and works the cases of children (no one else sees them, administrators too)."""
     gender = "gender"
     """Screens gender-specific needs and reads what that screening recorded."""
+    returns_coordinator = "returns_coordinator"
+    """Sees and works the return cases of every site; plans movements and exports manifests."""

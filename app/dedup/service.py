@@ -32,6 +32,7 @@ from app.registry.models import Registration, RegistrationIndex
 from app.registry.queries import require_pii_reader
 from app.registry.schemas import CandidateOut, Reason
 from matching import MatchModel, ScoredPair, blocking_keys, score_candidates
+from reintegration.returns.flags import do_not_reenter
 
 MAX_CANDIDATES = 100  # registrations decrypted and scored per lookup, at most (best ranked)
 CROSS_SITE_CHECK = "matching.cross_site"
@@ -217,6 +218,7 @@ def find_candidates(
             candidate.shown.link_token = candidate_token(
                 crypto, draft_id=draft_id, registration_id=candidate.registration_id,
                 actor=actor)
+    flag_returned(session, found)
     if cross_site_limit is not None:
         _cross_site_check(session, actor, found, draft_id, cross_site_limit)
     if rows:
@@ -226,6 +228,15 @@ def find_candidates(
                               "returned": [str(c.registration_id) for c in found
                                            if c.shown.decision != "non_match"]})
     return found
+
+
+def flag_returned(session: Session, candidates: Sequence[Candidate]) -> None:
+    """Mark the candidates whose person was handed over to their country of origin
+    (do-not-re-enter)."""
+    returned = do_not_reenter(session, {c.person_id for c in candidates
+                                        if c.shown.decision != "non_match"})
+    for candidate in candidates:
+        candidate.shown.do_not_reenter = candidate.person_id in returned
 
 
 def reveal_reasons(pair: ScoredPair) -> list[Reason]:

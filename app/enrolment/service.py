@@ -184,6 +184,7 @@ def _replayed(*, session: Session, crypto: FieldCrypto, actor: Principal,
     candidates = dedup.score_against(
         crypto=crypto, actor=actor, record=registry_record(crypto, enrolment.registration),
         registrations=partners, model=model, keep_non_matches=True) if partners else []
+    dedup.flag_returned(session, candidates)
     return Enrolment(enrolment.registration, enrolment.person, False,
                      dedup.shown(candidates, keep_non_matches=True))
 

@@ -49,7 +49,7 @@ class ImportJob(SQLModel, table=True):
     flagged: int = Field(default=0)
     duplicates: int = Field(default=0)
     skipped: int = Field(default=0)
-    # do-not-re-enter flags raised by imported rows: counted once the returns issue adds them
+    # stored rows whose likely or possible duplicate was handed over to their country of origin
     do_not_reenter: int = Field(default=0)
     started_at: datetime | None = None
     finished_at: datetime | None = None

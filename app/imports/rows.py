@@ -31,6 +31,7 @@ from app.registry.models import Registration
 from app.registry.schemas import CandidateOut, RegistrationIn
 from app.registry.validation import ascii_digits
 from matching import MatchModel
+from reintegration.returns.flags import do_not_reenter
 from reintegration.service import open_cases_for
 
 NAMESPACE = uuid.UUID("0f3b2c1e-9d4a-4c7b-8e21-5a6b7c8d9e0f")
@@ -80,6 +81,12 @@ class Outcome:
         """Stored rows with a likely duplicate (a match)."""
         return sum(1 for _, found in self.findings.values()
                    if any(f["kind"] == "match" for f in found))
+
+    @property
+    def do_not_reenter(self) -> int:
+        """Stored rows that may be a person handed over to their country of origin."""
+        return sum(1 for _, found in self.findings.values()
+                   if any(f["kind"] == "do_not_reenter" for f in found))
 
     @property
     def flagged(self) -> int:
@@ -199,7 +206,8 @@ def process(
 def _after_insert(*, session: Session, actor: Principal,
                   inserted: Sequence[registry.Inserted]) -> None:
     """What follows the storing of new registrations, as for one registered online: their
-    persons' cases open (the do-not-re-enter check of the returns issue belongs here too)."""
+    persons' cases open (foreign fighters' return cases too). The do-not-re-enter check
+    needs the batch's duplicate candidates: :func:`_duplicates` makes it."""
     open_cases_for(session=session, actor=actor,
                    registration_ids=[i.registration_id for i in inserted])
 
@@ -230,9 +238,12 @@ def _duplicates(
     signals.scan(session=session, crypto=crypto, actor=actor, registration_ids=ids,
                  model=model)
     signalled = signals.with_open_signals(session, ids)
+    returned = do_not_reenter(session, {c.person_id for cs in found.values() for c in cs})
     findings: dict[int, tuple[uuid.UUID | None, list[dict[str, Any]]]] = {}
     for registration_id_ in ids:
         items = [_finding(c, row_of) for c in found[registration_id_]]
+        items += [{"kind": "do_not_reenter", "number": c.registration_number}
+                  for c in found[registration_id_] if c.person_id in returned]
         if registration_id_ in signalled:
             items.append({"kind": "signal"})
         if items:

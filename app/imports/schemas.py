@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.core.crypto import FieldCrypto
 from app.core.models import utcnow
@@ -44,6 +44,8 @@ class ImportJobOut(BaseModel):
     flagged: int
     duplicates: int
     skipped: int
+    do_not_reenter: int = Field(default=0, description="stored rows that may be a person "
+                                "handed over to their country of origin")
     started_at: datetime | None
     finished_at: datetime | None
     error: str | None
@@ -101,7 +103,7 @@ def job_out(crypto: FieldCrypto, job: ImportJob) -> ImportJobOut:
         consent_attested=job.consent_attested, consent_attested_at=job.consent_attested_at,
         rows_processed=job.rows_processed, started_at=job.started_at,
         finished_at=job.finished_at, error=job.error,
-        summary=summary_line(job), **counts)
+        summary=summary_line(job), do_not_reenter=job.do_not_reenter, **counts)
 
 
 def row_out(row: ImportRow) -> ImportRowOut:

@@ -362,7 +362,8 @@ def _report(session: Session, crypto: FieldCrypto, job: ImportJob, count: int,
                               registration_id=registration, problems=json.dumps(found)))
     counts = {"rows_processed": count, "accepted": outcome.accepted,
               "rejected": len(outcome.rejected), "flagged": outcome.flagged,
-              "duplicates": outcome.duplicates, "skipped": outcome.skipped}
+              "duplicates": outcome.duplicates, "skipped": outcome.skipped,
+              "do_not_reenter": outcome.do_not_reenter}
     session.execute(update(ImportJob).where(col(ImportJob.id) == job.id).values(
         updated_at=utcnow(), **{k: getattr(ImportJob, k) + v for k, v in counts.items()}))
     for key, value in counts.items():

@@ -208,6 +208,9 @@ class CandidateOut(BaseModel):
     link_token: str | None = Field(
         default=None, description="lets the draft checked (its `id`) link to this person "
         "(`link_token` of the registration) or open it side by side")
+    do_not_reenter: bool = Field(
+        default=False, description="this person was handed over to their country of origin: "
+        "they must not be registered again")
 
 
 class RegistrationCreated(BaseModel):
@@ -225,6 +228,9 @@ class RegistrationCreated(BaseModel):
     likely_duplicate: bool = Field(
         default=False, description="a possible duplicate is in the likely band: the "
         "registration is saved and its pair waits first in the review queue")
+    do_not_reenter: bool = Field(
+        default=False, description="a possible duplicate was handed over to their country "
+        "of origin (do-not-re-enter)")
 
 
 class WeaponOut(BaseModel):

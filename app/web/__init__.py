@@ -91,6 +91,7 @@ def routers() -> list[APIRouter]:
         persons,
         printouts,
         registrations,
+        returns,
         review,
         review_models,
         stats,
@@ -100,7 +101,7 @@ def routers() -> list[APIRouter]:
 
     return [module.router for module in (
         auth, account, home, registrations, printouts, persons, review_models, review, jobs,
-        admin, audit, weapons_records, weapons, imports, cases, stats)]
+        admin, audit, weapons_records, weapons, imports, cases, returns, stats)]
 
 
 def install(app: FastAPI) -> None:

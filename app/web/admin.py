@@ -31,7 +31,9 @@ LANGUAGE_LABELS = {"ar": "العربية", "en": "English"}
 USER_SECTIONS = ("access", "authorisations", "language", "password", "state")
 """The sections of a user's page, in order (`_user_<section>.html`, POST /<section>)."""
 AUTHORISATION_LABELS = {"children": N_("Children's cases"),
-                        "gender": N_("Gender-specific needs screening")}
+                        "gender": N_("Gender-specific needs screening"),
+                        "returns_coordinator": N_("Return cases of every site; movements "
+                                                  "and manifests")}
 
 
 def _text(form: Any, name: str) -> str:

@@ -45,6 +45,8 @@ from app.web.rendering import render
 from reintegration import board, payments, referrals, service
 from reintegration.access import CASE_WORKERS
 from reintegration.pathways import all_pathways, definition
+from reintegration.returns.movements import return_facts
+from reintegration.returns.readiness import REASONS
 from reintegration.schemas import (
     AssignIn,
     BoardFilters,
@@ -211,6 +213,8 @@ def case_context(session: Session, crypto: CryptoDep, actor: Principal,
         if supervisor else [],
         "supervisor": supervisor, "today": date.today(),
         "has_payments": bool(case.instalments) or any(s.instalments for s in pathway.steps),
+        "returns": return_facts(session, case.id) if case.pathway == "return" else None,
+        "return_reasons": REASONS,
     }
 
 

@@ -21,6 +21,7 @@ from app.web.messages import FORMATTED_MESSAGES, SERVICE_MESSAGES
 from matching.explain import EXPLANATION_MESSAGES
 from reintegration.engine import messages as pathway_messages
 from reintegration.pathways import all_pathways
+from reintegration.returns.readiness import REASONS as RETURN_REASONS
 
 WEB_DIR = Path(__file__).parent
 _METHODS = [("templates/**.html", "jinja2"), ("**.py", "python")]
@@ -43,6 +44,8 @@ def extract() -> Catalog:
     for pathway in all_pathways():
         for message in pathway_messages(pathway):
             catalog.add(message, locations=[(f"reintegration/pathways/{pathway.key}.py", 0)])
+    for message in RETURN_REASONS.values():
+        catalog.add(message, locations=[("reintegration/returns/readiness.py", 0)])
     for key, template in EXPLANATION_MESSAGES.items():
         catalog.add(template, locations=[("matching/explain.py", 0)], auto_comments=[key])
     return catalog

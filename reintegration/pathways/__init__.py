@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from app.core.errors import NotFound
 from reintegration.engine import Pathway, validate_pathway
-from reintegration.pathways import child, reintegration
+from reintegration.pathways import child, reintegration, returns
 
 DEFINITIONS: dict[tuple[str, int], Pathway] = {
-    (p.key, p.version): p for module in (reintegration, child) for p in module.PATHWAYS}
+    (p.key, p.version): p for module in (reintegration, child, returns) for p in module.PATHWAYS}
 for _definition in DEFINITIONS.values():
     validate_pathway(_definition)
 
@@ -19,9 +19,7 @@ CASE_PATHWAY_OF_CATEGORY: dict[str, str | None] = {
     "libyan_combatant": "reintegration",
     "associated_civilian": "reintegration",
     "child": "child",
-    # foreign fighters: the `return` pathway comes with the returns issue; until it is
-    # defined here, their registrations open no case
-    "foreign_fighter": None,
+    "foreign_fighter": "return",
 }
 """The case a registration of each (effective) category opens."""
 

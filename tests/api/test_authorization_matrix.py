@@ -263,6 +263,44 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
             "purpose": "authorization matrix test", "passphrase": "a long passphrase here",
             "expires_on": (date.today() + timedelta(days=7)).isoformat()}}),
         expect(403, admin=200, case_manager_trp=200)),
+    # returns: the board for case workers (their sites; coordinators every site), movements
+    # and manifests for returns coordinators and administrators
+    ("GET", "/api/v1/returns/board"): (lambda c: ("/api/v1/returns/board", {}), CASE_WORK),
+    ("GET", "/api/v1/returns/board/details"): (
+        lambda c: ("/api/v1/returns/board/details", {}), CASE_WORK),
+    ("GET", "/api/v1/returns/countries"): (lambda c: ("/api/v1/returns/countries", {}),
+                                           CASE_WORK),
+    ("GET", "/api/v1/returns/countries/{code}"): (
+        lambda c: ("/api/v1/returns/countries/TCD", {}), CASE_WORK),
+    ("PUT", "/api/v1/returns/countries/{code}"): (
+        lambda c: ("/api/v1/returns/countries/NER", {"json": {"receiving_authority": "HACP"}}),
+        ADMIN_ONLY),
+    ("GET", "/api/v1/returns/movements"): (lambda c: ("/api/v1/returns/movements", {}),
+                                           ADMIN_ONLY),
+    ("POST", "/api/v1/returns/movements"): (
+        lambda c: ("/api/v1/returns/movements", {"json": {
+            "id": str(uuid.uuid4()), "country": "TCD", "kind": "convoy", "route": "Wour",
+            "planned_on": "2099-01-01", "capacity": 10}}), expect(403, admin=201)),
+    ("GET", "/api/v1/returns/movements/{movement_id}"): (
+        lambda c: (f"/api/v1/returns/movements/{c['movement']}", {}), ADMIN_ONLY),
+    ("GET", "/api/v1/returns/movements/{movement_id}/candidates"): (
+        lambda c: (f"/api/v1/returns/movements/{c['movement']}/candidates", {}), ADMIN_ONLY),
+    ("POST", "/api/v1/returns/movements/{movement_id}/returnees"): (
+        lambda c: (f"/api/v1/returns/movements/{c['movement']}/returnees",
+                   {"json": {"cases": [c["case"]], "version": 99}}), expect(403, admin=409)),
+    ("DELETE", "/api/v1/returns/movements/{movement_id}/returnees/{case_id}"): (
+        lambda c: (f"/api/v1/returns/movements/{c['movement']}/returnees/{c['case']}",
+                   {"params": {"version": 1}}), expect(403, admin=404)),
+    ("POST", "/api/v1/returns/movements/{movement_id}/status"): (
+        lambda c: (f"/api/v1/returns/movements/{c['movement']}/status",
+                   {"json": {"status": "confirmed", "version": 99}}), expect(403, admin=409)),
+    # a movement without returnees: coordinators reach that check (422)
+    ("POST", "/api/v1/returns/movements/{movement_id}/manifest"): (
+        lambda c: (f"/api/v1/returns/movements/{c['movement']}/manifest",
+                   {"json": {"passphrase": "a long passphrase", "purpose": "matrix"}}),
+        expect(403, admin=422)),
+    ("GET", "/api/v1/returns/public-key"): (lambda c: ("/api/v1/returns/public-key", {}),
+                                            expect(200)),
 }
 PUBLIC = {("POST", "/api/v1/auth/token")}
 
@@ -316,6 +354,11 @@ def context(client: TestClient, engine: Engine) -> dict[str, Any]:
     referred = client.post(f"/api/v1/cases/{case_id}/referrals", headers=headers["admin"],
                            json={"provider_id": provider["id"], "service": "vocational_training",
                                  "version": 1}).json()
+    movement = client.post("/api/v1/returns/movements", headers=headers["admin"], json={
+        "id": str(uuid.uuid4()), "country": "TCD", "kind": "flight", "route": "MJI - NDJ",
+        "planned_on": "2099-01-01", "capacity": 50}).json()
+    client.put("/api/v1/returns/countries/TCD", headers=headers["admin"],
+               json={"receiving_authority": "CONADIS", "border_crossings": ["Wour"]})
     job = client.post("/api/v1/imports", files={"file": ("empty.csv", EMPTY_IMPORT)},
                       data={"site": "TRP"}, headers=headers["officer_trp"]).json()
     client.app.state.stats_cache.compute_now()  # type: ignore[attr-defined]
@@ -326,7 +369,7 @@ def context(client: TestClient, engine: Engine) -> dict[str, Any]:
             "count": count["id"],
             "case": case_id, "provider": provider["id"],
             "referral": referred["referrals"][0]["id"],
-            "import": job["id"]}
+            "import": job["id"], "movement": movement["id"]}
 
 
 def test_every_endpoint_for_every_actor(client: TestClient, context: dict[str, Any]) -> None:

@@ -48,7 +48,8 @@ def register_known_people(client: TestClient, engine: Engine, caplog: pytest.Log
     client.post("/api/v1/registrations/search", json={"name": "الزويتيني"}, headers=headers)
     return [*SECRETS.values(), "Zubayr", "Mabrouka", "lives near the old souq", "SN99887766",
             "1985-07-19", "915557788", NID, *work_the_case(client, engine,
-                                                          created.json()["person_id"])]
+                                                          created.json()["person_id"]),
+            *work_the_return(client, engine)]
 
 
 CASE_SECRETS = {"note": "sleeps at his cousin Fathi's", "verified_by": "Colonel Abdelbaset",
@@ -87,6 +88,37 @@ def work_the_case(client: TestClient, engine: Engine, person_id: str) -> list[st
     post(f"{path}/referrals/{referral}", {"status": "accepted",
                                           "feedback": CASE_SECRETS["feedback"]})
     return list(CASE_SECRETS.values())
+
+
+RETURN_SECRETS = {"number": "LPX-40417", "contact": "Mahamat Saleh",
+                  "phone": "+23566001122"}
+
+
+def work_the_return(client: TestClient, engine: Engine) -> list[str]:
+    """A foreign fighter's travel document and a country's focal point."""
+    admin = user_headers(client, engine, "admin")
+    registered = client.post("/api/v1/registrations", headers=admin, json=registration_body(
+        category="foreign_fighter", nationality="TCD", national_id=None, given_name="Abakar",
+        phone="0915550001")).json()
+    case = client.get(f"/api/v1/persons/{registered['person_id']}", headers=admin).json()
+    path = f"/api/v1/cases/{case['cases'][0]['id']}"
+    for step, data in (("nationality_claimed", {}),
+                       ("nationality_verified", {"outcome": "confirmed", "method": "passport",
+                                                 "verified_by": "Consul"}),
+                       ("consent", {"decision": "consents", "informed_on": "2026-01-05"}),
+                       ("travel_document", {"document_type": "laissez_passer",
+                                            "number": RETURN_SECRETS["number"],
+                                            "issuer": "Embassy", "expires_on": "2030-01-01"})):
+        version = client.get(path, headers=admin).json()["version"]
+        answer = client.post(f"{path}/steps/{step}", headers=admin,
+                             json={"status": "done", "version": version, "data": data})
+        assert answer.status_code == 200, answer.text
+    saved = client.put("/api/v1/returns/countries/TCD", headers=admin, json={
+        "contacts": [{"kind": "focal_point", "name": RETURN_SECRETS["contact"],
+                      "phone": RETURN_SECRETS["phone"]}]})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["contacts"][0]["name"] == RETURN_SECRETS["contact"]
+    return [RETURN_SECRETS["number"], RETURN_SECRETS["contact"], RETURN_SECRETS["phone"]]
 
 
 def assert_absent(blob: bytes, values: list[str]) -> None:

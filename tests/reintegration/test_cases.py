@@ -49,7 +49,7 @@ def test_each_registration_opens_the_case_of_its_category(
     assert [(c["pathway"], c["status"]) for c in cases["combatant"]] == [("reintegration",
                                                                            "open")]
     assert [c["pathway"] for c in cases["civilian"]] == ["reintegration"]
-    assert cases["foreigner"] == []  # the return pathway comes with its own issue
+    assert [c["pathway"] for c in cases["foreigner"]] == ["return"]
     assert [c["pathway"] for c in cases["child"]] == ["child"]
     # a second registration of the same person opens nothing more
     register(client, staff["officer"], person_id=combatant["person_id"], national_id=None,
@@ -80,7 +80,8 @@ def test_case_reads_as_the_contract_says(
         total, _ = list_events(session=session, action="case.read", object_id=case["id"])
     assert total == 1
     pathways = client.get(f"{API}/pathways", headers=staff["officer"]).json()
-    assert {(p["key"], p["version"]) for p in pathways} == {("reintegration", 1), ("child", 1)}
+    assert {(p["key"], p["version"]) for p in pathways} == {("reintegration", 1), ("child", 1),
+                                                            ("return", 1)}
 
 
 def test_a_step_moves_with_the_version_it_saw(

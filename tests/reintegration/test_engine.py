@@ -48,11 +48,12 @@ def facts_of(pathway: Pathway, **statuses: str) -> CaseFacts:
 def test_definitions_validate_and_keys_are_as_the_contract_says() -> None:
     for pathway in PATHWAYS:
         validate_pathway(pathway)
-    assert {(p.key, p.version) for p in PATHWAYS} == {("reintegration", 1), ("child", 1)}
+    assert {(p.key, p.version) for p in PATHWAYS} == {("reintegration", 1), ("child", 1),
+                                                      ("return", 1)}
     assert latest("reintegration") is definition("reintegration", 1)
     assert CASE_PATHWAY_OF_CATEGORY == {"libyan_combatant": "reintegration",
                                         "associated_civilian": "reintegration",
-                                        "child": "child", "foreign_fighter": None}
+                                        "child": "child", "foreign_fighter": "return"}
     assert [s.key for s in latest("reintegration").steps] == [
         "eligibility", "disarmament", "demobilization", "reinsertion", "profiling",
         "gender_screening", "option", "enrolled", "followup_3m", "followup_6m", "followup_12m"]

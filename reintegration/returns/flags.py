@@ -1,0 +1,29 @@
+"""The do-not-re-enter flag: a person handed over to their country of origin's authority.
+
+It holds from the handover step of a return case being done, and follows the case (a merge
+moves it to the surviving person). The live duplicate check and the import show it on the
+candidates of a new registration — in whatever script the new one is written, since the
+candidates come from the cross-script matcher.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from reintegration.enums import StepStatus
+from reintegration.models import Case, CaseStep
+
+
+def do_not_reenter(session: Session, person_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """The persons among these who were handed over to their country of origin."""
+    ids = sorted(set(person_ids), key=str)
+    if not ids:
+        return set()
+    return set(session.exec(
+        select(Case.person_id).join(CaseStep, col(CaseStep.case_id) == col(Case.id))
+        .where(col(Case.person_id).in_(ids), col(Case.pathway) == "return",
+               col(CaseStep.key) == "handover", col(CaseStep.status) == StepStatus.done)
+    ).all())
