@@ -162,6 +162,20 @@ def pages(c: dict[str, Any]) -> dict[tuple[str, str], Page]:
                                                  False),
         ("POST", "/cases/{case_id}/referrals/{referral_id}"): (
             f"/cases/{c['case']}/referrals/{c['referral']}", CASE_WORK, False),
+        ("GET", "/returns"): ("/returns", CASE_WORK, False),
+        ("GET", "/returns/movements"): ("/returns/movements", ADMIN, False),
+        ("POST", "/returns/movements"): ("/returns/movements", ADMIN, False),
+        ("GET", "/returns/movements/{movement_id}"): (
+            f"/returns/movements/{c['movement']}", ADMIN, False),
+        ("POST", "/returns/movements/{movement_id}/returnees"): (
+            f"/returns/movements/{c['movement']}/returnees", ADMIN, False),
+        ("POST", "/returns/movements/{movement_id}/returnees/{case_id}/remove"): (
+            f"/returns/movements/{c['movement']}/returnees/{c['case']}/remove", ADMIN,
+            ADMIN),  # reached, then 404: the case is not on the movement
+        ("POST", "/returns/movements/{movement_id}/status"): (
+            f"/returns/movements/{c['movement']}/status", ADMIN, False),
+        ("POST", "/returns/movements/{movement_id}/manifest"): (
+            f"/returns/movements/{c['movement']}/manifest", ADMIN, False),
         ("GET", "/providers"): ("/providers", ADMIN, False),
         ("POST", "/providers"): ("/providers", ADMIN, False),
         ("POST", "/providers/{provider_id}"): (f"/providers/{c['provider']}", ADMIN, False),
@@ -175,7 +189,7 @@ def test_the_matrix_covers_every_page(app: FastAPI) -> None:
     every = discover(app)
     listed = set(pages(dict.fromkeys(("rid", "pid", "weapon", "pair", "signal", "import",
                                       "uid", "gid", "destruction", "transfer", "case",
-                                      "referral", "provider"), "x")))
+                                      "referral", "provider", "movement"), "x")))
     assert every == listed | PUBLIC
 
 
