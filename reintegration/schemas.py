@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.strict import MAX_ROW_ID, Flag, Strict
 from reintegration.enums import CloseReason, PaymentMethod, ReferralStatus, Service, StepStatus
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -16,12 +17,6 @@ Version = Annotated[int, Field(ge=1, description="the case version this change i
 Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3,
                                   description="in the currency's main unit (LYD), e.g. 500")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-
-
-class Strict(BaseModel):
-    """A request body that refuses unknown fields."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 # -- requests --------------------------------------------------------------------------------
@@ -46,7 +41,7 @@ class StepIn(Strict):
 class AssignIn(Strict):
     """Give the case to a case manager (null: to nobody)."""
 
-    assigned_to: int | None
+    assigned_to: Annotated[int, Field(ge=1, le=MAX_ROW_ID)] | None
     version: Version
 
 
@@ -140,7 +135,7 @@ class ProviderPatch(Strict):
     site: str | None = None
     location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     contact: Note | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class BoardFilters(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.registrations import ERRORS
+from app.core.strict import MAX_ROW_ID
 from app.deps import AdminUser, CryptoDep, CurrentUser, SessionDep
 from reintegration import board, payments, referrals, service
 from reintegration.engine import pathway_json
@@ -51,7 +52,7 @@ class CaseListFilters(BaseModel):
     """Which cases to list."""
 
     model_config = ConfigDict(extra="forbid")
-    assigned_to: int | Literal["none"] | None = Field(
+    assigned_to: Annotated[int, Field(ge=1, le=MAX_ROW_ID)] | Literal["none"] | None = Field(
         default=None, description="a user id, or none for unassigned cases")
     site: str | None = Field(default=None, pattern=r"^[A-Za-z]{2,8}$")
     pathway: str | None = Field(default=None, pattern=r"^[a-z_]{2,32}$")

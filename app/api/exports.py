@@ -8,15 +8,16 @@ from datetime import date
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from app.core.strict import Flag, Strict
 from app.deps import CryptoDep, CurrentUser, SessionDep
 from exports.individual import ExportRequest, export_individuals
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
 
-class IndividualExportIn(BaseModel):
+class IndividualExportIn(Strict):
     """What an individual-level export needs: every safeguard is required."""
 
     model_config = ConfigDict(extra="forbid")
@@ -26,7 +27,7 @@ class IndividualExportIn(BaseModel):
     purpose: str = Field(max_length=300, description="why the records leave the register")
     expires_on: date = Field(description="the day by which the file is to be deleted")
     passphrase: str = Field(max_length=200, description="encrypts the ZIP (AES-256)")
-    only_open_cases: bool = Field(default=True, description="the open caseload only")
+    only_open_cases: Flag = Field(default=True, description="the open caseload only")
 
 
 @router.post("/individual", summary="Export individual records (encrypted)",

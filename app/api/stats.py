@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.core.errors import FieldError, NotFound, ValidationFailed
+from app.core.strict import Strict
 from app.deps import CurrentUser, SessionDep, StatsDep
 from exports import service, writers
 from exports.catalogue import SPECS
@@ -78,7 +79,7 @@ def export_file(actor: CurrentUser, stats: StatsDep, session: SessionDep, where:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-class ThresholdIn(BaseModel):
+class ThresholdIn(Strict):
     """A new suppression threshold (never lower than the one in force)."""
 
     threshold: int = Field(ge=2, le=100)

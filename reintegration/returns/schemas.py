@@ -8,17 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.strict import Strict
+
 Code3 = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                          pattern=r"^[A-Za-z]{3}$")]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Version = Annotated[int, Field(ge=1, description="the movement version this change is "
                                                  "based on")]
-
-
-class Strict(BaseModel):
-    """A request body that refuses unknown fields."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 # -- countries -------------------------------------------------------------------------------
