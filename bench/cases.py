@@ -155,8 +155,8 @@ def main() -> None:
             manager, supervisor = login("cm00"), login("supervisor")
             listed = client.get("/api/v1/cases", headers=manager,
                                 params={"assigned_to": _me(client, manager),
-                                        "page_size": 200}).json()
-            print(f"cm00 holds {listed['total']} open cases", flush=True)
+                                        "pathway": "reintegration", "page_size": 200}).json()
+            print(f"cm00 holds {listed['total']} open reintegration cases", flush=True)
             print("transitions (API): " + stats(*_transitions(
                 client, manager, [c["id"] for c in listed["items"]], args.transitions)),
                 flush=True)
