@@ -36,7 +36,7 @@ INPUT_FIELDS = ("site", "category", "sex", "date_of_birth", "given_name", "fathe
                 "grandfather_name", "family_name", "mother_name", "alias", "place_of_birth",
                 "nationality", "phone", "national_id", "passport_no", "armed_group")
 
-PASSWORD = "bench password 1"
+PASSWORD = "Zawiya-sunrise-41-desk"
 
 
 def start_server(folder: Path, port: int, workers: int, persons: int, database_url: str | None
