@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import base64
 import csv
+import tempfile
 import time
 from pathlib import Path
 
+from fastapi import FastAPI
 from pydantic import SecretStr
+from sqlalchemy import create_engine, text
 
 from app.core.db import make_engine, session_scope
 from app.core.keys import check_or_store_key, load_crypto
@@ -20,9 +23,10 @@ from app.demo import ensure_demo_armed_groups
 from app.imports.models import ImportJob
 from app.imports.rows import NAMESPACE
 from app.imports.service import import_file
+from app.main import create_app
 from app.registry.reference import ensure_default_sites
 
-__all__ = ["NAMESPACE", "OUT", "build_registry", "settings_for"]
+__all__ = ["NAMESPACE", "OUT", "build_registry", "fresh_app", "settings_for"]
 
 OUT = Path(__file__).parent / "out"
 BENCH_KEY = base64.b64encode(b"bench-only-master-key-32-bytes!!").decode()
@@ -71,3 +75,24 @@ def build_registry(path: Path, records: list[dict[str, str]]) -> Path:
           f"{time.perf_counter() - started:.0f} s")
     partial.rename(path)
     return path
+
+
+def fresh_app(url: str, key_byte: bytes) -> FastAPI:
+    """The app over an empty register at `url` (a PostgreSQL schema is dropped and created
+    again), migrated, with the default sites and the demo armed groups; its settings are
+    `app.state.settings`."""
+    settings = Settings(env="development", database_url=url,
+                        master_key=SecretStr(base64.b64encode(key_byte * 32).decode()),
+                        master_key_file=Path(tempfile.gettempdir()) / "unused-bench.key")
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    app = create_app(settings)
+    with session_scope(app.state.engine) as session:
+        ensure_default_sites(session=session)
+        ensure_demo_armed_groups(session=session)
+    return app

@@ -25,7 +25,6 @@ Prints count, p50 and p95 of each (milliseconds). Target: board p95 ≤ 300 ms.
 from __future__ import annotations
 
 import argparse
-import base64
 import csv
 import json
 import logging
@@ -42,21 +41,19 @@ from typing import Any
 os.environ.setdefault("DDR_PASSWORD_HASHING", "cheapest")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pydantic import SecretStr  # noqa: E402
-from sqlalchemy import create_engine, text, update  # noqa: E402
+from _registry_file import fresh_app  # noqa: E402
+from sqlalchemy import text, update  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
 from app.core.db import session_scope  # noqa: E402
-from app.core.migrate import upgrade  # noqa: E402
 from app.core.security import SYSTEM  # noqa: E402
 from app.core.settings import Settings  # noqa: E402
 from app.imports.service import import_file  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.registry import reference  # noqa: E402
 from app.users import service as users  # noqa: E402
 from reintegration.models import Case, CaseStep  # noqa: E402
 from reintegration.pathways import latest  # noqa: E402
-from synthetic import SyntheticConfig, armed_groups, generate  # noqa: E402
+from synthetic import SyntheticConfig, generate  # noqa: E402
 
 PASSWORD = "bench password 1"
 WINDOW_DAYS = 200
@@ -167,23 +164,9 @@ def _advance(engine: Any, seed: int = 19) -> dict[str, int]:
 
 def build(url: str, fighters: int) -> Settings:
     """A register holding about `fighters` foreign fighters, their cases at every stage."""
-    settings = Settings(env="development", database_url=url,
-                        master_key=SecretStr(base64.b64encode(b"r" * 32).decode()),
-                        master_key_file=Path(tempfile.gettempdir()) / "unused-bench.key")
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    app = create_app(settings)
-    engine, crypto = app.state.engine, app.state.crypto
+    app = fresh_app(url, b"r")
+    settings, engine, crypto = app.state.settings, app.state.engine, app.state.crypto
     with session_scope(engine) as session:
-        reference.ensure_default_sites(session=session)
-        for code, name_en, name_ar, aliases in armed_groups():
-            reference.create_armed_group(session=session, actor=SYSTEM, code=code,
-                                         name_en=name_en, name_ar=name_ar, aliases=list(aliases))
         users.create_user(session=session, actor=SYSTEM, username="coordinator",
                           password=PASSWORD, role="case_manager", sites=["SEB"],
                           authorisations=["returns_coordinator"])
