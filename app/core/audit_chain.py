@@ -117,7 +117,12 @@ def _on_checkin(_dbapi_connection: object, record: Any) -> None:
 
 
 def _write_pending(session: Session) -> None:
-    """Chain and insert the events the unit of work recorded (before it commits)."""
+    """Chain and insert the events the unit of work recorded (before it commits).
+
+    A savepoint's commit fires this hook too; its events wait for the outer commit, so the
+    chain's lock is held only while the whole transaction commits, not from the savepoint on."""
+    if session.in_nested_transaction():
+        return
     connection = session.connection()
     rows = connection.info.pop(PENDING, None)
     connection.info.pop(MARKS, None)

@@ -164,6 +164,24 @@ def test_events_of_a_rolled_back_savepoint_are_dropped(app: FastAPI, engine: Eng
     assert verify(app).intact
 
 
+def test_a_released_savepoint_leaves_its_events_to_the_outer_commit(app: FastAPI,
+                                                                     engine: Engine) -> None:
+    """The chain is locked and written once, when the whole transaction commits: a savepoint
+    (as a registration's insert uses) must not take the chain's lock for the rest of the
+    transaction, which would serialise every registration behind the slowest one."""
+    with session_scope(engine) as session:
+        with session.begin_nested():
+            record_event(session=session, actor=SYSTEM, action="test.nested",
+                         object_type="test")
+        written_before_commit = session.exec(select(AuditEvent.action).where(
+            AuditEvent.action == "test.nested")).all()
+    assert written_before_commit == []
+    with Session(engine) as session:
+        assert session.exec(select(AuditEvent.action).where(
+            AuditEvent.action == "test.nested")).all() == ["test.nested"]
+    assert verify(app).intact
+
+
 @pytest.mark.parametrize("channel", ["api", "web"])
 @pytest.mark.parametrize("who", ["known", "unknown"])
 def test_every_failed_login_is_audited_with_the_account_name(
