@@ -22,14 +22,26 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
 from app.core.migrate import upgrade
 from app.core.settings import Settings
 from app.main import create_app
 
-PG_URL = os.environ.get("DDR_TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """The PostgreSQL database of this test process: under pytest-xdist each worker has its
+    own (`test_gw0`, `test_gw1`, ... beside the one given; created when first used)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    given = make_url(url)
+    return given.set(database=f"{given.database}_{worker}").render_as_string(
+        hide_password=False)
+
+
+PG_URL = _worker_database(os.environ.get("DDR_TEST_DATABASE_URL"))
 TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 
 
@@ -49,6 +61,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """Migrate once: a template SQLite file, or the PostgreSQL test database from scratch."""
     if PG_URL:
+        _create_database(PG_URL)
         engine = create_engine(PG_URL)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -59,6 +72,20 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
     return path
+
+
+def _create_database(url: str) -> None:
+    """Create this worker's PostgreSQL database if it does not exist yet."""
+    given = os.environ["DDR_TEST_DATABASE_URL"]
+    name = make_url(url).database
+    if name == make_url(given).database:
+        return
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                            {"name": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
 
 
 def _truncate_all(url: str) -> None:

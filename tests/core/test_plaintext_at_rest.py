@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,8 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from tests.factories import registration_body, user_headers
-
-PG_URL = os.environ.get("DDR_TEST_DATABASE_URL")
 
 SECRETS = {
     "given_name": "Zubeir",
@@ -129,12 +126,12 @@ def assert_absent(blob: bytes, values: list[str]) -> None:
 
 def stored_bytes(database_url: str) -> bytes:
     """Everything the database holds: the SQLite file with its WAL, or a pg_dump."""
-    if PG_URL is None:
+    if not database_url.startswith("postgresql"):
         path = Path(database_url.removeprefix("sqlite:///"))
         return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     pg_dump = shutil.which("pg_dump")
     assert pg_dump, "pg_dump is needed for this check"
-    url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
     return subprocess.run([pg_dump, "--data-only", url], capture_output=True, check=True).stdout
 
 
