@@ -25,6 +25,7 @@ from app.weapons.models import AmmunitionLot
 from reintegration.enums import OPEN_STEP_STATUSES
 from reintegration.models import Case, CaseStep
 from reintegration.pathways import keys_visible_with
+from reintegration.returns.board import STAGES, counts_by_country
 
 __all__ = ["AGE_BANDS", "Group", "StepCounts"]
 
@@ -100,6 +101,16 @@ def desk_link_groups(session: Session) -> list[Group]:
     count = session.execute(select(func.count()).select_from(AuditEvent)
                          .where(col(AuditEvent.action) == "duplicate.link")).scalar_one()
     return [Group((), int(count))]
+
+
+def return_groups(session: Session) -> dict[str, list[Group]]:
+    """Return cases by country of origin, for each stage of the returns board (registered,
+    verified ... handed over, non-return): the board's own counts. The stages overlap (a case
+    handed over was verified too), so each stage is a population of its own."""
+    by_country = counts_by_country(session)
+    return {stage: [Group((country or "unknown",), figures[stage])
+                    for country, figures in by_country.items() if figures[stage]]
+            for stage in STAGES}
 
 
 def sites(session: Session) -> Sequence[Site]:
