@@ -190,7 +190,7 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     say("counting returns")
     returns = aggregates.return_groups(session)
     for stage, stage_groups in returns.items():
-        readers[return_population(stage)] = lambda _s, g=stage_groups: g
+        readers[return_population(stage)] = _given(stage_groups)
     groups = {}
     for population, read in readers.items():
         say(f"counting {population}")
@@ -219,6 +219,11 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     hidden = suppress(values, lines, threshold)
     return Statistics(threshold=threshold, generated_at=utcnow(), tables=tables, values=values,
                       hidden=hidden, sites=sites, medians=medians)
+
+
+def _given(groups: list[aggregates.Group]) -> Callable[[Session], list[aggregates.Group]]:
+    """A reader of groups counted already."""
+    return lambda _session: groups
 
 
 def median_days(histogram: list[tuple[str, int, int]]) -> dict[str, float]:
