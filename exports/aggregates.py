@@ -1,7 +1,8 @@
 """The counts behind every statistic, computed by the database.
 
 Each function is one GROUP BY over indexed clear columns at the finest grain the tables need
-(never a row per person into Python); the tables are sums of these groups. The same SQL runs
+(never a row per person into Python), or reads the running counts the write path keeps at that
+grain (registrations, weapons); the tables are sums of these groups. The same SQL runs
 on SQLite and PostgreSQL (`extract` compiles to each dialect's own date functions).
 """
 
@@ -17,14 +18,16 @@ from sqlmodel import Session, col
 
 from app.core.models import AuditEvent
 from app.dedup.models import CandidatePair, PersonMerge
-from app.registry.models import Registration, Site, WeaponHandover
+from app.registry import counts
+from app.registry.counts import AGE_BANDS
+from app.registry.models import Site
 from app.weapons.models import AmmunitionLot
 from reintegration.enums import OPEN_STEP_STATUSES
 from reintegration.models import Case, CaseStep
 from reintegration.pathways import keys_visible_with
+from reintegration.returns.board import STAGES, counts_by_country
 
-AGE_BANDS = ("under_15", "15_17", "18_24", "25_34", "35_49", "50_plus", "unknown")
-"""Age at registration (from the birth year), the bands of the committee's questions."""
+__all__ = ["AGE_BANDS", "Group", "StepCounts"]
 
 
 @dataclass(frozen=True)
@@ -43,33 +46,15 @@ def _month_label(year: Any, month: Any) -> str:
     return f"{int(year):04d}-{int(month):02d}"
 
 
-def _age_band() -> Any:
-    age = extract("year", col(Registration.registered_on)) - col(Registration.birth_year)
-    return case(
-        (col(Registration.birth_year).is_(None), "unknown"),
-        (age < 15, "under_15"), (age < 18, "15_17"), (age < 25, "18_24"),
-        (age < 35, "25_34"), (age < 50, "35_49"), else_="50_plus")
-
-
 def registration_groups(session: Session) -> list[Group]:
-    """Registrations by site, sex, category, nationality, age band and month."""
-    year, month = _month(Registration.registered_on)
-    band = _age_band()
-    keys: list[Any] = [Registration.site_code, Registration.sex, Registration.category,
-            Registration.nationality, band, year, month]
-    rows = session.execute(select(*keys, func.count()).group_by(*keys))
-    return [Group((site, sex, category, nationality, str(age), _month_label(y, m)), n)
-            for site, sex, category, nationality, age, y, m, n in rows]
+    """Registrations by site, sex, category, nationality, age band and month (the running
+    counts the write path keeps, `app.registry.counts`: a few thousand rows, not a million)."""
+    return [Group(key, n) for key, n in counts.registration_counts(session)]
 
 
 def weapon_groups(session: Session) -> list[Group]:
-    """Weapons handed in by type, calibre, site and month."""
-    year, month = _month(WeaponHandover.handed_over_on)
-    calibre = func.coalesce(WeaponHandover.calibre, "unknown")
-    keys: list[Any] = [WeaponHandover.weapon_type, calibre, WeaponHandover.site_code, year, month]
-    rows = session.execute(select(*keys, func.count()).group_by(*keys))
-    return [Group((kind, str(cal), site, _month_label(y, m)), n)
-            for kind, cal, site, y, m, n in rows]
+    """Weapons handed in by type, calibre, site and month (running counts)."""
+    return [Group(key, n) for key, n in counts.weapon_counts(session)]
 
 
 def ammunition_groups(session: Session) -> list[Group]:
@@ -116,6 +101,16 @@ def desk_link_groups(session: Session) -> list[Group]:
     count = session.execute(select(func.count()).select_from(AuditEvent)
                          .where(col(AuditEvent.action) == "duplicate.link")).scalar_one()
     return [Group((), int(count))]
+
+
+def return_groups(session: Session) -> dict[str, list[Group]]:
+    """Return cases by country of origin, for each stage of the returns board (registered,
+    verified ... handed over, non-return): the board's own counts. The stages overlap (a case
+    handed over was verified too), so each stage is a population of its own."""
+    by_country = counts_by_country(session)
+    return {stage: [Group((country or "unknown",), figures[stage])
+                    for country, figures in by_country.items() if figures[stage]]
+            for stage in STAGES}
 
 
 def sites(session: Session) -> Sequence[Site]:

@@ -21,6 +21,7 @@ from reintegration.engine import Pathway
 from reintegration.enums import CaseStatus, StepStatus
 from reintegration.pathways import all_pathways, latest
 from reintegration.pathways.reintegration import OPTIONS
+from reintegration.returns.board import STAGES
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,19 @@ class Population:
     filters: tuple[str, ...]
 
 
+RETURN_STAGE_TITLES = {
+    "registered": "registered for return", "verified": "nationality verified",
+    "consenting": "consenting to return", "documented": "travel document issued",
+    "ready": "ready to go", "departed": "departed", "handed_over": "handed over",
+    "non_return": "not returning (declined)"}
+"""The returns board's stages (reintegration.returns.board.STAGES), as table titles say them."""
+
+
+def return_population(stage: str) -> str:
+    """The population (and table) of return cases that reached `stage`."""
+    return f"returns_{stage}"
+
+
 POPULATIONS = {
     "registrations": Population(
         "registrations", ("site", "sex", "category", "nationality", "age_band", "month"),
@@ -59,9 +73,12 @@ POPULATIONS = {
     "durations": Population("durations", ("step",), ()),
     "merges": Population("merges", (), ()),
     "desk_links": Population("desk_links", (), ()),
+    **{return_population(stage): Population(return_population(stage), ("country",), ())
+       for stage in STAGES},
 }
-"""Each population's GROUP BY dimensions (in `exports.aggregates` order) and filters. A
-returns population (per country of origin and stage) joins here with the returns work."""
+"""Each population's GROUP BY dimensions (in `exports.aggregates` order) and filters. Returns
+are one population per stage of the board: the stages overlap, so they are not parts of one
+sum."""
 
 TABLES = (
     TableSpec("registrations_by_site", "registrations", ("site", "sex"),
@@ -97,6 +114,9 @@ TABLES = (
     TableSpec("persons_merged", "merges", (), "Persons merged after review"),
     TableSpec("desk_links", "desk_links", (),
               "Registrations linked at the desk to a person already registered"),
+    *(TableSpec(return_population(stage), return_population(stage), ("country",),
+                f"Return cases by country of origin: {title}")
+      for stage, title in RETURN_STAGE_TITLES.items()),
 )
 SPECS = {spec.name: spec for spec in TABLES}
 

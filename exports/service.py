@@ -26,6 +26,7 @@ from exports.catalogue import (
     TABLES,
     build_table,
     filter_views,
+    return_population,
     view_name,
 )
 from exports.disclosure import DEFAULT_THRESHOLD, rule_text, suppress
@@ -35,7 +36,7 @@ from exports.tables import TOTAL, Cell, Table, cell_values, hierarchy_lines
 logger = logging.getLogger(__name__)
 SOURCE = "DDR Registry (national register of disarmament, demobilization and reintegration)"
 FILTERS = ("site", "category", "month")
-COMPUTE_STEPS = len(POPULATIONS) + 3
+COMPUTE_STEPS = len(POPULATIONS) + 4
 """How many times :func:`compute` reports progress."""
 
 Filter = tuple[str, str] | None
@@ -186,6 +187,10 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
                "durations": lambda _s: [aggregates.Group((step,), n)
                                         for step, _d, n in funnel.durations],
                "merges": aggregates.merge_groups, "desk_links": aggregates.desk_link_groups}
+    say("counting returns")
+    returns = aggregates.return_groups(session)
+    for stage, stage_groups in returns.items():
+        readers[return_population(stage)] = _given(stage_groups)
     groups = {}
     for population, read in readers.items():
         say(f"counting {population}")
@@ -214,6 +219,11 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     hidden = suppress(values, lines, threshold)
     return Statistics(threshold=threshold, generated_at=utcnow(), tables=tables, values=values,
                       hidden=hidden, sites=sites, medians=medians)
+
+
+def _given(groups: list[aggregates.Group]) -> Callable[[Session], list[aggregates.Group]]:
+    """A reader of groups counted already."""
+    return lambda _session: groups
 
 
 def median_days(histogram: list[tuple[str, int, int]]) -> dict[str, float]:

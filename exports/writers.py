@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from app.core.spreadsheet import neutralise
+from exports.catalogue import RETURN_STAGE_TITLES, return_population
 from exports.service import Filter, Statistics
 from exports.tables import TOTAL
 
@@ -32,12 +33,15 @@ HXL_DIMENSIONS = {
     "weapon_type": "#item+type", "calibre": "#item+calibre",
     "ammunition_category": "#item+type", "pathway": "#sector+pathway",
     "case_status": "#status+case", "pair_status": "#status+pair", "decision": "#status+match",
+    "country": "#country+code",
 }
 HXL_COUNTS = {
     "registrations": "#affected", "weapons": "#indicator+weapons+num",
     "ammunition": "#indicator+lots+num", "cases": "#indicator+cases+num",
     "pairs": "#indicator+pairs+num", "merges": "#indicator+merged+num",
     "desk_links": "#indicator+linked+num",
+    **{return_population(stage): f"#indicator+returnees+{stage.replace('_', '')}+num"
+       for stage in RETURN_STAGE_TITLES},
 }
 _SEX_ATTRIBUTE = {"M": "+m", "F": "+f", TOTAL: "+total"}
 

@@ -24,7 +24,7 @@ from app.dedup.models import CandidatePair, ordered
 from app.enrolment.service import Enrolment, enrol
 from app.imports.models import ImportJob
 from app.imports.service import import_file
-from app.registry import reference
+from app.registry import counts, reference
 from app.registry.models import Person, Registration
 from app.registry.schemas import RegistrationIn
 from app.users import service as users
@@ -222,13 +222,16 @@ def plain_registration_rows(count: int, *, seed: int = 7) -> list[dict[str, Any]
 def insert_plain_registrations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Registrations with their clear columns only (statistics need no names), a person
     each; sites must exist (:func:`seed_reference`)."""
+    added = []
     for number, row in enumerate(rows):
         person = Person()
         session.add(person)
-        session.add(Registration(
+        added.append(Registration(
             id=uuid.uuid4(), registration_number=f"{row['site']}-2026-{900000 + number}",
             person_id=person.id, site_code=row["site"], registered_on=row["registered_on"],
             category=row["category"], declared_category=row["category"], sex=row["sex"],
             birth_year=row["birth_year"], nationality=row["nationality"],
             is_child=row["category"] == "child", consent=True, request_digest="plain"))
+    session.add_all(added)
     session.flush()
+    counts.add_registrations(session, [r.model_dump() for r in added])  # as registry.insert

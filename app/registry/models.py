@@ -226,3 +226,31 @@ class Correction(SQLModel, table=True):
     previous_values: bytes | None = encrypted()
     new_values: bytes | None = encrypted()
     reason: bytes | None = encrypted()
+
+
+class RegistrationCount(SQLModel, table=True):
+    """How many registrations fall in one group of the statistics' finest grain (kept by the
+    write path, see `app.registry.counts`)."""
+
+    __tablename__ = "stats_registration_count"
+
+    site_code: str = Field(primary_key=True, max_length=8)
+    sex: str = Field(primary_key=True, max_length=1)
+    category: str = Field(primary_key=True, max_length=32)
+    nationality: str = Field(primary_key=True, max_length=3)
+    age_band: str = Field(primary_key=True, max_length=16)
+    month: str = Field(primary_key=True, max_length=7)
+    count: int = Field(default=0)
+
+
+class WeaponCount(SQLModel, table=True):
+    """How many weapons fall in one group of the statistics' finest grain (kept by the write
+    path, see `app.registry.counts`)."""
+
+    __tablename__ = "stats_weapon_count"
+
+    weapon_type: str = Field(primary_key=True, max_length=32)
+    calibre: str = Field(primary_key=True, max_length=40)
+    site_code: str = Field(primary_key=True, max_length=8)
+    month: str = Field(primary_key=True, max_length=7)
+    count: int = Field(default=0)

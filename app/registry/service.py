@@ -22,6 +22,7 @@ from app.core.models import utcnow
 from app.core.roles import EDITORS, REGISTRARS
 from app.core.sealed import seal, sealed_values, unseal
 from app.core.security import Principal
+from app.registry import counts
 from app.registry import validation as v
 from app.registry.enums import Category, PersonStatus, Sex
 from app.registry.indexes import index_entries, index_rows, insert_index_rows, replace_indexes
@@ -287,6 +288,7 @@ def insert(
         connection.execute(sa_insert(Person.__table__), persons)  # type: ignore[attr-defined]
     connection.execute(sa_insert(Registration.__table__),  # type: ignore[attr-defined]
                        [entry.row for entry in entries])
+    counts.add_registrations(session, [entry.row for entry in entries])
     insert_index_rows(session, [row for entry in entries
                                 for row in index_rows(entry.id, entry.indexes)])
     record_events(session=session, rows=[event_row(
@@ -395,6 +397,7 @@ def add_weapon(
     seal(crypto, handover, {"serial_number": serial, "import_marking": weapon.import_marking})
     session.add(handover)
     session.flush()
+    counts.add_weapons(session, [handover])
     if audit:
         record_event(session=session, actor=actor, action="weapon.create",
                      object_type="weapon_handover", object_id=str(handover.id),
@@ -448,8 +451,10 @@ def correct(
     })
     session.add(correction)
     seal(crypto, registration, checked.sealed)
+    counted = registration.model_dump()
     for key, value in checked.clear.items():
         setattr(registration, key, value)
+    counts.move_registration(session, counted, registration.model_dump())
     registration.version += 1
     session.add(registration)
     replace_indexes(session=session, crypto=crypto, registration_id=registration.id,

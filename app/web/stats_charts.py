@@ -15,8 +15,10 @@ from babel.dates import format_date
 from app.web.case_labels import CASE_STATUS_LABELS, STEP_STATUS_LABELS
 from app.web.forms import CATEGORY_LABELS, N_, PATHWAY_LABELS, SEX_LABELS, WEAPON_LABELS
 from app.web.i18n import translations
+from app.web.returns import STAGE_LABELS as RETURN_STAGE_LABELS
 from app.web.review_labels import BAND_LABELS
 from app.web.review_labels import STATUS_LABELS as PAIR_STATUS_LABELS
+from exports.catalogue import RETURN_STAGE_TITLES, return_population
 from exports.service import SiteRef, Statistics
 from exports.tables import TOTAL
 from reintegration.pathways import all_pathways
@@ -57,11 +59,15 @@ class Chart:
     title: str
     series: list[tuple[str, str]]
     bars: list[Bar]
-    kind: str = "bars"  # bars, or pyramid (the first series leftwards, the second rightwards)
+    kind: str = "bars"
+    """bars (stacked), pyramid (the first series leftwards, the second rightwards) or overlay
+    (every series from the axis, the later drawn over the earlier: stages a case passes)."""
     note: str = ""
     filtered: bool = False
     """Whether the dashboard's filter applies (some populations have no such dimension)."""
     medians: bool = False
+    totals: bool = True
+    """Whether the table has a total column (not for stages that overlap)."""
 
 
 class Labeller:
@@ -91,7 +97,7 @@ class Labeller:
         if dimension == "month":
             return format_date(date(int(value[:4]), int(value[5:7]), 1), "MMM y",
                                locale=_BABEL[self.language])
-        if dimension == "nationality":
+        if dimension in ("nationality", "country"):
             country = pycountry.countries.get(alpha_3=value)
             return self.territories.get(country.alpha_2, value) if country else value
         return value
@@ -99,13 +105,20 @@ class Labeller:
 
 def _scale(bars: list[Bar], direction: str, kind: str) -> None:
     """Lay out each bar's segments on a 0–100 axis (right to left: mirrored)."""
-    widest = max([b.total or sum(c or 0 for _, c in b.parts) for b in bars] + [1])
+    widest = max([(max((c or 0 for _, c in b.parts), default=0) if kind == "overlay"
+                   else b.total or sum(c or 0 for _, c in b.parts)) for b in bars] + [1])
     for bar in bars:
         if kind == "pyramid":
             for position, (series, count) in enumerate(bar.parts):
                 width = round((count or 0) * 100 / widest, 2)
                 toward_centre = (position == 0) != (direction == "rtl")
                 bar.segments.append({"series": series, "x": 100 - width if toward_centre
+                                     else 0, "width": width})
+            continue
+        if kind == "overlay":
+            for series, count in bar.parts:
+                width = round((count or 0) * 100 / widest, 2)
+                bar.segments.append({"series": series, "x": 100 - width if direction == "rtl"
                                      else 0, "width": width})
             continue
         start = 0.0
@@ -155,6 +168,25 @@ def chart(stats: Statistics, name: str, where: Any, label: Labeller, *, chart_id
                  medians=medians)
 
 
+def returns_chart(stats: Statistics, label: Labeller, direction: str) -> Chart:
+    """Return cases by country of origin and stage: one bar per country, each stage drawn from
+    the axis over the one before (the stages overlap: each is a table of its own)."""
+    views = {stage: {r["country"]: r["count"] for r in
+                     stats.view(return_population(stage))["rows"]}
+             for stage in RETURN_STAGE_TITLES}
+    countries = stats.tables[return_population("registered")].levels["country"]
+    bars = [Bar(key=country, label=label("country", country),
+                parts=[(stage, views[stage].get(country)) for stage in RETURN_STAGE_TITLES],
+                total=None) for country in countries]
+    _scale(bars, direction, "overlay")
+    return Chart(id="chart-returns", title=label.gettext("Returns by country of origin and stage"),
+                 series=[(stage, label.gettext(RETURN_STAGE_LABELS[stage]))
+                         for stage in RETURN_STAGE_TITLES],
+                 bars=bars, kind="overlay",
+                 note=label.gettext("Each stage counts the return cases that reached it; a case "
+                                    "counts in every stage it passed."), totals=False)
+
+
 def dashboard_charts(stats: Statistics, where: Any, language: str, direction: str
                      ) -> list[Chart]:
     """Every chart of the committee's dashboard, under one filter."""
@@ -180,11 +212,10 @@ def dashboard_charts(stats: Statistics, where: Any, language: str, direction: st
               title=N_("Steps overdue")),
         draw("options_chosen", chart_id="chart-options", rows_by="option", series_by=None,
               title=N_("Reintegration option chosen")),
-        draw("registrations_by_nationality", chart_id="chart-returns",
+        draw("registrations_by_nationality", chart_id="chart-nationality",
               rows_by="nationality", series_by="sex", skip=("LBY",),
-              title=N_("Non-Libyan participants by country of origin"),
-              note=N_("Returns by stage are added here when return coordination records "
-                      "them.")),
+              title=N_("Non-Libyan participants by country of origin")),
+        returns_chart(stats, label, direction),
         draw("weapons_by_type", chart_id="chart-weapons", rows_by="weapon_type",
               series_by=None, title=N_("Weapons handed in by type")),
         draw("duplicate_pairs", chart_id="chart-duplicates",

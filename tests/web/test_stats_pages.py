@@ -18,7 +18,7 @@ from tests.web.helpers import make_web_user, soup, web_login
 
 CHARTS = ["chart-time", "chart-sites", "chart-pyramid", "chart-categories", "chart-funnel",
           "chart-overdue", "chart-options",
-          "chart-returns", "chart-weapons", "chart-duplicates"]
+          "chart-nationality", "chart-returns", "chart-weapons", "chart-duplicates"]
 
 
 @pytest.fixture
@@ -39,7 +39,9 @@ def test_the_committee_home_is_the_dashboard(client: TestClient, committee: str)
     for chart in CHARTS:
         block = page.select_one(f"#{chart}")
         assert block is not None, chart
-        assert block.select("table.figures tbody tr"), chart
+        assert block.select("table.figures thead th"), chart
+        if chart != "chart-returns":  # no return case in these data
+            assert block.select("table.figures tbody tr"), chart
     assert page.select("#chart-sites svg rect")
     for cell in page.select("table.figures td.num"):
         text = cell.get_text(strip=True)
