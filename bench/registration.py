@@ -8,7 +8,7 @@ synthetic registrations (realistic names, some of them duplicates of registered 
 N concurrent clients, with the online duplicate check each registration runs, and prints
 registrations/second and p50/p95/p99 latency.
 
-    .venv/bin/python bench/registration.py [--clients 16] [--seconds 20] [--registry 5000]
+    .venv/bin/python bench/registration.py [--clients 16 2] [--seconds 20] [--registry 5000]
         [--workers 1] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
@@ -183,7 +183,9 @@ async def run(base: str, clients: int, seconds: float, workers: int,
 def main() -> None:
     """Parse arguments, run the benchmark, stop the server."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--clients", type=int, nargs="+", default=[16],
+                        help="concurrent clients; several counts run one after the other "
+                             "against the same server")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=1,
                         help="ddr serve worker processes (SQLite: keep 1, see docs/adr/0001)")
@@ -203,8 +205,9 @@ def main() -> None:
                               args.database_url)
         database = "postgresql" if args.database_url else "sqlite"
         try:
-            asyncio.run(run(f"http://127.0.0.1:{args.port}", args.clients, args.seconds,
-                            args.workers, psutil.Process(server.pid), database))
+            for clients in args.clients:
+                asyncio.run(run(f"http://127.0.0.1:{args.port}", clients, args.seconds,
+                                args.workers, psutil.Process(server.pid), database))
         finally:
             server.terminate()
             server.wait(timeout=10)
