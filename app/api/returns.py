@@ -137,7 +137,8 @@ def add_returnees(movement_id: uuid.UUID, body: ReturneesIn, session: SessionDep
 def remove_returnee(movement_id: uuid.UUID, case_id: uuid.UUID, session: SessionDep,
                     crypto: CryptoDep, actor: CurrentUser,
                     version: Annotated[int, Query(ge=1)]) -> MovementOut:
-    """Take a returnee off a planned movement."""
+    """Take a returnee off a planned or confirmed movement (their *Assigned to a movement*
+    step reopens)."""
     movements.remove_returnee(session=session, actor=actor, movement_id=movement_id,
                               case_id=case_id, version=version)
     return movements.movement_view(session=session, crypto=crypto, actor=actor,
