@@ -30,7 +30,7 @@ from reintegration.enums import CaseStatus, EventKind, StepStatus
 from reintegration.models import Case, CaseStep
 from reintegration.pathways import definition
 from reintegration.pathways.returns import COORDINATOR
-from reintegration.returns import readiness
+from reintegration.returns import documents, readiness
 from reintegration.returns.models import Movement, MovementReturnee
 from reintegration.returns.schemas import (
     CandidateOut,
@@ -392,7 +392,8 @@ def candidates(*, session: Session, crypto: FieldCrypto, actor: Principal,
 
 def return_facts(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
     """What a return case's page shows beside its steps: the readiness reasons, the movement
-    it is on (if any) and whether the person is flagged do-not-re-enter."""
+    it is on (if any), whether the person is flagged do-not-re-enter, and other persons'
+    return cases recorded with the same travel document number."""
     from reintegration.returns.flags import do_not_reenter
 
     case = session.get(Case, case_id)
@@ -401,4 +402,5 @@ def return_facts(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
         MovementReturnee.case_id == case_id, col(Movement.status).in_(
             (*ACTIVE, "arrived"))).order_by(col(Movement.planned_on).desc())).first()
     return {"reasons": readiness.check(session, [case])[case.id], "movement": movement,
-            "do_not_reenter": bool(do_not_reenter(session, [case.person_id]))}
+            "do_not_reenter": bool(do_not_reenter(session, [case.person_id])),
+            "same_document": documents.shared_with(session, case), "country": case.country}
