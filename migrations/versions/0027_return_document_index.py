@@ -1,4 +1,4 @@
-"""returns: the blind index of a return case's travel document number
+"""returns: the blind index of a return case's travel document number; the board's indexes
 
 Revision ID: 0027
 Revises: 0019
@@ -29,8 +29,16 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_return_document_index_digest'), 'return_document_index',
                     ['digest'], unique=False)
+    # the returns board: one step's done rows by stage, joined to the case's country by id,
+    # read from the indexes only
+    op.create_index('ix_case_step_stage', 'case_step',
+                    ['key', 'status', 'case_id', 'outcome', 'settled_on'], unique=False)
+    op.create_index('ix_reintegration_case_country', 'reintegration_case',
+                    ['id', 'pathway', 'country', 'close_reason', 'site_code'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_reintegration_case_country', table_name='reintegration_case')
+    op.drop_index('ix_case_step_stage', table_name='case_step')
     op.drop_index(op.f('ix_return_document_index_digest'), table_name='return_document_index')
     op.drop_table('return_document_index')
