@@ -4,8 +4,9 @@
 up blind indexes under every active version, so nothing goes missing meanwhile);
 :func:`rotate` then re-encrypts what older versions hold, table by table in batches of one
 transaction each, rebuilding a registration's blind indexes (and a weapon's serial index, a
-return case's travel document index) in the transaction that re-encrypts its values. Killed half-way it loses nothing, and run again it
-carries on: a value carries its key version, so what was moved is skipped. A row changed by
+return case's travel document index) in the transaction that re-encrypts its values. Killed
+half-way it loses nothing, and run again it carries on: a value carries its key version, so
+what was moved is skipped. A row changed by
 the service meanwhile is not overwritten (each update is conditional on the ciphertext read)
 and is picked up by the next pass. A tracing list's entries are rebuilt from its serials
 (kept encrypted with it; a list uploaded before they were kept must be uploaded again).

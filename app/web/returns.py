@@ -261,7 +261,8 @@ async def export_manifest(request: Request, movement_id: uuid.UUID, session: Ses
 
 RETURNS_MESSAGES = (
     N_("only returns coordinators plan movements"), N_("movement not found"),
-    N_("returnees join a planned movement only"), N_("returnees leave a planned or confirmed movement only"),
+    N_("returnees join a planned movement only"),
+    N_("returnees leave a planned or confirmed movement only"),
     N_("not a return case you can see"), N_("the case is not open"), N_("of another country"),
     N_("already on a movement"), N_("the movement has no returnees"),
     N_("the movement is cancelled"), N_("is in the past"), N_("is in the future"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete
+from sqlalchemy import ColumnElement, and_, delete
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col
 
@@ -57,7 +57,7 @@ class Holder:
     current_step: str | None
 
 
-def _holders(session: Session, where: object) -> list[Holder]:
+def _holders(session: Session, where: ColumnElement[bool]) -> list[Holder]:
     rows = session.execute(
         select_columns(col(Case.id), col(Case.person_id), col(Registration.registration_number),
                        col(Case.country), col(Case.site_code), col(Case.status),

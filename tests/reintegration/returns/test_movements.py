@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.core.models import AuditEvent
-
 from tests.reintegration.conftest import API, step_of
 from tests.reintegration.returns.conftest import fighter, plan, ready_case, return_case
 
