@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, literal, true
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, true
 from sqlalchemy import select as select_columns
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -49,14 +49,10 @@ case's opening)."""
 STUCK_PER_STAGE = 5
 
 
-def _done(step: Any, key: str, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    """The step `step` (an alias of case_step) is the case's `key` step, done."""
-    return and_(col(step.key) == key, col(step.status) == StepStatus.done, *conditions)
-
-
-def _is(condition: ColumnElement[bool]) -> Any:
-    """1 when the condition holds, else 0 (to be summed)."""
-    return case((condition, literal(1)), else_=literal(0))
+def _flag(key: str, *conditions: ColumnElement[bool]) -> Any:
+    """1 when one of the case's done steps is `key` (and meets `conditions`), per case."""
+    return func.max(case((and_(col(CaseStep.key) == key, *conditions), literal(1)),
+                         else_=literal(0)))
 
 
 def counts_by_country(session: Session, where: ColumnElement[bool] | None = None
@@ -64,10 +60,10 @@ def counts_by_country(session: Session, where: ColumnElement[bool] | None = None
     """Return cases per country by stage (plain ints; every case, or those `where`
     selects): the figures of the board, for the committee statistics as well.
 
-    Three grouped queries, each reading index entries only (see the module's indexes):
-    the cases per country; the done steps of the stages counted, per country (a case has one
-    row per step, so a step counts its case once); and the ready ones — medically cleared
-    and fit, then checked for the other three steps and for not having departed."""
+    Two grouped queries reading index entries only: the cases per country; and the *done*
+    rows of the steps counted (by stage: `ix_case_step_stage`), folded per case and then
+    per country (the case's country by id: `ix_reintegration_case_country`). Cases with no
+    step done are counted by the first alone."""
     cases = and_(col(Case.pathway) == "return",
                  func.coalesce(col(Case.close_reason), "") != CloseReason.duplicate,
                  where if where is not None else true())
@@ -76,41 +72,33 @@ def counts_by_country(session: Session, where: ColumnElement[bool] | None = None
             select_columns(col(Case.country), func.count()).where(cases)
             .group_by(col(Case.country))):
         found[country or ""] = dict.fromkeys(STAGES, 0) | {"registered": int(n)}
-    step = aliased(CaseStep)
-    figures = {
-        "verified": _done(step, "nationality_verified", col(step.outcome) == "confirmed"),
-        "consenting": _done(step, "consent", col(step.outcome) == "consents"),
-        "documented": _done(step, "travel_document"),
-        "departed": _done(step, "departed"),
-        "handed_over": _done(step, "handover"),
-        "non_return": _done(step, "consent", col(step.outcome) == "declines"),
-    }
+    outcome = col(CaseStep.outcome)
+    per_case = (
+        select_columns(
+            col(CaseStep.case_id).label("case_id"),
+            _flag("nationality_verified", outcome == "confirmed").label("v"),
+            _flag("consent", outcome == "consents").label("c"),
+            _flag("travel_document").label("d"),
+            _flag("medical_clearance", outcome.in_(readiness.FIT)).label("m"),
+            _flag("departed").label("g"),
+            _flag("handover").label("h"),
+            _flag("consent", outcome == "declines").label("n"))
+        .where(col(CaseStep.key).in_(("nationality_verified", "consent", "travel_document",
+                                      "medical_clearance", "departed", "handover")),
+               col(CaseStep.status) == StepStatus.done)
+        .group_by(col(CaseStep.case_id))
+        .subquery())
+    ready = case((and_(per_case.c.v == 1, per_case.c.c == 1, per_case.c.d == 1,
+                       per_case.c.m == 1, per_case.c.g == 0), literal(1)), else_=literal(0))
+    figures = {"verified": per_case.c.v, "consenting": per_case.c.c,
+               "documented": per_case.c.d, "ready": ready, "departed": per_case.c.g,
+               "handed_over": per_case.c.h, "non_return": per_case.c.n}
     rows = session.execute(
-        select_columns(col(Case.country), *(func.sum(_is(c)) for c in figures.values()))
-        .select_from(step).join(Case, col(Case.id) == col(step.case_id))
-        .where(col(step.key).in_(("nationality_verified", "consent", "travel_document",
-                                  "departed", "handover")),
-               col(step.status) == StepStatus.done, cases)
-        .group_by(col(Case.country)))
+        select_columns(col(Case.country), *(func.sum(f) for f in figures.values()))
+        .select_from(per_case).join(Case, col(Case.id) == per_case.c.case_id)
+        .where(cases).group_by(col(Case.country)))
     for country, *sums in rows:
         found[country or ""].update(zip(figures, (int(n or 0) for n in sums), strict=True))
-
-    medical = aliased(CaseStep)
-
-    def has(key: str, outcome: str | None = None) -> Any:
-        other = aliased(CaseStep)
-        return exists().where(col(other.case_id) == col(medical.case_id),
-                              _done(other, key, *([col(other.outcome) == outcome]
-                                                  if outcome else [])))
-
-    for country, n in session.execute(
-            select_columns(col(Case.country), func.count())
-            .select_from(medical).join(Case, col(Case.id) == col(medical.case_id))
-            .where(_done(medical, "medical_clearance", col(medical.outcome).in_(readiness.FIT)),
-                   cases, has("nationality_verified", "confirmed"), has("consent", "consents"),
-                   has("travel_document"), ~has("departed"))
-            .group_by(col(Case.country))):
-        found[country or ""]["ready"] = int(n)
     return dict(sorted(found.items()))
 
 
