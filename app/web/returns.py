@@ -263,6 +263,7 @@ RETURNS_MESSAGES = (
     N_("only returns coordinators plan movements"), N_("movement not found"),
     N_("returnees join a planned movement only"),
     N_("returnees leave a planned or confirmed movement only"),
+    N_("the case is on a movement to another country: take it off that movement first"),
     N_("not a return case you can see"), N_("the case is not open"), N_("of another country"),
     N_("already on a movement"), N_("the movement has no returnees"),
     N_("the movement is cancelled"), N_("is in the past"), N_("is in the future"),

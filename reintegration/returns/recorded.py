@@ -42,8 +42,8 @@ def _set_country(move: StepRecorded, country: str) -> None:
         col(Movement.status).in_(("planned", "confirmed")))).first()
     if aboard is not None:
         raise ValidationFailed([FieldError(
-            "data.country", f"the case is on a movement to {aboard.country_code}: take it off "
-                            f"that movement first")])
+            "data.country", "the case is on a movement to another country: take it off that "
+                            "movement first")])
     session.execute(update(Case).where(col(Case.id) == case.id).values(country=country)
                     .execution_options(synchronize_session=False))
     set_committed_value(case, "country", country)
