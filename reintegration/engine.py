@@ -10,10 +10,10 @@ service hands in the case's state and applies what these functions decide.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from app.core.errors import FieldError, Forbidden, ValidationFailed
 from app.core.roles import SUPERVISORS, Role
@@ -23,6 +23,13 @@ from reintegration.enums import (
     ReferralStatus,
     StepStatus,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from app.core.crypto import FieldCrypto
+    from app.core.security import Principal
+    from reintegration.models import Case
 
 S = StepStatus
 ALL_STATUSES: tuple[StepStatus, ...] = tuple(StepStatus)
@@ -207,6 +214,21 @@ class Step:
 
 
 @dataclass(frozen=True)
+class StepRecorded:
+    """A step move as a pathway's `recorded` hook sees it: the values are the step's after
+    the move (`sealed`: its encrypted ones, decrypted)."""
+
+    session: Session
+    crypto: FieldCrypto
+    actor: Principal
+    case: Case
+    step: str
+    status: str
+    values: Mapping[str, Any]
+    sealed: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Pathway:
     """A versioned pathway definition. A case keeps the version it was opened on."""
 
@@ -221,6 +243,9 @@ class Pathway:
     """An authorisation that shows its cases at every site (not only the user's)."""
     close_reasons: tuple[CloseReason, ...] = tuple(CloseReason)
     description: str = ""
+    recorded: Callable[[StepRecorded], None] | None = None
+    """Called in the transaction of each step move, after the step is stored: what a pathway
+    keeps beside its steps (the return pathway's case country and document index)."""
 
     def step(self, key: str) -> Step | None:
         """The step with that key, if any."""

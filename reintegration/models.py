@@ -38,6 +38,9 @@ class Case(SQLModel, table=True):
         Index("ix_reintegration_case_site", "site_code", "status", "next_due_on"),
         Index("ix_reintegration_case_due", "status", "next_due_on"),
         Index("ix_reintegration_case_step", "status", "pathway", "current_step"),
+        # covering: the returns board joins its step counts to a case's country by id
+        Index("ix_reintegration_case_country", "id", "pathway", "country", "close_reason",
+              "site_code"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -76,6 +79,8 @@ class CaseStep(SQLModel, table=True):
         Index("ix_case_step_due", "status", "due_on"),
         # covering: boards that count and time the steps of many cases read the index only
         Index("ix_case_step_board", "case_id", "key", "status", "outcome", "settled_on"),
+        # covering, by stage: the returns board's counts and medians read one step's done rows
+        Index("ix_case_step_stage", "key", "status", "case_id", "outcome", "settled_on"),
     )
 
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("sealed",)

@@ -38,6 +38,7 @@ from reintegration.engine import (
     Pathway,
     ReferralOutcome,
     Step,
+    StepRecorded,
     StepState,
     WeaponsLinked,
     check_transition,
@@ -330,6 +331,10 @@ def transition(*, session: Session, crypto: FieldCrypto, actor: Principal,
     row.outcome = values.get(outcome) if outcome else None
     if sealed:
         seal(crypto, row, {"sealed": json.dumps({**stored, **sealed}, ensure_ascii=False)})
+    if pathway.recorded is not None:
+        pathway.recorded(StepRecorded(session=session, crypto=crypto, actor=actor, case=case,
+                                      step=step.key, status=to, values=values,
+                                      sealed={**stored, **sealed}))
     for key, status in taken.statuses.items():
         _set_status(rows[key], status, on, actor)
     for key, due in taken.due.items():

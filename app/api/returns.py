@@ -11,13 +11,15 @@ from fastapi import APIRouter, Query, Response
 from app.api.registrations import ERRORS
 from app.deps import CryptoDep, CurrentUser, SessionDep
 from exports import manifest
-from reintegration.returns import board, countries, movements
+from reintegration.returns import board, countries, documents, movements
 from reintegration.returns.schemas import (
     BoardDetailsOut,
     BoardOut,
     CandidateOut,
     CountryIn,
     CountryOut,
+    DocumentHolderOut,
+    DocumentSearchIn,
     ManifestIn,
     MovementIn,
     MovementOut,
@@ -52,6 +54,17 @@ def returns_board_details(session: SessionDep, crypto: CryptoDep,
     """Median days per stage and country, and the people stuck longest at each stage with
     the reasons (names: an audited read)."""
     return board.details(session=session, crypto=crypto, actor=actor)
+
+
+@router.post("/cases/by-document", response_model=list[DocumentHolderOut], responses=ERRORS,
+             summary="Return cases by travel document number")
+def find_by_document(body: DocumentSearchIn, session: SessionDep, crypto: CryptoDep,
+                     actor: CurrentUser) -> list[DocumentHolderOut]:
+    """The return cases you may see recorded with this travel document number (compared
+    by its blind index, letters and digits only); more than one person means the same
+    document was recorded on two persons. The search is audited."""
+    found = documents.find(session=session, crypto=crypto, actor=actor, number=body.number)
+    return [DocumentHolderOut(**vars(h)) for h in found]
 
 
 @router.get("/countries", response_model=list[CountryOut], responses=ERRORS,
@@ -137,7 +150,8 @@ def add_returnees(movement_id: uuid.UUID, body: ReturneesIn, session: SessionDep
 def remove_returnee(movement_id: uuid.UUID, case_id: uuid.UUID, session: SessionDep,
                     crypto: CryptoDep, actor: CurrentUser,
                     version: Annotated[int, Query(ge=1)]) -> MovementOut:
-    """Take a returnee off a planned movement."""
+    """Take a returnee off a planned or confirmed movement (their *Assigned to a movement*
+    step reopens)."""
     movements.remove_returnee(session=session, actor=actor, movement_id=movement_id,
                               case_id=case_id, version=version)
     return movements.movement_view(session=session, crypto=crypto, actor=actor,

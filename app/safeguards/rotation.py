@@ -3,9 +3,10 @@
 `ddr keys add` makes a new version primary (the service, restarted, writes under it and looks
 up blind indexes under every active version, so nothing goes missing meanwhile);
 :func:`rotate` then re-encrypts what older versions hold, table by table in batches of one
-transaction each, rebuilding a registration's blind indexes (and a weapon's serial index) in
-the transaction that re-encrypts its values. Killed half-way it loses nothing, and run again it
-carries on: a value carries its key version, so what was moved is skipped. A row changed by
+transaction each, rebuilding a registration's blind indexes (and a weapon's serial index, a
+return case's travel document index) in the transaction that re-encrypts its values. Killed
+half-way it loses nothing, and run again it carries on: a value carries its key version, so
+what was moved is skipped. A row changed by
 the service meanwhile is not overwritten (each update is conditional on the ciphertext read)
 and is picked up by the next pass. A tracing list's entries are rebuilt from its serials
 (kept encrypted with it; a list uploaded before they were kept must be uploaded again).
@@ -15,6 +16,7 @@ remain.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -36,6 +38,8 @@ from app.registry.models import Registration, RegistrationIndex, WeaponHandover
 from app.safeguards.tables import encrypted_models, primary_key
 from app.weapons.models import TracingList
 from app.weapons.tracing import rebuild_entries
+from reintegration.models import CaseStep
+from reintegration.returns import documents
 
 Progress = Callable[[int, int], None]
 
@@ -76,6 +80,9 @@ def _move_row(session: Session, crypto: FieldCrypto, model: type[SQLModel], row:
         return False  # changed meanwhile: the next pass moves it
     if isinstance(row, Registration):
         reindex[row.id] = unseal(crypto, row)
+    if isinstance(row, CaseStep) and row.key == "travel_document":
+        number = json.loads(unseal(crypto, row)["sealed"] or "{}").get("number")
+        documents.index(session, crypto, row.case_id, number)
     if isinstance(row, TracingList):
         rebuild_entries(session=session, crypto=crypto, tracing=row)
     return True

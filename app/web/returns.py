@@ -205,7 +205,7 @@ async def add_returnees(request: Request, movement_id: uuid.UUID, session: Sessi
 async def remove_returnee(request: Request, movement_id: uuid.UUID, case_id: uuid.UUID,
                           session: SessionDep, crypto: CryptoDep,
                           actor: CaseWorker) -> Response:
-    """Take a returnee off the planned movement."""
+    """Take a returnee off the planned or confirmed movement."""
     def action(form: Any) -> None:
         version = str(form.get("version") or "")
         movements.remove_returnee(session=session, actor=actor, movement_id=movement_id,
@@ -261,7 +261,9 @@ async def export_manifest(request: Request, movement_id: uuid.UUID, session: Ses
 
 RETURNS_MESSAGES = (
     N_("only returns coordinators plan movements"), N_("movement not found"),
-    N_("returnees join a planned movement only"), N_("returnees leave a planned movement only"),
+    N_("returnees join a planned movement only"),
+    N_("returnees leave a planned or confirmed movement only"),
+    N_("the case is on a movement to another country: take it off that movement first"),
     N_("not a return case you can see"), N_("the case is not open"), N_("of another country"),
     N_("already on a movement"), N_("the movement has no returnees"),
     N_("the movement is cancelled"), N_("is in the past"), N_("is in the future"),

@@ -15,7 +15,9 @@ coordinators. The movement and departure steps are moved by the movements servic
 
 from __future__ import annotations
 
-from reintegration.engine import Branch, Due, FieldSpec, Pathway, PriorStep, Step
+import pycountry
+
+from reintegration.engine import Branch, Due, FieldSpec, Pathway, PriorStep, Step, StepRecorded
 from reintegration.enums import CloseReason
 from reintegration.enums import StepStatus as S
 
@@ -38,8 +40,17 @@ VERIFICATION = (
     ("embassy_confirmation", N_("Confirmed by the embassy")),
     ("language_and_knowledge", N_("Language and local knowledge")),
     ("witness", N_("Witness")))
+COUNTRIES = tuple(sorted(((c.alpha_3, f"{c.name} ({c.alpha_3})") for c in pycountry.countries
+                         if c.alpha_3 != "LBY"), key=lambda option: option[1]))
+"""The countries a nationality can be verified as (ISO 3166-1 alpha-3, Libya aside)."""
 MONITORING = (("stable", N_("Settled, no concern")), ("difficulties", N_("Difficulties")),
               ("at_risk", N_("At risk")), ("not_shared", N_("Not shared by the receiving side")))
+
+
+def _recorded(move: StepRecorded) -> None:
+    from reintegration.returns.recorded import recorded  # it reads the returns tables
+
+    recorded(move)
 
 
 def _monitoring(key: str, title: str, days: int) -> Step:
@@ -60,7 +71,7 @@ V1 = Pathway(
     key="return", version=1, title=N_("Return to the country of origin"),
     description=N_("Non-Libyan fighters: safe and voluntary return, or another route when "
                    "return is not safe"),
-    all_sites_with=COORDINATOR,
+    all_sites_with=COORDINATOR, recorded=_recorded,
     close_reasons=(CloseReason.completed, CloseReason.withdrew, CloseReason.lost_contact,
                    CloseReason.relocated, CloseReason.deceased, CloseReason.duplicate,
                    CloseReason.other),
@@ -83,6 +94,9 @@ V1 = Pathway(
                           required=True),
                 FieldSpec("verified_by", N_("Verified by"), "text", required=True,
                           hint=N_("Name and function of who verified")),
+                FieldSpec("country", N_("Nationality verified as"), "choice", COUNTRIES,
+                          hint=N_("When it differs from the nationality claimed: the case "
+                                  "moves to that country's board and movements")),
                 FieldSpec("documents", N_("Documents seen"), "text"),
             )),
         Step(

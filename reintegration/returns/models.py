@@ -74,3 +74,15 @@ class MovementReturnee(SQLModel, table=True):
     case_id: uuid.UUID = Field(foreign_key="reintegration_case.id")
     added_at: datetime = Field(default_factory=utcnow)
     added_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class TravelDocumentIndex(SQLModel, table=True):
+    """The blind index of a return case's travel document number (the number itself is
+    encrypted with the step's other values): finds a case by its number, and shows the same
+    number recorded on two persons. Rebuilt under the primary key version by `ddr keys
+    rotate`."""
+
+    __tablename__ = "return_document_index"
+
+    case_id: uuid.UUID = Field(foreign_key="reintegration_case.id", primary_key=True)
+    digest: str = Field(max_length=64, index=True)

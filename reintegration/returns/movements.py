@@ -25,10 +25,12 @@ from app.core.models import utcnow
 from app.core.security import Principal
 from app.registry.models import Registration
 from reintegration.access import CASE_WORKERS, can_see
-from reintegration.enums import CaseStatus, StepStatus
+from reintegration.engine import current_step
+from reintegration.enums import CaseStatus, EventKind, StepStatus
 from reintegration.models import Case, CaseStep
+from reintegration.pathways import definition
 from reintegration.pathways.returns import COORDINATOR
-from reintegration.returns import readiness
+from reintegration.returns import documents, readiness
 from reintegration.returns.models import Movement, MovementReturnee
 from reintegration.returns.schemas import (
     CandidateOut,
@@ -41,7 +43,8 @@ from reintegration.returns.schemas import (
     ReturneesIn,
 )
 from reintegration.schemas import StepIn
-from reintegration.service import transition
+from reintegration.service import steps_of, transition
+from reintegration.timeline import append, claim
 from reintegration.views import full_name
 
 ACTIVE = ("planned", "confirmed", "departed")
@@ -161,18 +164,22 @@ def add_returnees(*, session: Session, actor: Principal, movement_id: uuid.UUID,
 
 def remove_returnee(*, session: Session, actor: Principal, movement_id: uuid.UUID,
                     case_id: uuid.UUID, version: int) -> Movement:
-    """Take a returnee off a planned movement."""
+    """Take a returnee off a planned or confirmed movement (their *Assigned to a movement*
+    step reopens)."""
     require_coordinator(actor)
     movement = _get(session, movement_id)
-    if movement.status != "planned":
-        raise ValidationFailed([FieldError("status", "returnees leave a planned movement "
-                                                     "only")])
+    if movement.status not in ("planned", "confirmed"):
+        raise ValidationFailed([FieldError("status", "returnees leave a planned or confirmed "
+                                                     "movement only")])
     row = session.exec(select(MovementReturnee).where(
         MovementReturnee.movement_id == movement.id, MovementReturnee.case_id == case_id)).first()
     if row is None:
         raise NotFound("not on this movement")
     _claim(session, movement, version)
     session.delete(row)
+    case = session.get(Case, case_id)
+    assert case is not None
+    _reopen_assignment(session, actor, [case], movement, "removed")
     record_event(session=session, actor=actor, action="movement.returnees.remove",
                  object_type="movement", object_id=str(movement.id),
                  details={"case": str(case_id)})
@@ -221,6 +228,8 @@ def set_status(*, session: Session, crypto: FieldCrypto, actor: Principal,
     _claim(session, movement, body.version, **changes)
     if body.status == "confirmed":
         _move_steps(session, crypto, actor, cases, "movement", on, {})
+    elif body.status in ("planned", "cancelled"):
+        _reopen_assignment(session, actor, cases, movement, body.status)
     elif body.status == "departed":
         _move_steps(session, crypto, actor, cases, "departed", on, {
             "departed_on": on.isoformat(), "route": movement.route,
@@ -245,6 +254,32 @@ def _move_steps(session: Session, crypto: FieldCrypto, actor: Principal,
         transition(session=session, crypto=crypto, actor=actor, case_id=case.id, step_key=key,
                    body=StepIn(status=StepStatus.done, version=case.version, data=data,
                                on=max(on, case.opened_on)))
+
+
+def _reopen_assignment(session: Session, actor: Principal, cases: Sequence[Case],
+                       movement: Movement, why: str) -> None:
+    """Reopen the *Assigned to a movement* step (done -> pending) of these cases: their
+    movement was cancelled or went back to planned, or they were taken off it (`why`). The
+    other steps, and so their readiness, stay as they are. Each reopened case gets a new
+    version and a timeline entry (with its audit event)."""
+    assigned = {r.case_id: r for r in session.exec(select(CaseStep).where(
+        col(CaseStep.case_id).in_([c.id for c in cases]), CaseStep.key == "movement",
+        CaseStep.status == StepStatus.done))}
+    for case in cases:
+        row = assigned.get(case.id)
+        if row is None:
+            continue
+        session.refresh(case)
+        pathway = definition(case.pathway, case.pathway_version)
+        statuses = {k: r.status for k, r in steps_of(session, case.id).items()}
+        statuses["movement"] = StepStatus.pending
+        claim(session, case, case.version, current_step=current_step(pathway, statuses))
+        row.status, row.settled_on = StepStatus.pending, None
+        row.changed_at, row.changed_by_id = utcnow(), actor.id
+        session.add(row)
+        append(session=session, crypto=None, actor=actor, case=case, kind=EventKind.step,
+               step="movement", before=StepStatus.done, after=StepStatus.pending,
+               facts={"movement": str(movement.id), "reopened": why})
 
 
 def _count(session: Session, movement_id: uuid.UUID) -> int:
@@ -357,7 +392,8 @@ def candidates(*, session: Session, crypto: FieldCrypto, actor: Principal,
 
 def return_facts(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
     """What a return case's page shows beside its steps: the readiness reasons, the movement
-    it is on (if any) and whether the person is flagged do-not-re-enter."""
+    it is on (if any), whether the person is flagged do-not-re-enter, and other persons'
+    return cases recorded with the same travel document number."""
     from reintegration.returns.flags import do_not_reenter
 
     case = session.get(Case, case_id)
@@ -366,4 +402,5 @@ def return_facts(session: Session, case_id: uuid.UUID) -> dict[str, Any]:
         MovementReturnee.case_id == case_id, col(Movement.status).in_(
             (*ACTIVE, "arrived"))).order_by(col(Movement.planned_on).desc())).first()
     return {"reasons": readiness.check(session, [case])[case.id], "movement": movement,
-            "do_not_reenter": bool(do_not_reenter(session, [case.person_id]))}
+            "do_not_reenter": bool(do_not_reenter(session, [case.person_id])),
+            "same_document": documents.shared_with(session, case), "country": case.country}

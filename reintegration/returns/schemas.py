@@ -204,6 +204,25 @@ class BoardDetailsOut(BaseModel):
     stuck: list[StuckCase]
 
 
+class DocumentSearchIn(Strict):
+    """Find return cases by travel document number (sent in the body, kept out of logs)."""
+
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=100)]
+
+
+class DocumentHolderOut(BaseModel):
+    """A return case recorded with the travel document number searched."""
+
+    case_id: uuid.UUID
+    person_id: uuid.UUID
+    registration_number: str | None
+    country: str | None
+    site: str
+    status: str
+    current_step: str | None
+
+
 class ManifestIn(Strict):
     """Export a movement's manifest: the passphrase that encrypts the file, and why."""
 

@@ -270,6 +270,9 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, int]]] = {
         lambda c: ("/api/v1/returns/board/details", {}), CASE_WORK),
     ("GET", "/api/v1/returns/countries"): (lambda c: ("/api/v1/returns/countries", {}),
                                            CASE_WORK),
+    ("POST", "/api/v1/returns/cases/by-document"): (
+        lambda c: ("/api/v1/returns/cases/by-document", {"json": {"number": "LP-0042"}}),
+        CASE_WORK),
     ("GET", "/api/v1/returns/countries/{code}"): (
         lambda c: ("/api/v1/returns/countries/TCD", {}), CASE_WORK),
     ("PUT", "/api/v1/returns/countries/{code}"): (

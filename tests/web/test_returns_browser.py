@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from exports.signing import verify
 from tests.factories import user_headers
-from tests.reintegration.returns.conftest import fighter, ready_case
+from tests.reintegration.returns.conftest import fighter, plan, ready_case
 from tests.web.helpers import browser_login, make_web_user, shot
 
 pytestmark = pytest.mark.browser
@@ -90,3 +90,67 @@ def test_plan_a_movement_and_export_its_manifest_in_arabic(
         names = archive.namelist()
         assert sorted(n.rsplit(".", 1)[1] for n in names) == ["pdf", "xlsx"]
         assert all(archive.read(n) for n in names)
+
+
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("main *")].filter(e => {
+    const box = e.getBoundingClientRect();
+    return box.width > 0 && (box.right > width + 1 || box.left < -1);
+  }).map(e => e.tagName + (e.id ? "#" + e.id : "") + "." + e.className).slice(0, 5);
+}"""
+"""The elements of the page's main part that stick out of a narrow viewport."""
+
+
+def _narrow(page: Any, name: str) -> None:
+    """At 360 px: no horizontal scrolling, no element out of the viewport; a screenshot."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.evaluate(OVERFLOWING) == []
+    shot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_board_movement_and_return_case_fit_a_phone_in_arabic(
+    browser: object, live_server: str, client: TestClient, engine: Engine
+) -> None:
+    from playwright.sync_api import expect
+
+    officer = user_headers(client, engine, "registration_officer", ["SEB"])
+    coordinator = user_headers(client, engine, "case_manager", ["TRP"],
+                               authorisations=["returns_coordinator"])
+    first = fighter(client, officer)
+    second = fighter(client, officer, given_name="Issa", family_name="Moussa",
+                     name_other_script=None, date_of_birth="1985-05-05")
+    case = ready_case(client, coordinator, first["person_id"])
+    ready_case(client, coordinator, second["person_id"])  # the same document number
+    movement = plan(client, coordinator)
+    added = client.post(f"/api/v1/returns/movements/{movement['id']}/returnees",
+                        json={"cases": [case["id"]], "version": movement["version"]},
+                        headers=coordinator)
+    assert added.status_code == 200, added.text
+    make_web_user(engine, "coord.phone", role="case_manager", sites=["TRP"], language="ar",
+                  authorisations=["returns_coordinator"])
+
+    page: Any = browser_login(browser, live_server, "coord.phone")
+    page.goto(f"{live_server}/returns")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    # stacked on a phone, each figure says what it is, in the page's direction
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll(
+        '#returns-medians td, #returns-stuck td')].filter(td => !td.dataset.label
+        && !td.querySelector('a')).length""")
+    assert unlabelled == 0
+    assert page.evaluate("""() => [...document.querySelectorAll('#returns-medians td')].every(
+        td => getComputedStyle(td).direction === 'rtl')""")
+    _narrow(page, "returns-04-board-360-ar")
+    page.goto(f"{live_server}/returns/movements/{movement['id']}")
+    expect(page.locator("#returnees tr[data-ready=yes]")).to_have_count(1)
+    _narrow(page, "returns-05-movement-360-ar")
+    page.goto(f"{live_server}/cases/{case['id']}")
+    expect(page.locator("#same-document")).to_contain_text(second["registration_number"])
+    expect(page.locator("#return-country")).to_have_text("TCD")
+    # Latin registration numbers inside Arabic text are isolated, left to right
+    number = page.locator("#same-document bdi").first
+    expect(number).to_have_attribute("dir", "ltr")
+    _narrow(page, "returns-06-case-360-ar")
+    page.context.close()

@@ -3,12 +3,16 @@ one movement at a time, the readiness check, departure refused while anyone is n
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
+from app.core.models import AuditEvent
 from tests.reintegration.conftest import API, step_of
 from tests.reintegration.returns.conftest import fighter, plan, ready_case, return_case
 
@@ -125,3 +129,61 @@ def test_movements_are_for_coordinators(client: TestClient,
         assert client.post(f"{API}/returns/movements/{movement['id']}/manifest",
                            json={"passphrase": "a long passphrase", "purpose": "handover"},
                            headers=headers).status_code == 403, who
+
+
+def test_a_cancelled_movement_reopens_its_returnees_assignment(
+    client: TestClient, people: dict[str, dict[str, str]], engine: Engine
+) -> None:
+    headers = people["coordinator"]
+    first = fighter(client, people["officer"])
+    second = fighter(client, people["officer"], given_name="Issa", family_name="Moussa",
+                     name_other_script=None, date_of_birth="1985-05-05")
+    cases = [ready_case(client, headers, p["person_id"]) for p in (first, second)]
+    movement = plan(client, headers)
+    added = _add(client, headers, movement, *(c["id"] for c in cases))
+    confirmed = _status(client, headers, added.json(), "confirmed")
+    assert confirmed.status_code == 200, confirmed.text
+    assert step_of(return_case(client, headers, first["person_id"]), "movement")[
+        "status"] == "done"
+    # back to planned: no longer assigned; one taken off; the movement cancelled
+    planned = _status(client, headers, confirmed.json(), "planned")
+    assert planned.status_code == 200, planned.text
+    for person in (first, second):
+        case = return_case(client, headers, person["person_id"])
+        assert step_of(case, "movement")["status"] == "pending"
+        assert case["current_step"] == "movement"
+    again = _status(client, headers, planned.json(), "confirmed")
+    removed = client.delete(
+        f"{API}/returns/movements/{movement['id']}/returnees/{cases[1]['id']}",
+        params={"version": again.json()["version"]}, headers=headers)
+    assert removed.status_code == 200, removed.text
+    taken_off = return_case(client, headers, second["person_id"])
+    assert step_of(taken_off, "movement")["status"] == "pending"
+    assert taken_off["events"][-1]["facts"] == {"movement": movement["id"],
+                                                "reopened": "removed"}
+    assert step_of(return_case(client, headers, first["person_id"]), "movement")[
+        "status"] == "done"
+    again = removed
+    cancelled = _status(client, headers, again.json(), "cancelled")
+    assert cancelled.status_code == 200, cancelled.text
+    assert return_case(client, headers, second["person_id"])["events"][-1]["facts"][
+        "reopened"] == "removed"  # taken off before: not reopened twice
+    for person in (first,):
+        case = return_case(client, headers, person["person_id"])
+        assert step_of(case, "movement")["status"] == "pending"
+        # readiness kept: the steps before it stay done, the case joins another movement
+        assert all(step_of(case, k)["status"] == "done" for k in (
+            "nationality_verified", "consent", "travel_document", "medical_clearance"))
+        reopened = case["events"][-1]
+        assert (reopened["step"], reopened["status_before"], reopened["status_after"]) == (
+            "movement", "done", "pending")
+        assert reopened["facts"] == {"movement": movement["id"], "reopened": "cancelled"}
+    with Session(engine) as session:
+        audited = session.exec(select(AuditEvent).where(
+            AuditEvent.action == "case.step", AuditEvent.object_id == cases[0]["id"])).all()
+        assert [json.loads(a.details)["after"] for a in audited][-1] == "pending"
+    other = plan(client, headers)
+    rejoined = _add(client, headers, other, cases[0]["id"])
+    assert rejoined.status_code == 200, rejoined.text
+    assert rejoined.json()["returnees"][0]["ready"] is True
+
