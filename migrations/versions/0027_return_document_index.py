@@ -1,7 +1,7 @@
 """returns: the blind index of a return case's travel document number; the board's indexes
 
 Revision ID: 0027
-Revises: 0019
+Revises: 0025
 Create Date: 2026-12-05 04:30:00
 
 Only the keyed digest is stored; the number stays encrypted with the step's values. A number
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0027'
-down_revision: str | None = '0019'
+down_revision: str | None = '0025'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
