@@ -8,7 +8,7 @@ change, `ddr reindex --kind name` rebuilds them for every registration.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, delete
@@ -83,13 +83,28 @@ def pair_key(a: str, b: str) -> str:
     return "+".join(sorted((a, b)))
 
 
+def _pairs(words: Sequence[frozenset[str]]) -> set[str]:
+    return {pair_key(a, b) for i, first in enumerate(words) for second in words[i + 1:]
+            for a in first for b in second}
+
+
 def name_pair_keys(values: Iterable[str | None]) -> set[str]:
     """The keys of every two words of one name (a nasab's parts, an alias) together, in any
     order: a name typed with two or more words is looked up by its pairs, which a common name
     alone does not share with thousands."""
-    words = [word for value in values if value for word in name_search_keys(value)]
-    return {pair_key(a, b) for i, first in enumerate(words) for second in words[i + 1:]
-            for a in first for b in second}
+    return _pairs([word for value in values if value for word in name_search_keys(value)])
+
+
+def _name_entries(values: Mapping[str, str | None]) -> set[str]:
+    """The name search keys of a registration: :func:`name_index_keys` of every searched
+    name and :func:`name_pair_keys` of the nasab, the alias and the name in the other script,
+    each name's words keyed once."""
+    words = {f: name_search_keys(value) if (value := values.get(f)) else []
+             for f in SEARCHED_NAME_FIELDS}
+    keys = {key for f in SEARCHED_NAME_FIELDS for word in words[f] for key in word}
+    for group in (NAME_FIELDS, ("alias",), ("name_other_script",)):
+        keys |= _pairs([word for f in group for word in words[f]])
+    return keys
 
 
 def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[tuple[str, str]]:
@@ -103,11 +118,7 @@ def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[
         value = values.get(name)
         if value:
             entries.add((kind.value, crypto.blind_index(kind.value, value)))
-    keys = name_index_keys(values.get(f) for f in SEARCHED_NAME_FIELDS)
-    for parts in ([values.get(f) for f in NAME_FIELDS], [values.get("alias")],
-                  [values.get("name_other_script")]):
-        keys |= name_pair_keys(parts)
-    for key in keys:
+    for key in _name_entries(values):
         entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, key)))
     for key in block_keys(values):
         entries.add((IndexKind.block.value, crypto.blind_index(IndexKind.block.value, key)))
