@@ -109,6 +109,14 @@ def _name_entries(values: Mapping[str, str | None]) -> set[str]:
 
 def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[tuple[str, str]]:
     """Compute (kind, digest) pairs for a registration's normalised values."""
+    return registration_indexes(crypto, values)[0]
+
+
+def registration_indexes(crypto: FieldCrypto, values: Mapping[str, str | None]
+                         ) -> tuple[set[tuple[str, str]], list[str]]:
+    """A registration's blind indexes as stored ((kind, digest) pairs, under the primary key)
+    and its :func:`block_digests` (every active key version), each blocking key digested
+    once per version."""
     entries: set[tuple[str, str]] = set()
     for kind, name in (
         (IndexKind.national_id, "national_id"),
@@ -120,9 +128,12 @@ def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[
             entries.add((kind.value, crypto.blind_index(kind.value, value)))
     for key in _name_entries(values):
         entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, key)))
+    lookups: set[str] = set()
     for key in block_keys(values):
-        entries.add((IndexKind.block.value, crypto.blind_index(IndexKind.block.value, key)))
-    return entries
+        digests = crypto.blind_indexes(IndexKind.block.value, key)  # the primary first
+        entries.add((IndexKind.block.value, digests[0]))
+        lookups.update(digests)
+    return entries, sorted(lookups)
 
 
 def replace_indexes(

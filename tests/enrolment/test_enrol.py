@@ -73,6 +73,7 @@ def test_draft_record_is_the_record_of_the_stored_registration(
             assert draft_record(new) == registry_record(crypto, registration)
             assert sorted(d for k, d in new.indexes if k == "block") == dedup.block_digests(
                 crypto, draft_record(new))
+            assert new.lookups == dedup.block_digests(crypto, draft_record(new))
 
 
 def test_a_registration_finds_its_earlier_registration_and_records_the_pair(
