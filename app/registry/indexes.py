@@ -36,11 +36,11 @@ def _coarse(skeleton: str) -> str:
 UNSTORED_BLOCKS = frozenset({"id", "idy", "phf", "php"})
 """Kinds of the matching engine's blocking keys the registry neither stores nor looks up: a
 national number with an initial or the year of birth, a phone with two letters of the family
-name or the father's initial. Each registration holding one holds the whole national number
-(`nid`) or the phone with the given name's initial and the year (`ph`, `phy`) too, which find
-the same registrations: left out, they found 3 fewer of 22,769 re-registrations in a
-100,000-registration synthetic register and cost two blind-index rows per registration
-(ADR 0011)."""
+name or the father's initial. The keys kept (the whole national number `nid`, the phone with
+the given name's initial `ph` and with the year `phy`, the names and dates) find the same
+registrations: left out, they found 3 fewer of 22,769 re-registrations in a
+100,000-registration synthetic register, and cost two blind-index rows per registration
+(ADR 0011, `bench/block_keys.py`)."""
 
 
 def block_keys(values: Mapping[str, str | None]) -> list[str]:
