@@ -108,6 +108,7 @@ class FieldCrypto:
             kid: AESGCM(_hkdf(self._masters[kid], "ddr/field-encryption/v1"))
             for kid in self.active_ids}
         self._index_keys: dict[tuple[bytes, str], bytes] = {}
+        self._index_macs: dict[tuple[bytes, str], hmac.HMAC] = {}
 
     @property
     def key_id_hex(self) -> str:
@@ -177,19 +178,26 @@ class FieldCrypto:
                 self._masters[key_id], f"ddr/blind-index/{kind}/v1")
         return key
 
+    def _blind_index(self, key_id: bytes, kind: str, normalised: str) -> str:
+        """A blind index under one key version: a copy of the keyed HMAC kept per version and
+        kind (keying an HMAC costs as much again as the short value it digests)."""
+        keyed = self._index_macs.get((key_id, kind))
+        if keyed is None:
+            keyed = self._index_macs[(key_id, kind)] = hmac.new(
+                self._index_key(key_id, kind), digestmod=hashlib.sha256)
+        mac = keyed.copy()
+        mac.update(normalised.encode("utf-8"))
+        return mac.digest()[:BLIND_INDEX_BYTES].hex()
+
     def blind_index(self, kind: str, normalised: str) -> str:
         """Return the blind index (hex of a truncated HMAC-SHA256) of a normalised value,
         under the primary key: what is stored."""
-        digest = hmac.new(self._index_key(self.key_id, kind), normalised.encode("utf-8"),
-                          hashlib.sha256).digest()
-        return digest[:BLIND_INDEX_BYTES].hex()
+        return self._blind_index(self.key_id, kind, normalised)
 
     def blind_indexes(self, kind: str, normalised: str) -> list[str]:
         """The blind index of a normalised value under every active key version, primary
         first: what a lookup looks for while a rotation has not yet moved every value."""
-        return [hmac.new(self._index_key(kid, kind), normalised.encode("utf-8"),
-                         hashlib.sha256).digest()[:BLIND_INDEX_BYTES].hex()
-                for kid in self.active_ids]
+        return [self._blind_index(kid, kind, normalised) for kid in self.active_ids]
 
     def keyed_digest(self, purpose: str, data: bytes) -> str:
         """Return a keyed SHA-256 digest (e.g. of a request body for idempotency checks)."""

@@ -32,7 +32,7 @@ from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.security import Principal
 from app.dedup.records import CANDIDATE_COLUMNS, COMPARED_FIELDS, registry_record
-from app.dedup.service import MAX_CANDIDATES
+from app.dedup.service import MAX_BLOCK, MAX_CANDIDATES
 from app.registry.enums import IndexKind
 from app.registry.models import Registration, RegistrationIndex
 from app.registry.schemas import CandidateOut
@@ -48,11 +48,13 @@ _SHARED_BLOCKS = (select_columns(col(RegistrationIndex.digest)).where(
     _BLOCK, col(RegistrationIndex.digest).in_(select_columns(col(RegistrationIndex.digest))
                                               .where(_BLOCK, col(RegistrationIndex.registration_id)
                                                      .in_(_IDS))))
-    .group_by(col(RegistrationIndex.digest)).having(func.count() > 1))
+    .group_by(col(RegistrationIndex.digest))
+    .having(func.count() > 1, func.count() <= MAX_BLOCK + 1))
 _MEMBERS = (select_columns(col(RegistrationIndex.digest), col(RegistrationIndex.registration_id))
             .where(_BLOCK, col(RegistrationIndex.digest).in_(_SHARED_BLOCKS)))
 """The members of every block that registrations (bound as `ids`) share with another: most
-blocks of a new registration hold it alone, and say nothing about its candidates."""
+blocks of a new registration hold it alone, and say nothing about its candidates; a block
+holding more than :data:`~app.dedup.service.MAX_BLOCK` others is left out, as online."""
 _ROWS = select_columns(*CANDIDATE_COLUMNS).where(col(Registration.id).in_(_IDS))
 _INTEGERS = {"year": np.int32, "month": np.int8, "day": np.int8}
 

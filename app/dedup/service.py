@@ -28,22 +28,21 @@ from app.dedup.records import (
     registry_record,
 )
 from app.registry.enums import IndexKind
+from app.registry.indexes import block_digests
 from app.registry.models import Registration, RegistrationIndex
 from app.registry.queries import require_pii_reader
 from app.registry.schemas import CandidateOut, Reason
-from matching import MatchModel, ScoredPair, blocking_keys, score_candidates
+from matching import MatchModel, ScoredPair, score_candidates
 from reintegration.returns.flags import do_not_reenter
 
 MAX_CANDIDATES = 100  # registrations decrypted and scored per lookup, at most (best ranked)
+MAX_BLOCK = 100
+"""A block holding more registrations than this is left out of a check: it says little (its
+weight is one over its size) and reading it costs as much as the register is large (the
+blocks of common names grow with it). The online check and an import's batch both apply it
+(ADR 0011)."""
 CROSS_SITE_CHECK = "matching.cross_site"
 """The audit action of a check that showed registrations of other sites (counted per user)."""
-
-
-def block_digests(crypto: FieldCrypto, record: Mapping[str, str | None]) -> list[str]:
-    """The blind indexes of a record's blocking keys, under every active key version (a
-    rotation may not have moved every registration yet)."""
-    return sorted({digest for key in blocking_keys(record)
-                   for digest in crypto.blind_indexes(IndexKind.block.value, key)})
 
 
 def _candidate_ids() -> Any:
@@ -55,12 +54,14 @@ def _candidate_ids() -> Any:
     sharing a key with few registrations (a rare name with a year, a date of birth with an
     initial, a phone) says more than sharing a common name with thousands. In a registry of a
     million the blocks of common names hold thousands of registrations; ranking keeps the
-    candidates that share the most telling keys instead of an arbitrary few hundred."""
+    candidates that share the most telling keys instead of an arbitrary few hundred. Blocks
+    of more than :data:`MAX_BLOCK` registrations are left out."""
     index = RegistrationIndex
     digests: BindParameter[list[str]] = bindparam("digests", expanding=True)
     blocks = (select(col(index.digest).label("digest"), func.count().label("size"))
               .where(index.kind == IndexKind.block.value, col(index.digest).in_(digests))
-              .group_by(col(index.digest)).subquery("blocks"))
+              .group_by(col(index.digest)).having(func.count() <= MAX_BLOCK)
+              .subquery("blocks"))
     return (select(index.registration_id)
             .join(blocks, blocks.c.digest == index.digest)
             .where(index.kind == IndexKind.block.value, col(index.digest).in_(digests))

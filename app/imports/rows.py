@@ -24,7 +24,7 @@ from app.core.errors import DomainError, FieldError
 from app.core.security import Principal
 from app.dedup import bulk, signals
 from app.dedup.records import draft_record
-from app.dedup.service import block_digests, record_pairs_many
+from app.dedup.service import record_pairs_many
 from app.imports.mapping import RowValues
 from app.registry import service as registry
 from app.registry.models import Registration
@@ -230,7 +230,7 @@ def _duplicates(
             draft_record(entry), person_id=stored.person_id, site_code=stored.site_code,
             registration_number=stored.registration_number))
     # every active key version: registrations a rotation has not yet moved are candidates too
-    new = {e.id: block_digests(crypto, draft_record(e)) for e in entries}
+    new = {e.id: e.lookups for e in entries}
     found = bulk.check_batch(session=session, crypto=crypto, actor=actor, new=new,
                              cache=cache, model=model)
     record_pairs_many(session=session, candidates=found, source="import")

@@ -8,7 +8,7 @@ change, `ddr reindex --kind name` rebuilds them for every registration.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, delete
@@ -31,6 +31,30 @@ _COARSE = str.maketrans({"G": "K", "J": "K", "Z": "S", "X": "S"})
 def _coarse(skeleton: str) -> str:
     folded = skeleton.translate(_COARSE)
     return "".join(c for i, c in enumerate(folded) if i == 0 or folded[i - 1] != c)
+
+
+UNSTORED_BLOCKS = frozenset({"id", "idy", "phf", "php"})
+"""Kinds of the matching engine's blocking keys the registry neither stores nor looks up: a
+national number with an initial or the year of birth, a phone with two letters of the family
+name or the father's initial. The keys kept (the whole national number `nid`, the phone with
+the given name's initial `ph` and with the year `phy`, the names and dates) find the same
+registrations: left out, they found 3 fewer of 22,769 re-registrations in a
+100,000-registration synthetic register, and cost two blind-index rows per registration
+(ADR 0011, `bench/block_keys.py`)."""
+
+
+def block_keys(values: Mapping[str, str | None]) -> list[str]:
+    """The blocking keys of a registration's values that the registry stores and looks up:
+    the matching engine's (:func:`matching.blocking_keys`) but :data:`UNSTORED_BLOCKS`."""
+    return [key for key in blocking_keys(values)
+            if key.partition(":")[0] not in UNSTORED_BLOCKS]
+
+
+def block_digests(crypto: FieldCrypto, values: Mapping[str, str | None]) -> list[str]:
+    """The blind indexes of a record's blocking keys under every active key version (a
+    rotation may not have moved every registration yet): what a duplicate check looks up."""
+    return sorted({digest for key in block_keys(values)
+                   for digest in crypto.blind_indexes(IndexKind.block.value, key)})
 
 
 def name_search_keys(text: str) -> list[frozenset[str]]:
@@ -59,17 +83,40 @@ def pair_key(a: str, b: str) -> str:
     return "+".join(sorted((a, b)))
 
 
-def name_pair_keys(values: Iterable[str | None]) -> set[str]:
-    """The keys of every two words of one name (a nasab's parts, an alias) together, in any
-    order: a name typed with two or more words is looked up by its pairs, which a common name
-    alone does not share with thousands."""
-    words = [word for value in values if value for word in name_search_keys(value)]
+def _pairs(words: Sequence[frozenset[str]]) -> set[str]:
     return {pair_key(a, b) for i, first in enumerate(words) for second in words[i + 1:]
             for a in first for b in second}
 
 
+def name_pair_keys(values: Iterable[str | None]) -> set[str]:
+    """The keys of every two words of one name (a nasab's parts, an alias) together, in any
+    order: a name typed with two or more words is looked up by its pairs, which a common name
+    alone does not share with thousands."""
+    return _pairs([word for value in values if value for word in name_search_keys(value)])
+
+
+def _name_entries(values: Mapping[str, str | None]) -> set[str]:
+    """The name search keys of a registration: :func:`name_index_keys` of every searched
+    name and :func:`name_pair_keys` of the nasab, the alias and the name in the other script,
+    each name's words keyed once."""
+    words = {f: name_search_keys(value) if (value := values.get(f)) else []
+             for f in SEARCHED_NAME_FIELDS}
+    keys = {key for f in SEARCHED_NAME_FIELDS for word in words[f] for key in word}
+    for group in (NAME_FIELDS, ("alias",), ("name_other_script",)):
+        keys |= _pairs([word for f in group for word in words[f]])
+    return keys
+
+
 def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[tuple[str, str]]:
     """Compute (kind, digest) pairs for a registration's normalised values."""
+    return registration_indexes(crypto, values)[0]
+
+
+def registration_indexes(crypto: FieldCrypto, values: Mapping[str, str | None]
+                         ) -> tuple[set[tuple[str, str]], list[str]]:
+    """A registration's blind indexes as stored ((kind, digest) pairs, under the primary key)
+    and its :func:`block_digests` (every active key version), each blocking key digested
+    once per version."""
     entries: set[tuple[str, str]] = set()
     for kind, name in (
         (IndexKind.national_id, "national_id"),
@@ -79,15 +126,14 @@ def index_entries(crypto: FieldCrypto, values: Mapping[str, str | None]) -> set[
         value = values.get(name)
         if value:
             entries.add((kind.value, crypto.blind_index(kind.value, value)))
-    keys = name_index_keys(values.get(f) for f in SEARCHED_NAME_FIELDS)
-    for parts in ([values.get(f) for f in NAME_FIELDS], [values.get("alias")],
-                  [values.get("name_other_script")]):
-        keys |= name_pair_keys(parts)
-    for key in keys:
+    for key in _name_entries(values):
         entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, key)))
-    for key in blocking_keys(values):
-        entries.add((IndexKind.block.value, crypto.blind_index(IndexKind.block.value, key)))
-    return entries
+    lookups: set[str] = set()
+    for key in block_keys(values):
+        digests = crypto.blind_indexes(IndexKind.block.value, key)  # the primary first
+        entries.add((IndexKind.block.value, digests[0]))
+        lookups.update(digests)
+    return entries, sorted(lookups)
 
 
 def replace_indexes(

@@ -25,7 +25,12 @@ from app.core.security import Principal
 from app.registry import counts
 from app.registry import validation as v
 from app.registry.enums import Category, PersonStatus, Sex
-from app.registry.indexes import index_entries, index_rows, insert_index_rows, replace_indexes
+from app.registry.indexes import (
+    index_rows,
+    insert_index_rows,
+    registration_indexes,
+    replace_indexes,
+)
 from app.registry.models import (
     Correction,
     Dependant,
@@ -187,6 +192,9 @@ class NewRegistration:
     person: dict[str, Any] | None
     """The new person's columns (None: the request names an existing person)."""
     indexes: set[tuple[str, str]]
+    lookups: list[str]
+    """Its blocking keys' blind indexes under every active key version: what its duplicate
+    check looks up (:func:`app.registry.indexes.block_digests`)."""
 
     @property
     def id(self) -> uuid.UUID:
@@ -243,8 +251,8 @@ def prepare(
            **sealed_values(crypto, Registration.__tablename__, str(data.id), validated.sealed)}
     person = ({**_defaults(Person), "is_child": validated.is_child,
                "pathway": validated.pathway} if data.person_id is None else None)
-    return NewRegistration(data, validated, row, person,
-                           indexes=index_entries(crypto, validated.sealed))
+    indexes, lookups = registration_indexes(crypto, validated.sealed)
+    return NewRegistration(data, validated, row, person, indexes=indexes, lookups=lookups)
 
 
 def open_site(*, session: Session, actor: Principal, code: str) -> str:
