@@ -25,6 +25,7 @@ from app.weapons.models import AmmunitionLot
 from reintegration.enums import OPEN_STEP_STATUSES
 from reintegration.models import Case, CaseStep
 from reintegration.pathways import keys_visible_with
+from reintegration.payments import REFUSED
 from reintegration.returns.board import STAGES, counts_by_country
 
 __all__ = ["AGE_BANDS", "Group", "StepCounts"]
@@ -100,6 +101,13 @@ def desk_link_groups(session: Session) -> list[Group]:
     prevented)."""
     count = session.execute(select(func.count()).select_from(AuditEvent)
                          .where(col(AuditEvent.action) == "duplicate.link")).scalar_one()
+    return [Group((), int(count))]
+
+
+def refused_payment_groups(session: Session) -> list[Group]:
+    """Payments refused as double claims (the instalment already paid to the person)."""
+    count = session.execute(select(func.count()).select_from(AuditEvent)
+                         .where(col(AuditEvent.action) == REFUSED)).scalar_one()
     return [Group((), int(count))]
 
 

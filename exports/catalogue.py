@@ -73,6 +73,7 @@ POPULATIONS = {
     "durations": Population("durations", ("step",), ()),
     "merges": Population("merges", (), ()),
     "desk_links": Population("desk_links", (), ()),
+    "refused_payments": Population("refused_payments", (), ()),
     **{return_population(stage): Population(return_population(stage), ("country",), ())
        for stage in STAGES},
 }
@@ -114,6 +115,8 @@ TABLES = (
     TableSpec("persons_merged", "merges", (), "Persons merged after review"),
     TableSpec("desk_links", "desk_links", (),
               "Registrations linked at the desk to a person already registered"),
+    TableSpec("refused_payments", "refused_payments", (),
+              "Payments refused as double claims (the instalment already paid to the person)"),
     *(TableSpec(return_population(stage), return_population(stage), ("country",),
                 f"Return cases by country of origin: {title}")
       for stage, title in RETURN_STAGE_TITLES.items()),

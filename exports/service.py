@@ -163,6 +163,7 @@ class Statistics:
             "ammunition_lots": total("ammunition_by_category"),
             "open_cases": total("cases_by_pathway", case_status="open"),
             "open_pairs": total("duplicate_pairs", pair_status="open"),
+            "refused_payments": total("refused_payments"),
         }
 
 
@@ -186,7 +187,8 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
                "options": lambda _s: funnel.options,
                "durations": lambda _s: [aggregates.Group((step,), n)
                                         for step, _d, n in funnel.durations],
-               "merges": aggregates.merge_groups, "desk_links": aggregates.desk_link_groups}
+               "merges": aggregates.merge_groups, "desk_links": aggregates.desk_link_groups,
+               "refused_payments": aggregates.refused_payment_groups}
     say("counting returns")
     returns = aggregates.return_groups(session)
     for stage, stage_groups in returns.items():

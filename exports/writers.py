@@ -40,6 +40,7 @@ HXL_COUNTS = {
     "ammunition": "#indicator+lots+num", "cases": "#indicator+cases+num",
     "pairs": "#indicator+pairs+num", "merges": "#indicator+merged+num",
     "desk_links": "#indicator+linked+num",
+    "refused_payments": "#indicator+payments+refused+num",
     **{return_population(stage): f"#indicator+returnees+{stage.replace('_', '')}+num"
        for stage in RETURN_STAGE_TITLES},
 }

@@ -10,13 +10,14 @@ checked and written, as a merge locks it, so a payment and a merge never interle
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
 
+from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
 from app.core.errors import Conflict, FieldError, ValidationFailed
 from app.core.sealed import seal, unseal
@@ -121,16 +122,48 @@ def plan_instalments(*, session: Session, crypto: FieldCrypto, actor: Principal,
     return case
 
 
-def _refused(number: int, earlier: BenefitPayment, case: Case) -> Conflict:
-    same_case = earlier.case_id == case.id
-    where = ("of this case" if same_case
-             else "to this person through another case (registrations of one person, merged)")
-    return Conflict(
-        f"instalment {number} was already paid {where} on {earlier.paid_on.isoformat()}; "
-        "a second payment is refused",
-        [FieldError("instalment", "already paid")],
-        extra={"paid": {"case_id": str(earlier.case_id), "paid_on": earlier.paid_on.isoformat(),
-                        "site": earlier.site_code, "same_case": same_case}})
+REFUSED = "payment.refused_double"
+"""The audit action of a payment refused as a double claim (counted in the statistics)."""
+
+T = TypeVar("T")
+
+
+class DoubleClaim(Conflict):
+    """A payment refused: the instalment was already paid to this person, in this case or
+    through another case of theirs (registrations of one person, merged)."""
+
+    def __init__(self, number: int, earlier: BenefitPayment, case: Case) -> None:
+        same_case = earlier.case_id == case.id
+        where = ("of this case" if same_case
+                 else "to this person through another case (registrations of one person, "
+                      "merged)")
+        super().__init__(
+            f"instalment {number} was already paid {where} on {earlier.paid_on.isoformat()}; "
+            "a second payment is refused",
+            [FieldError("instalment", "already paid")],
+            extra={"paid": {"case_id": str(earlier.case_id),
+                            "paid_on": earlier.paid_on.isoformat(),
+                            "site": earlier.site_code, "same_case": same_case}})
+        self.case_id = case.id
+        self.site_code = case.site_code
+        self.instalment = number
+        self.same_case = same_case
+
+
+def refusing_double_claims(*, session: Session, actor: Principal, act: Callable[[], T]) -> T:
+    """Run a change that may record a payment. A payment it refuses as a double claim is
+    kept on record — audited, and counted in the committee's statistics — in a transaction of
+    its own (the request's changes are rolled back), then the refusal goes to the caller."""
+    try:
+        return act()
+    except DoubleClaim as refused:
+        session.rollback()
+        record_event(session=session, actor=actor, action=REFUSED, object_type="case",
+                     object_id=str(refused.case_id), site_code=refused.site_code,
+                     details={"instalment": refused.instalment,
+                              "same_case": refused.same_case})
+        session.commit()
+        raise
 
 
 def record_payment(*, session: Session, crypto: FieldCrypto, actor: Principal,
@@ -156,7 +189,7 @@ def record_payment(*, session: Session, crypto: FieldCrypto, actor: Principal,
         BenefitPayment.instalment == body.instalment)
         .order_by(col(BenefitPayment.paid_on))).first()
     if earlier is not None:
-        raise _refused(body.instalment, earlier, case)
+        raise DoubleClaim(body.instalment, earlier, case)
     if (body.currency != instalment.currency
             or to_minor(body.amount, body.currency) != instalment.amount):
         raise ValidationFailed([FieldError("amount", "differs from the planned instalment")])

@@ -175,8 +175,9 @@ def record_payment(case_id: uuid.UUID, body: PaymentIn, session: SessionDep,
     """Record the payment of a planned instalment (date, method, reference). The same
     instalment again, in this case or to the same person through another case (a merged
     duplicate registration), is refused with 409 naming the first payment."""
-    payment = payments.record_payment(session=session, crypto=crypto, actor=actor,
-                                      case_id=case_id, body=body)
+    payment = payments.refusing_double_claims(
+        session=session, actor=actor, act=lambda: payments.record_payment(
+            session=session, crypto=crypto, actor=actor, case_id=case_id, body=body))
     assert payment.case_id is not None
     return case_view(session=session, crypto=crypto, actor=actor, case_id=payment.case_id,
                      audit=False)

@@ -332,14 +332,16 @@ def pay(request: Request, case_id: uuid.UUID, session: SessionDep, crypto: Crypt
         actor: CaseWorker, form: deps.FormDep) -> Response:
     """Record the payment of an instalment."""
     return _answer(request, session, crypto, actor, case_id, "payment",
-                   lambda: payments.record_payment(
-                       session=session, crypto=crypto, actor=actor, case_id=case_id,
-                       body=_parse(PaymentIn, {
-                           "instalment": form.get("instalment"), "amount": form.get("amount"),
-                           "currency": form.get("currency") or "LYD",
-                           "paid_on": form.get("paid_on"), "method": form.get("method"),
-                           "reference": _text(form, "reference"),
-                           "version": form.get("version")})), "Payment recorded.")
+                   lambda: payments.refusing_double_claims(
+                       session=session, actor=actor, act=lambda: payments.record_payment(
+                           session=session, crypto=crypto, actor=actor, case_id=case_id,
+                           body=_parse(PaymentIn, {
+                               "instalment": form.get("instalment"),
+                               "amount": form.get("amount"),
+                               "currency": form.get("currency") or "LYD",
+                               "paid_on": form.get("paid_on"), "method": form.get("method"),
+                               "reference": _text(form, "reference"),
+                               "version": form.get("version")}))), "Payment recorded.")
 
 
 @router.post("/cases/{case_id}/referrals")

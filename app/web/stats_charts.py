@@ -35,6 +35,7 @@ HEADLINES = {
     "children": N_("Children (under 18)"), "foreign_fighters": N_("Foreign fighters"),
     "weapons": N_("Weapons handed in"), "ammunition_lots": N_("Ammunition lots"),
     "open_cases": N_("Open cases"), "open_pairs": N_("Possible duplicates waiting"),
+    "refused_payments": N_("Payments refused as double claims"),
 }
 _BABEL = {"ar": "ar_LY", "en": "en_GB"}
 

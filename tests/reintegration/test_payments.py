@@ -4,6 +4,7 @@ exactly."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -12,7 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.core.db import session_scope
+from app.core.models import AuditEvent
 from app.core.sealed import unseal
+from exports.aggregates import refused_payment_groups
 from reintegration.models import BenefitPayment, Case, CaseStep, PaymentInstalment
 from tests.factories import LATIN_BODY, register
 from tests.reintegration.conftest import API, case_of, done, move, step_of, to_reinsertion
@@ -74,6 +78,24 @@ def test_instalments_are_planned_paid_once_and_settle_the_step(
     assert all(b"RCPT" not in (p.reference or b"") for p in payments)
     assert unseal(app.state.crypto, next(p for p in payments if p.instalment == 1))[
         "reference"] == "RCPT-0042"
+
+
+def test_a_refused_double_claim_is_kept_on_record_and_counted(
+    client: TestClient, engine: Engine, staff: dict[str, dict[str, str]],
+    fighter: dict[str, Any]
+) -> None:
+    case = to_reinsertion(client, staff["cm"], fighter["case"])
+    case = pay(client, staff["cm"], case, 1).json()
+    for _ in range(2):
+        assert pay(client, staff["cm"], case, 1).status_code == 409
+    with Session(engine) as session:
+        refusals = session.exec(select(AuditEvent).where(
+            AuditEvent.action == "payment.refused_double")).all()
+        assert len(session.exec(select(BenefitPayment)).all()) == 1
+    assert [(e.object_id, json.loads(e.details)) for e in refusals] == [
+        (case["id"], {"instalment": 1, "same_case": True})] * 2
+    with session_scope(engine) as session:
+        assert [g.count for g in refused_payment_groups(session)] == [2]
 
 
 def _merge(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
