@@ -33,6 +33,7 @@ __all__ = [
     "DedupeResult",
     "RecordFileError",
     "dedupe",
+    "default_jobs",
     "read_records_csv",
     "write_clusters_csv",
     "write_pairs_csv",
