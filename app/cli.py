@@ -338,6 +338,9 @@ def dedupe(
     clusters: Annotated[Path | None, typer.Option("--clusters", help="write clusters")] = None,
     registry_mode: Annotated[bool, typer.Option(
         "--registry", help="run over the whole registry and record pairs for review")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", min=1, max=256,
+        help="worker processes scoring pairs (default: the number of cores)")] = None,
 ) -> None:
     """Find duplicates in a record CSV file (no database), or across the whole registry."""
     from matching.batch import (
@@ -353,7 +356,7 @@ def dedupe(
 
         with registry() as (engine, crypto, _settings), Progress(console=err) as bar:
             stats = run_registry_dedupe(engine=engine, crypto=crypto, actor=SYSTEM,
-                                        progress=_Bars(bar))
+                                        progress=_Bars(bar), jobs=jobs)
         out.print(" ".join(f"{k}={v}" for k, v in stats.items()))
         return
     if input_csv is None or pairs is None:
@@ -363,7 +366,7 @@ def dedupe(
     except RecordFileError as exc:
         fail(str(exc))
     with Progress(console=err) as bar:
-        result = run_dedupe(frame, progress=_Bars(bar))
+        result = run_dedupe(frame, progress=_Bars(bar), jobs=jobs)
     # record ids a spreadsheet would run as formulas are written as text
     for frame, id_columns in ((result.pairs, ("record_id_a", "record_id_b")),
                               (result.clusters, ("record_id", "cluster_id"))):

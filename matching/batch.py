@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,13 +33,22 @@ __all__ = [
     "DedupeResult",
     "RecordFileError",
     "dedupe",
+    "default_jobs",
     "read_records_csv",
     "write_clusters_csv",
     "write_pairs_csv",
 ]
 
 Progress = Callable[[str, int, int], None]
-_CHUNK = 2_000_000
+# Candidate pairs per scoring task. Larger chunks cost less CPU per pair (each chunk scores
+# its distinct name pairs once, and every similarity call has a fixed cost: 20,000 pairs a
+# chunk cost about twice the CPU of 400,000) but more memory per worker.
+CHUNK_PAIRS = 1_000_000
+# Workers are forked on Linux: they share the prepared records and candidate pairs with the
+# parent copy-on-write instead of receiving a pickled copy.
+_POOL_CONTEXT = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+# What a scoring worker reads: set once in each worker by _start_worker.
+_WORK: dict[str, Any] = {}
 
 
 class RecordFileError(ValueError):
@@ -111,6 +125,39 @@ class DedupeResult:
     stats: dict[str, float | int | str] = field(default_factory=dict)
 
 
+def default_jobs() -> int:
+    """The number of cores this process may run on (the default number of worker processes)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _start_worker(shared: dict[str, Any]) -> None:
+    _WORK.clear()
+    _WORK.update(shared)
+
+
+def _prepare_slice(start: int, stop: int) -> pd.DataFrame:
+    return prepare_records(_WORK["frame"].iloc[start:stop])
+
+
+def _score_chunk(start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return score_pairs_fast(_WORK["prepared"], _WORK["ia"][start:stop], _WORK["ib"][start:stop],
+                            _WORK["model"], _WORK["context"])
+
+
+def _in_workers(task: Callable[[int, int], Any], shared: dict[str, Any], bounds: list[int],
+                jobs: int) -> Iterator[tuple[int, int, Any]]:
+    """Run ``task(start, stop)`` for each pair of consecutive ``bounds`` on ``jobs`` worker
+    processes that see ``shared`` (forked: not copied); yield ``(start, stop, result)`` in
+    order. The pool is shut down, its workers gone, when the last result has been yielded."""
+    starts, stops = bounds[:-1], bounds[1:]
+    workers = max(1, min(jobs, len(starts)))
+    with ProcessPoolExecutor(workers, mp_context=_POOL_CONTEXT, initializer=_start_worker,
+                             initargs=(shared,)) as pool:
+        yield from zip(starts, stops, pool.map(task, starts, stops), strict=True)
+
+
 def _notify(progress: Progress | None, stage: str, done: int, total: int) -> None:
     if progress is not None:
         progress(stage, done, total)
@@ -123,6 +170,8 @@ def dedupe(
     model: MatchModel | None = None,
     cannot_link: Iterable[tuple[str, str]] = (),
     progress: Progress | None = None,
+    jobs: int | None = None,
+    chunk_pairs: int = CHUNK_PAIRS,
 ) -> DedupeResult:
     """Find duplicate registrations in a record DataFrame.
 
@@ -133,6 +182,10 @@ def dedupe(
         cannot_link: Pairs judged different persons; never clustered together.
         progress: Called as ``progress(stage, done, total)`` while working; stages are
             ``prepare``, ``block``, ``score`` and ``cluster``.
+        jobs: Worker processes preparing the records and scoring the candidate pairs (slices
+            of them in parallel); the number of cores when None. Any number gives the same
+            result.
+        chunk_pairs: Candidate pairs per scoring task (the result does not depend on it).
 
     Returns:
         Match/possible pairs, clusters for every record and summary figures.
@@ -140,8 +193,13 @@ def dedupe(
     started = time.perf_counter()
     model = model or default_model()
     total = len(frame)
+    jobs = jobs or default_jobs()
     _notify(progress, "prepare", 0, total)
-    prepared = prepare_records(frame.reset_index(drop=True))
+    # the records in one slice per worker (preparing a record does not depend on the others)
+    frame = frame.reset_index(drop=True)
+    parts = _in_workers(_prepare_slice, {"frame": frame},
+                        sorted({total * k // jobs for k in range(jobs + 1)}), jobs)
+    prepared = pd.concat([part for _, _, part in parts]) if total else prepare_records(frame)
     _notify(progress, "prepare", total, total)
     _notify(progress, "block", 0, total)
     ia, ib, skipped = candidate_pairs(
@@ -153,14 +211,15 @@ def dedupe(
     relatives = np.zeros(len(ia), dtype=bool)
     identifiers = np.zeros(len(ia), dtype=np.int8)
     context = (NameTable(prepared), model.record_terms(prepared))
-    for start in range(0, len(ia), _CHUNK):
-        stop = min(start + _CHUNK, len(ia))
-        chunk, flags, shared = score_pairs_fast(prepared, ia[start:stop], ib[start:stop], model,
-                                                context)
+    # chunks of the candidate pairs, scored in parallel and put back in pair order
+    shared = {"prepared": prepared, "ia": ia, "ib": ib, "model": model, "context": context}
+    for start, stop, (chunk, flags, shared_identifier) in _in_workers(
+            _score_chunk, shared, [*range(0, len(ia), chunk_pairs), len(ia)], jobs):
         scores[start:stop] = chunk
         relatives[start:stop] = flags
-        identifiers[start:stop] = shared
+        identifiers[start:stop] = shared_identifier
         _notify(progress, "score", stop, len(ia))
+    _notify(progress, "score", len(ia), len(ia))  # the workers have finished and exited
     keep = np.flatnonzero((scores >= settings.possible_threshold) | (identifiers > 0))
     keep = keep[np.argsort(-scores[keep], kind="stable")]
     ids = prepared["record_id"].to_numpy(dtype=object)
@@ -187,6 +246,7 @@ def dedupe(
         "possibles": int(len(pairs) - len(matches)),
         "clusters": int(cluster_frame["cluster_id"].nunique()),
         "skipped_blocks": skipped,
+        "jobs": jobs,
         "model_version": model.version,
         "seconds": round(time.perf_counter() - started, 2),
     }

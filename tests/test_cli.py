@@ -124,6 +124,20 @@ def test_dedupe_file_writes_pairs_and_clusters(folder: Path) -> None:
     assert len(clusters) == len(records)  # a header and one row per record in each
 
 
+def test_dedupe_jobs_give_the_same_files(folder: Path) -> None:
+    for jobs in ("1", "2"):
+        result = ddr(folder, "dedupe", str(FIXTURE), "--pairs", f"pairs{jobs}.csv",
+                     "--clusters", f"clusters{jobs}.csv", "--jobs", jobs)
+        assert result.returncode == 0, result.stderr
+    assert len((folder / "pairs1.csv").read_text(encoding="utf-8").splitlines()) > 1
+    for name in ("pairs", "clusters"):
+        assert ((folder / f"{name}1.csv").read_bytes()
+                == (folder / f"{name}2.csv").read_bytes())
+    refused = ddr(folder, "dedupe", str(FIXTURE), "--pairs", "p.csv", "--jobs", "0")
+    assert refused.returncode == 2
+    assert "--jobs" in refused.stderr
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [(b"record_id,site\nA,TRP\n", "missing column"),

@@ -44,10 +44,11 @@ def registry_frame(session: Session, crypto: FieldCrypto, progress: Progress | N
 
 def run_registry_dedupe(
     *, engine: Engine, crypto: FieldCrypto, actor: Principal, progress: Progress | None = None,
-    source: str = "batch",
+    source: str = "batch", jobs: int | None = None,
 ) -> dict[str, float | int | str]:
     """Run the batch matcher over the whole registry and store new pairs for review (`source`
-    says what ran it: a batch run, or an import)."""
+    says what ran it: a batch run, or an import; `jobs` worker processes score the pairs, the
+    number of cores when None)."""
     with Session(engine) as session:
         frame, person_of = registry_frame(session, crypto, progress)
         closed = session.exec(select(CandidatePair).where(
@@ -60,7 +61,7 @@ def run_registry_dedupe(
     if frame.empty:
         return {"records": 0, "new_pairs": 0}
     site_of = dict(zip(frame["record_id"], frame["site"], strict=True))
-    result = dedupe(frame, cannot_link=cannot, progress=progress)
+    result = dedupe(frame, cannot_link=cannot, progress=progress, jobs=jobs)
     new = 0
     with session_scope(engine) as session:
         for row in result.pairs.to_dict("records"):

@@ -17,6 +17,7 @@ from matching.batch import (
 )
 from matching.evaluation import pair_metrics
 from matching.records import RECORD_COLUMNS
+from synthetic import SyntheticConfig, iter_records, persons_for_records
 
 from .conftest import FIXTURES, read_truth
 
@@ -116,3 +117,20 @@ def test_dedupe_sample_of_dev_set() -> None:
                            truth)
     assert metrics.precision >= 0.95, metrics
     assert metrics.f1 >= 0.85, metrics
+
+
+def test_dedupe_same_result_for_any_number_of_workers() -> None:
+    rows = [record for record, _ in iter_records(
+        SyntheticConfig(n_persons=persons_for_records(3000), seed=11))]
+    frame = pd.DataFrame(rows, columns=list(RECORD_COLUMNS)).astype(str)
+    serial = dedupe(frame, jobs=1)
+    # small chunks, so that two workers each score several of them
+    parallel = dedupe(frame, jobs=2, chunk_pairs=1000)
+    assert serial.stats["jobs"] == 1
+    assert parallel.stats["jobs"] == 2
+    assert int(serial.stats["candidate_pairs"]) > 4 * 1000
+    assert len(serial.pairs) > 0
+    pd.testing.assert_frame_equal(serial.pairs, parallel.pairs)
+    pd.testing.assert_frame_equal(serial.clusters, parallel.clusters)
+    assert ({k: v for k, v in serial.stats.items() if k not in ("jobs", "seconds")}
+            == {k: v for k, v in parallel.stats.items() if k not in ("jobs", "seconds")})
