@@ -97,11 +97,11 @@ def _add(session: Session, model: Any, columns: tuple[str, ...],
         return
     table = model.__table__
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for first in range(0, len(rows), _BATCH):
-        statement = dialect.insert(table).values(rows[first:first + _BATCH])
-        session.execute(statement.on_conflict_do_update(
-            index_elements=list(columns),
-            set_={"count": table.c.count + statement.excluded.count}))
+    statement = dialect.insert(table)
+    upsert = statement.on_conflict_do_update(
+        index_elements=list(columns), set_={"count": table.c.count + statement.excluded.count})
+    for first in range(0, len(rows), _BATCH):  # one statement, compiled once, many rows
+        session.execute(upsert, rows[first:first + _BATCH])
 
 
 def registration_counts(session: Session) -> list[tuple[RegistrationKey, int]]:
