@@ -64,7 +64,7 @@ def find_by_document(body: DocumentSearchIn, session: SessionDep, crypto: Crypto
     by its blind index, letters and digits only); more than one person means the same
     document was recorded on two persons. The search is audited."""
     found = documents.find(session=session, crypto=crypto, actor=actor, number=body.number)
-    return [DocumentHolderOut(**vars(h)) for h in found]
+    return found
 
 
 @router.get("/countries", response_model=list[CountryOut], responses=ERRORS,

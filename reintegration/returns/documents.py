@@ -10,7 +10,6 @@ each index under the primary version with the step it re-encrypts.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, delete
 from sqlalchemy import select as select_columns
@@ -23,6 +22,7 @@ from app.registry.models import Registration
 from reintegration.access import can_see, require_case_worker
 from reintegration.models import Case
 from reintegration.returns.models import TravelDocumentIndex
+from reintegration.returns.schemas import DocumentHolderOut
 
 KIND = "travel_document"
 
@@ -44,32 +44,20 @@ def index(session: Session, crypto: FieldCrypto, case_id: uuid.UUID, number: str
                                         digest=crypto.blind_index(KIND, normalised)))
 
 
-@dataclass(frozen=True)
-class Holder:
-    """A return case holding a travel document number."""
-
-    case_id: uuid.UUID
-    person_id: uuid.UUID
-    registration_number: str | None
-    country: str | None
-    site: str
-    status: str
-    current_step: str | None
-
-
-def _holders(session: Session, where: ColumnElement[bool]) -> list[Holder]:
+def _holders(session: Session, where: ColumnElement[bool]) -> list[DocumentHolderOut]:
     rows = session.execute(
-        select_columns(col(Case.id), col(Case.person_id), col(Registration.registration_number),
-                       col(Case.country), col(Case.site_code), col(Case.status),
+        select_columns(col(Case.id).label("case_id"), col(Case.person_id),
+                       col(Registration.registration_number), col(Case.country),
+                       col(Case.site_code).label("site"), col(Case.status),
                        col(Case.current_step))
         .select_from(TravelDocumentIndex)
         .join(Case, col(Case.id) == col(TravelDocumentIndex.case_id))
         .join(Registration, col(Registration.id) == col(Case.registration_id), isouter=True)
         .where(where).order_by(col(Case.opened_on), col(Case.id))).all()
-    return [Holder(*row) for row in rows]
+    return [DocumentHolderOut(**row._mapping) for row in rows]
 
 
-def shared_with(session: Session, case: Case) -> list[Holder]:
+def shared_with(session: Session, case: Case) -> list[DocumentHolderOut]:
     """Other persons' return cases recorded with the same travel document number as this
     case (ids and registration numbers only)."""
     mine = select_columns(col(TravelDocumentIndex.digest)).where(
@@ -79,7 +67,7 @@ def shared_with(session: Session, case: Case) -> list[Holder]:
 
 
 def find(*, session: Session, crypto: FieldCrypto, actor: Principal, number: str
-         ) -> list[Holder]:
+         ) -> list[DocumentHolderOut]:
     """The return cases the caller may see recorded with this travel document number (the
     search is audited, without the number)."""
     require_case_worker(actor)
