@@ -17,7 +17,6 @@ from app.core import audit_chain
 from app.core.keys import load_key_ring, retire, save_key_ring, with_new_primary
 from app.core.security import SYSTEM
 from app.core.settings import ConfigurationError, get_settings
-from app.safeguards import rotation
 
 
 def _audit(engine: Engine, action: str, details: dict[str, object]) -> None:
@@ -69,6 +68,8 @@ def keys_rotate(
 ) -> None:
     """Re-encrypt every value and rebuild every blind index under the primary key version,
     in the background of a running service; stopped, run it again to carry on."""
+    from app.safeguards import rotation
+
     with registry() as (engine, crypto, _settings), Progress(console=err) as bar:
         task = bar.add_task(f"moving values to key {crypto.key_id_hex}", total=None)
         report = rotation.rotate(
@@ -87,6 +88,8 @@ def keys_rotate(
 @keys_cli.command("status")
 def keys_status() -> None:
     """How many values each key version still holds, and its state."""
+    from app.safeguards import rotation
+
     with registry() as (engine, crypto, _settings), Session(engine) as session:
         versions = rotation.status(session=session, crypto=crypto)
     out.print("key id\tstate\tvalues\taudit events\ttables")
@@ -100,6 +103,8 @@ def keys_status() -> None:
 def keys_retire(key_id: str) -> None:
     """Retire a previous key version nothing uses any more (kept in the key file only to
     verify older audit links and read older backups)."""
+    from app.safeguards import rotation
+
     settings = get_settings()
     with registry(settings) as (engine, crypto, _settings), Session(engine) as session:
         versions = {v.key_id: v for v in rotation.status(session=session, crypto=crypto)}

@@ -88,13 +88,22 @@ def _create_database(url: str) -> None:
     engine.dispose()
 
 
-def _truncate_all(url: str) -> None:
+def _empty_all(url: str) -> None:
+    """Delete every row and restart every sequence. Row by row, not TRUNCATE: the tables are
+    nearly empty, and TRUNCATE replaces the files of ~50 tables and their indexes each time
+    (100–700 ms a test against ~5 ms). The session runs as a replica so that neither foreign
+    keys (no order to follow) nor the append-only triggers fire: the test role must be a
+    superuser, as the `postgres` role of the README's command is."""
     engine = create_engine(url)
     with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
         tables = conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname='public' "
             "AND tablename <> 'alembic_version'")).scalars().all()
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
+        conn.execute(text("SELECT setval(oid, 1, false) FROM pg_class "
+                          "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"))
     engine.dispose()
 
 
@@ -102,7 +111,7 @@ def _truncate_all(url: str) -> None:
 def database_url(template_db: Path | None, tmp_path: Path) -> Iterator[str]:
     """A clean, migrated database for one test."""
     if PG_URL:
-        _truncate_all(PG_URL)
+        _empty_all(PG_URL)
         yield PG_URL
         return
     assert template_db is not None
