@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.core.models import AuditEvent
+from app.web.i18n import translations
+from reintegration.pathways.returns import COUNTRIES
 from reintegration.returns.countries import country_name
 from tests.reintegration.conftest import API, done, move
 from tests.reintegration.returns.conftest import VERIFIED, fighter, plan, return_case
@@ -96,3 +98,10 @@ def test_every_country_has_an_arabic_name_and_unknown_codes_stay() -> None:
              if re.search("[A-Za-z]", country_name(c.alpha_3, "ar"))]
     assert latin == []
     assert country_name("XXX", "ar") == "XXX"
+
+
+def test_the_country_choices_of_a_step_read_as_the_board_names_them() -> None:
+    arabic = translations("ar")
+    differ = [code for code, label in COUNTRIES
+              if arabic.gettext(label) != f"{country_name(code, 'ar')} ({code})"]
+    assert differ == []
