@@ -186,7 +186,7 @@ def _stuck(session: Session, crypto: FieldCrypto, where: ColumnElement[bool],
                .order_by(col(Case.updated_at), col(Case.id)).limit(STUCK_PER_STAGE)
                .subquery() for stage in _STEP_KEYS]
     chosen = sorted(session.exec(select(Case).where(col(Case.id).in_(
-        union_all(*(select_columns(stage.c.id) for stage in longest))))),
+        union_all(*(select_columns(first.c.id) for first in longest))))),
         key=lambda c: (str(c.current_step), c.updated_at, c.id))
     if not chosen:
         return []
