@@ -32,12 +32,13 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "reintegration_case"
     # the board's lists and counts: by assignee, by site, or every case, on the next due
-    # date; open cases by step (covering)
+    # date; open cases by step (covering), the longest unchanged first (who waits)
     __table_args__ = (
         Index("ix_reintegration_case_assigned", "assigned_to_id", "status", "next_due_on"),
         Index("ix_reintegration_case_site", "site_code", "status", "next_due_on"),
         Index("ix_reintegration_case_due", "status", "next_due_on"),
-        Index("ix_reintegration_case_step", "status", "pathway", "current_step"),
+        Index("ix_reintegration_case_step", "status", "pathway", "current_step", "updated_at",
+              "id"),
         # covering: the returns board joins its step counts to a case's country by id
         Index("ix_reintegration_case_country", "id", "pathway", "country", "close_reason",
               "site_code"),

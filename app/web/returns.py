@@ -71,6 +71,12 @@ def _step_titles() -> dict[str, str]:
     return {s.key: s.title for s in latest("return").steps}
 
 
+def _outcome_labels() -> dict[tuple[str, str], str]:
+    """The label of each step's outcome codes, by (step, code)."""
+    return {(s.key, code): label for s in latest("return").steps for f in s.fields
+            if f.outcome for code, label in f.options}
+
+
 @router.get("/returns")
 def board_page(request: Request, session: SessionDep, crypto: CryptoDep,
                actor: CaseWorker) -> Response:
@@ -79,11 +85,14 @@ def board_page(request: Request, session: SessionDep, crypto: CryptoDep,
     each stage and why (names shown: an audited read)."""
     counts = board.board(session=session, actor=actor)
     details = board.details(session=session, crypto=crypto, actor=actor)
+    language = deps.request_language(request)
+    shown = ({c.country for c in counts.countries} | {m.country for m in details.medians}
+             | {s.country for s in details.stuck})
     return render(request, "returns_board.html", {
         "countries": counts.countries, "details": details, "stages": STAGES,
         "stage_labels": STAGE_LABELS, "step_titles": _step_titles(), "reasons": REASONS,
-        "names": {c.country: country_name(c.country, deps.request_language(request))
-                  for c in counts.countries},
+        "outcome_labels": _outcome_labels(),
+        "names": {code: country_name(code, language) for code in shown},
         "coordinator": _is_coordinator(actor),
     }, actor=actor)
 

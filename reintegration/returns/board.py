@@ -13,10 +13,9 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, true
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, true, union_all
 from sqlalchemy import select as select_columns
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
@@ -27,6 +26,7 @@ from app.registry.models import Registration
 from reintegration.access import require_case_worker, visible_clause
 from reintegration.enums import CaseStatus, CloseReason, StepStatus
 from reintegration.models import Case, CaseStep
+from reintegration.pathways import all_pathways
 from reintegration.returns import readiness
 from reintegration.returns.movements import reason_list
 from reintegration.returns.schemas import (
@@ -47,6 +47,8 @@ STAGE_FROM = {"nationality_verified": None, "consent": "nationality_verified",
 """The stages whose duration the board gives, each from the stage before it (None: from the
 case's opening)."""
 STUCK_PER_STAGE = 5
+_STEP_KEYS = sorted({s.key for p in all_pathways() if p.key == "return" for s in p.steps})
+"""Every stage a return case can wait at (the steps of every version of the pathway)."""
 
 
 def _flag(key: str, *conditions: ColumnElement[bool]) -> Any:
@@ -143,43 +145,49 @@ def _median(histogram: list[tuple[int, int]]) -> float:
 
 
 def _medians(session: Session, where: ColumnElement[bool]) -> list[StageMedian]:
-    """Median days of each stage per country: days counted in the database and grouped, so
+    """Median days of each stage per country, in one pass over the return cases' done steps:
+    each case's settle dates pivoted to one row (`ix_case_step_stage`), the days of every
+    stage counted from them, then grouped per country, stage and days in the database, so
     only a histogram per stage is read."""
+    settled = (
+        select_columns(col(CaseStep.case_id).label("case_id"),
+                       *(func.max(case((col(CaseStep.key) == key, col(CaseStep.settled_on))))
+                         .label(key) for key in STAGE_FROM))
+        .where(col(CaseStep.key).in_(STAGE_FROM), col(CaseStep.status) == StepStatus.done)
+        .group_by(col(CaseStep.case_id))
+        .subquery())
+    days = (
+        select_columns(col(Case.country), *(
+            days_between(settled.c[key],
+                         col(Case.opened_on) if before is None else settled.c[before])
+            .label(key) for key, before in STAGE_FROM.items()))
+        .join(settled, settled.c.case_id == col(Case.id))
+        .where(col(Case.pathway) == "return", where)
+        .cte("stage_days"))
+    per_stage = [
+        select_columns(days.c.country, literal(key).label("stage"), days.c[key], func.count())
+        .where(days.c[key].is_not(None)).group_by(days.c.country, days.c[key])
+        for key in STAGE_FROM]
     histograms: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for key, before in STAGE_FROM.items():
-        step = aliased(CaseStep)
-        prior = aliased(CaseStep)
-        start = col(Case.opened_on) if before is None else col(prior.settled_on)
-        days = days_between(col(step.settled_on), start)
-        query = (select_columns(col(Case.country), days, func.count())
-                 .select_from(Case)
-                 .join(step, and_(col(step.case_id) == col(Case.id), col(step.key) == key,
-                                  col(step.status) == StepStatus.done)))
-        if before is not None:
-            query = query.join(prior, and_(col(prior.case_id) == col(Case.id),
-                                           col(prior.key) == before,
-                                           col(prior.status) == StepStatus.done))
-        rows = session.execute(query.where(col(Case.pathway) == "return", where)
-                               .group_by(col(Case.country), days)
-                               .order_by(col(Case.country), days)).all()
-        for country, value, count in rows:
-            histograms[(country or "", key)].append((int(value), int(count)))
-    return [StageMedian(country=country, stage=key, median_days=_median(values),
+    for country, key, value, count in session.execute(union_all(*per_stage)):
+        histograms[(country or "", key)].append((int(value), int(count)))
+    return [StageMedian(country=country, stage=key, median_days=_median(sorted(values)),
                         cases=sum(n for _v, n in values))
             for (country, key), values in sorted(histograms.items())]
 
 
 def _stuck(session: Session, crypto: FieldCrypto, where: ColumnElement[bool],
            today: date) -> list[StuckCase]:
-    """At each stage, the open cases unchanged the longest (ranked in the database)."""
-    rank = func.row_number().over(partition_by=col(Case.current_step),
-                                  order_by=(col(Case.updated_at), col(Case.id))).label("rank")
-    ranked = (select_columns(col(Case.id).label("case_id"), rank)
-              .where(col(Case.pathway) == "return", col(Case.status) == CaseStatus.open,
-                     col(Case.current_step).is_not(None), where)
-              .subquery())
-    chosen = list(session.exec(select(Case).join(ranked, ranked.c.case_id == col(Case.id))
-                               .where(ranked.c.rank <= STUCK_PER_STAGE)).all())
+    """At each stage, the open cases unchanged the longest (each stage's first few entries
+    of `ix_reintegration_case_step`)."""
+    longest = [select_columns(col(Case.id))
+               .where(col(Case.pathway) == "return", col(Case.status) == CaseStatus.open,
+                      col(Case.current_step) == stage, where)
+               .order_by(col(Case.updated_at), col(Case.id)).limit(STUCK_PER_STAGE)
+               .subquery() for stage in _STEP_KEYS]
+    chosen = sorted(session.exec(select(Case).where(col(Case.id).in_(
+        union_all(*(select_columns(first.c.id) for first in longest))))),
+        key=lambda c: (str(c.current_step), c.updated_at, c.id))
     if not chosen:
         return []
     registrations = {r.id: r for r in session.exec(select(Registration).where(
@@ -200,7 +208,6 @@ def _stuck(session: Session, crypto: FieldCrypto, where: ColumnElement[bool],
             days=(today - waiting.updated_at.date()).days, status=row.status,
             attempts=row.attempts, last_outcome=row.outcome,
             reasons=reason_list(checked[waiting.id])))
-    found.sort(key=lambda s: (s.stage, -s.days))
     return found
 
 

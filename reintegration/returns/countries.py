@@ -4,10 +4,10 @@ encrypted, their read audited."""
 
 from __future__ import annotations
 
-import gettext
 import json
 
 import pycountry
+from babel import Locale
 from sqlmodel import Session, select
 
 from app.core.audit import record_event
@@ -23,16 +23,12 @@ from reintegration.returns.schemas import Contact, CountryIn, CountryOut
 
 
 def country_name(code: str, language: str = "en") -> str:
-    """The name of an ISO 3166-1 alpha-3 code in English or another language (pycountry's
-    iso-codes translations; the code when unknown)."""
+    """The name of an ISO 3166-1 alpha-3 code in English or Arabic: CLDR's territory names
+    (Babel), as the statistics pages give them; the code when unknown."""
     found = pycountry.countries.get(alpha_3=code)
     if found is None:
         return code
-    if language == "en":
-        return str(found.name)
-    names = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language],
-                                fallback=True)
-    return names.gettext(str(found.name))
+    return str(Locale.parse(language).territories.get(found.alpha_2, code))
 
 
 def _known(code: str) -> str:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from tests.factories import user_headers
-from tests.reintegration.conftest import done
+from tests.reintegration.conftest import done, move
 from tests.reintegration.returns.conftest import (
     VERIFIED,
     fighter,
@@ -98,6 +98,38 @@ def test_board_and_a_movement_in_arabic(client: TestClient, engine: Engine) -> N
     with pyzipper.AESZipFile(io.BytesIO(download.content)) as archive:
         archive.setpassword(b"long enough phrase")
         assert len(archive.namelist()) == 2
+
+
+def test_who_waits_and_countries_in_the_reader_language(client: TestClient,
+                                                        engine: Engine) -> None:
+    officer = user_headers(client, engine, "registration_officer", ["SEB"])
+    coordinator = user_headers(client, engine, "case_manager", ["TRP"],
+                               authorisations=["returns_coordinator"])
+    waiting = fighter(client, officer, nationality="SDN")
+    consenting(client, coordinator, waiting["person_id"])
+    case = return_case(client, coordinator, waiting["person_id"])
+    attempt = move(client, coordinator, case, "consular_contact", "in_progress", data={
+        "channel": "embassy", "contacted_on": date.today().isoformat(), "result": "no_answer"})
+    assert attempt.status_code == 200, attempt.text
+    for name, language, outcome, sudan in (("coord.en", "en", "No answer", "Sudan"),
+                                           ("coord.ar2", "ar", "لا رد", "السودان")):
+        make_web_user(engine, name, role="case_manager", sites=["TRP"], language=language,
+                      authorisations=["returns_coordinator"])
+        client.cookies.clear()
+        web_login(client, name)
+        board = soup(client.get("/returns").text)
+        row = board.select_one("#returns-stuck tr[data-stage=consular_contact]")
+        assert row is not None
+        shown = row.select_one("span.outcome[data-outcome=no_answer]")
+        assert shown is not None
+        assert shown.get_text(strip=True) == outcome
+        assert sudan in row.get_text()
+        counted = board.select_one("#returns-counts tr[data-country=SDN] th")
+        assert counted is not None
+        assert sudan in counted.get_text()
+        median = board.select_one("#returns-medians tr[data-country=SDN]")
+        assert median is not None
+        assert median.select_one("bdi").get_text(strip=True) == sudan
 
 
 def test_movements_are_refused_to_others(client: TestClient, engine: Engine) -> None:

@@ -3,14 +3,20 @@ median days per stage, who is stuck longest and why; scoped like the cases."""
 
 from __future__ import annotations
 
-from datetime import date
+import random
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from reintegration.returns.board import counts_by_country
+from app.core.db import session_scope
+from reintegration.models import Case, CaseStep
+from reintegration.returns.board import STAGE_FROM, counts_by_country
 from tests.reintegration.conftest import API, done
 from tests.reintegration.returns.conftest import (
     VERIFIED,
@@ -99,3 +105,62 @@ def test_the_median_of_a_histogram() -> None:
     assert _median([(0, 2), (5, 1)]) == 0.0
     assert _median([(2, 1), (4, 2), (9, 1)]) == 4.0
     assert _median([(7, 3)]) == 7.0
+
+
+WALK = ("nationality_claimed", "nationality_verified", "consent", "consular_contact",
+        "travel_document", "medical_clearance", "counselling", "movement", "departed",
+        "handover")
+
+
+def _scatter(engine: Engine, seed: int) -> None:
+    """Give every return case an opening day and done steps settled on scattered days (some
+    out of order, some skipped, some left midway), written straight to the tables."""
+    rng = random.Random(seed)
+    today = date.today()
+    with session_scope(engine) as session:
+        for case_id in session.exec(select(Case.id).order_by(col(Case.id))).all():
+            day = today - timedelta(days=rng.randint(60, 200))
+            session.execute(update(Case).where(col(Case.id) == case_id).values(opened_on=day))
+            for key in WALK[:rng.randint(1, len(WALK))]:
+                day += timedelta(days=rng.choice((0, 0, 1, 3, 7, 12, 30)))
+                status = rng.choice(("done",) * 6 + ("skipped", "in_progress"))
+                settled = day - timedelta(days=rng.randint(0, 40) if rng.random() < 0.1 else 0)
+                session.execute(update(CaseStep).where(
+                    col(CaseStep.case_id) == case_id, col(CaseStep.key) == key).values(
+                    status=status, settled_on=settled if status != "in_progress" else None))
+
+
+def _brute_force_medians(engine: Engine, sites: set[str] | None) -> set[tuple[Any, ...]]:
+    """Median days per country and stage, from every row, one case at a time."""
+    with Session(engine) as session:
+        cases = session.exec(select(Case).where(Case.pathway == "return")).all()
+        steps = session.exec(select(CaseStep)).all()
+    done = {(s.case_id, s.key): s.settled_on for s in steps if s.status == "done"}
+    days: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for case in cases:
+        if sites is not None and case.site_code not in sites:
+            continue
+        for key, before in STAGE_FROM.items():
+            end = done.get((case.id, key))
+            start = case.opened_on if before is None else done.get((case.id, before))
+            if end is not None and start is not None:
+                days[(str(case.country), key)].append((end - start).days)
+    return {(country, key, float(statistics.median(values)), len(values))
+            for (country, key), values in days.items()}
+
+
+def test_medians_equal_a_brute_force_count(client: TestClient, engine: Engine,
+                                           people: dict[str, dict[str, str]]) -> None:
+    for n, (country, site) in enumerate([("TCD", "SEB")] * 5 + [("NER", "SEB")] * 4
+                                        + [("SDN", "TRP")] * 3 + [("TCD", "TRP")] * 2):
+        fighter(client, people["officer"], nationality=country, site=site,
+                given_name=f"Returnee {n}", name_other_script=None)
+    _scatter(engine, seed=19)
+    expected = _brute_force_medians(engine, None)
+    assert len(expected) > 10  # several countries and stages, even and odd counts
+    assert {m[3] % 2 for m in expected} == {0, 1}
+    for headers, sites in ((people["coordinator"], None), (people["cm"], {"SEB"})):
+        details = client.get(f"{API}/returns/board/details", headers=headers)
+        assert details.status_code == 200, details.text
+        assert {(m["country"], m["stage"], m["median_days"], m["cases"])
+                for m in details.json()["medians"]} == _brute_force_medians(engine, sites)

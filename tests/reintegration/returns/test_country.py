@@ -1,16 +1,23 @@
 """The case's country follows the nationality verified: a fighter who claimed to be Chadian
-and is verified Sudanese moves to Sudan's board and movements."""
+and is verified Sudanese moves to Sudan's board and movements. Countries are named in the
+reader's language."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
+import pycountry
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.core.models import AuditEvent
+from app.web.i18n import translations
+from reintegration.pathways.returns import COUNTRIES
+from reintegration.returns.countries import country_name
 from tests.reintegration.conftest import API, done, move
 from tests.reintegration.returns.conftest import VERIFIED, fighter, plan, return_case
 
@@ -75,3 +82,26 @@ def test_a_nationality_not_confirmed_keeps_the_country(
     done(client, headers, case, "nationality_verified", **{**VERIFIED, "outcome":
                                                             "not_confirmed"}, country="NER")
     assert set(_board(client, headers)) == {"TCD"}  # not confirmed: nothing moves
+
+
+@pytest.mark.parametrize(("code", "english", "arabic"), [
+    ("TCD", "Chad", "تشاد"), ("SDN", "Sudan", "السودان"), ("NER", "Niger", "النيجر"),
+    ("SYR", "Syria", "سوريا"), ("RUS", "Russia", "روسيا"), ("TUR", "Türkiye", "تركيا"),
+    ("SRB", "Serbia", "صربيا"), ("BFA", "Burkina Faso", "بوركينا فاسو"),
+], ids=["chad", "sudan", "niger", "syria", "russia", "turkiye", "serbia", "burkina-faso"])
+def test_country_names_in_english_and_arabic(code: str, english: str, arabic: str) -> None:
+    assert (country_name(code), country_name(code, "ar")) == (english, arabic)
+
+
+def test_every_country_has_an_arabic_name_and_unknown_codes_stay() -> None:
+    latin = [c.alpha_3 for c in pycountry.countries
+             if re.search("[A-Za-z]", country_name(c.alpha_3, "ar"))]
+    assert latin == []
+    assert country_name("XXX", "ar") == "XXX"
+
+
+def test_the_country_choices_of_a_step_read_as_the_board_names_them() -> None:
+    arabic = translations("ar")
+    differ = [code for code, label in COUNTRIES
+              if arabic.gettext(label) != f"{country_name(code, 'ar')} ({code})"]
+    assert differ == []
