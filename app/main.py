@@ -33,6 +33,7 @@ from app.api.openapi import install_openapi
 from app.core.audit import request_id_var
 from app.core.db import make_engine, make_reader_engine
 from app.core.keys import check_or_store_key, load_crypto
+from app.core.security import verify_password
 from app.core.settings import Settings, get_settings
 from app.models import all_models
 from exports.service import StatisticsCache
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     crypto = load_crypto(settings)
     check_or_store_key(engine, crypto)
+    verify_password(None, "")  # the unknown-name hash made now, not at the first login
 
     app = FastAPI(title="DDR Registry", version="0.1.0", description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None)

@@ -19,7 +19,7 @@ def ddr(folder: Path, *args: str, stdin: str = "", env: dict[str, str] | None = 
         ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DDR_")}
     environment.update({"DDR_ENV": "development", "DDR_DATABASE_URL": (folder / ".url").read_text(),
-                        **(env or {})})
+                        "DDR_PASSWORD_HASHING": "cheapest", **(env or {})})
     return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=folder, input=stdin,
                           capture_output=True, text=True, env=environment, timeout=300)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,8 +17,13 @@ CHEAP_HASHING = os.environ.get(HASHING_ENV) == "cheapest"
 _hasher = (PasswordHasher.from_parameters(profiles.CHEAPEST) if CHEAP_HASHING
            else PasswordHasher())  # argon2id
 
-# A real hash to verify against when the user does not exist, so timing does not reveal it.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+@cache
+def _dummy_hash() -> str:
+    """A real hash to verify against when the user does not exist, so timing does not reveal
+    it. Made once, when first needed (not by every `ddr` command that imports this module);
+    the service makes it at start-up, so that no first login pays for it."""
+    return _hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -28,7 +34,8 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password against its hash in constant-ish time, even for unknown users."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (_hasher.verify(password_hash or _dummy_hash(), password)
+                and password_hash is not None)
     except (VerificationError, InvalidHashError):
         return False
 
