@@ -187,10 +187,16 @@ def build(url: str, fighters: int) -> Settings:
                           file_name=source.name, consent_attested=True, batch_size=1000)
     source.unlink()
     reached = _advance(engine)
-    with engine.connect() as connection:  # statistics (and PostgreSQL's visibility map, for
-        # index-only scans), as autovacuum or an operator's ANALYZE after a bulk load give them
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text(
-            "VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+    # Statistics (and PostgreSQL's visibility map, for index-only scans), as autovacuum or an
+    # operator's ANALYZE after a bulk load give them. On SQLite in a committed transaction:
+    # the engine begins every transaction itself, so an "autocommit" ANALYZE was rolled back.
+    if url.startswith("postgresql"):
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
     with session_scope(engine) as session:
         total = len(session.exec(select(Case.id).where(col(Case.pathway) == "return")).all())
     print(f"imported {job.accepted} registrations, {total} return cases "
