@@ -616,7 +616,7 @@ def stats_recount() -> None:
         task = bar.add_task("counting armed groups", total=None)
         with session_scope(engine) as session:
             found = recount_armed_groups(
-                session, crypto, SYSTEM,
+                session, crypto=crypto, actor=SYSTEM,
                 progress=lambda done, total: bar.update(task, completed=done, total=total))
     out.print(f"registrations={sum(found.values())} armed_groups={len(found)}")
 

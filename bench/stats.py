@@ -186,7 +186,7 @@ def load(url: str, count: int, crypto: Any, seed: int = 18) -> dict[str, int]:
     check_or_store_key(service_engine, crypto)  # as the CLI does: the audit chain's keys
     started, cpu = time.perf_counter(), _cpu()
     with session_scope(service_engine) as session:  # as `ddr stats recount`
-        counts.recount_armed_groups(session, crypto, SYSTEM)
+        counts.recount_armed_groups(session, crypto=crypto, actor=SYSTEM)
     print(f"  armed groups recounted (decrypted): {time.perf_counter() - started:.1f} s wall, "
           f"{_cpu() - cpu:.1f} s CPU")
     service_engine.dispose()

@@ -164,7 +164,7 @@ def armed_groups_uncounted(session: Session) -> int:
     return int(session.execute(select(registered - counted)).scalar_one())
 
 
-def recount_armed_groups(session: Session, crypto: FieldCrypto, actor: Principal,
+def recount_armed_groups(session: Session, *, crypto: FieldCrypto, actor: Principal,
                          progress: Callable[[int, int], None] | None = None,
                          every: int = 10_000) -> dict[str, int]:
     """Count every registration's armed group afresh, decrypting each once with the key ring

@@ -135,7 +135,7 @@ def test_the_count_follows_every_write_path_and_the_recount(
         session.execute(delete(ArmedGroupCount))
     assert ARMED_GROUP_TABLE in statistics(engine).withheld
     with session_scope(engine) as session:  # ... are found again by the recount, audited
-        found = counts.recount_armed_groups(session, crypto, SYSTEM)
+        found = counts.recount_armed_groups(session, crypto=crypto, actor=SYSTEM)
     assert found == dict(expected)
     assert kept(engine) == brute(engine, crypto) == expected
     with session_scope(engine) as session:
