@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.cli_support import err, fail, out, registry
 from app.core.crypto import CryptoError, write_key_file
-from app.core.db import make_reader_engine, session_scope
+from app.core.db import make_engine, make_reader_engine, session_scope
 from app.core.keys import load_crypto
 from app.core.migrate import upgrade
 from app.core.roles import Role
@@ -55,6 +55,8 @@ cli.command("subject-access")(subject_access_command)
 cli.add_typer(retention_cli, name="retention")
 returns_cli = typer.Typer(help="Return coordination: manifest signatures.", no_args_is_help=True)
 cli.add_typer(returns_cli, name="returns")
+stats_cli = typer.Typer(help="The committee's statistics.", no_args_is_help=True)
+cli.add_typer(stats_cli, name="stats")
 
 
 @cli.command()
@@ -90,6 +92,24 @@ def db_upgrade(revision: str = "head") -> None:
     out.print(f"database at revision {revision}")
     if revision == "head":
         _build_missing_keys(settings)
+        _say_if_recount_needed(settings)
+
+
+def _say_if_recount_needed(settings: Settings) -> None:
+    """Tell the operator when registrations made before an upgrade lack from the count by
+    armed group (the statistics withhold that table until `ddr stats recount`)."""
+    from app.registry.counts import armed_groups_uncounted
+
+    engine = make_engine(settings.database_url)  # no key needed to count
+    try:
+        with Session(engine) as session:
+            lacking = armed_groups_uncounted(session)
+    finally:
+        engine.dispose()
+    if lacking:
+        out.print(f"{lacking} registrations are not in the count by armed group: run "
+                  "[bold]ddr stats recount[/] where the key is (the statistics withhold that "
+                  "table until then)")
 
 
 def _advance(bar: Progress, task: TaskID, done: int, _total: int) -> None:
@@ -580,8 +600,25 @@ def export_stats(
             stats_service.record_export(session=session, actor=SYSTEM, kind=fmt, where=where)
         bar.update(task, completed=bar.tasks[0].total)
     suppressed = sum(1 for c in stats.hidden if stats.values[c] > 0)
-    out.print(f"wrote {out_path} tables={len(TABLES)} threshold={threshold} "
+    out.print(f"wrote {out_path} tables={len(stats.published_tables())} threshold={threshold} "
               f"suppressed={suppressed}")
+    for name, reason in stats.withheld.items():
+        err.print(f"{name}: {reason}")
+
+
+@stats_cli.command("recount")
+def stats_recount() -> None:
+    """Count every registration's armed group afresh, decrypting each once with the key ring
+    (once after the upgrade that added the count; registrations wait meanwhile); audited."""
+    from app.registry.counts import recount_armed_groups
+
+    with registry() as (engine, crypto, _settings), Progress(console=err) as bar:
+        task = bar.add_task("counting armed groups", total=None)
+        with session_scope(engine) as session:
+            found = recount_armed_groups(
+                session, crypto=crypto, actor=SYSTEM,
+                progress=lambda done, total: bar.update(task, completed=done, total=total))
+    out.print(f"registrations={sum(found.values())} armed_groups={len(found)}")
 
 
 @cases_cli.command("backfill")

@@ -6,10 +6,12 @@ given, emptied first) with N registrations over 18 months at eight sites (sex, c
 nationality, birth year skewed as a programme's: few women at some sites, few foreign fighters
 of some countries), a weapon for one registration in five, and reintegration cases for one in
 ten with their steps (a funnel: the further the step, the fewer cases reached it). Rows are
-inserted in bulk with only their clear columns: statistics read no encrypted value, and the
-services would take hours for a million registrations. Rows inserted around the write path are
-not counted as they go, so the running counts (`app.registry.counts`) are rebuilt once after
-the load, as the migration that created them did.
+inserted in bulk with only their clear columns and an armed group (encrypted, as the services
+store it): statistics read no encrypted value, and the services would take hours for a million
+registrations. Rows inserted around the write path are not counted as they go, so the running
+counts (`app.registry.counts`) are rebuilt once after the load, as the migration that created
+them did, and the armed groups are recounted (decrypted) as `ddr stats recount` does after an
+upgrade: timed.
 
 Then, in-process through the ASGI app:
 - the statistics computed from scratch (what a refresh costs), five runs;
@@ -46,6 +48,9 @@ WOMEN_SHARE = {"TRP": 0.12, "BEN": 0.10, "MIS": 0.06, "SEB": 0.03, "ZAW": 0.05, 
 CATEGORIES = (("libyan_combatant", 70), ("associated_civilian", 18), ("foreign_fighter", 9),
               ("child", 3))
 FOREIGN = (("SDN", 40), ("TCD", 30), ("NER", 15), ("SYR", 10), ("RUS", 3), ("MLI", 2))
+ARMED_GROUPS = (("", 20), ("TPF", 30), ("BEN-B", 20), ("MIS-B", 15), ("SEB-S", 10),
+                ("ZAW-B", 4), ("KUF-M", 1))
+"""Armed group codes (empty: none stated), weighted; the registrations hold them encrypted."""
 PASSWORD = "bench-password-123"
 DASHBOARD_TARGET = 1.0
 EXPORT_TARGET = 10.0
@@ -81,14 +86,18 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
 
-def load(url: str, count: int, seed: int = 18) -> dict[str, int]:
-    """Insert the register's clear columns in bulk; how many rows of each kind."""
+def load(url: str, count: int, crypto: Any, seed: int = 18) -> dict[str, int]:
+    """Insert the register's clear columns (and its armed groups, encrypted) in bulk; how many
+    rows of each kind."""
     from sqlalchemy import create_engine, insert, text
     from sqlmodel import Session
 
+    from app.core.db import make_engine, session_scope
+    from app.core.keys import check_or_store_key
+    from app.core.security import SYSTEM
     from app.models import all_models
     from app.registry import counts, reference
-    from app.registry.models import Person, Registration, WeaponHandover
+    from app.registry.models import ArmedGroup, Person, Registration, WeaponHandover
     from reintegration.models import Case, CaseStep
     from reintegration.pathways import latest
 
@@ -100,6 +109,8 @@ def load(url: str, count: int, seed: int = 18) -> dict[str, int]:
     engine = create_engine(url)
     with Session(engine) as session:
         reference.ensure_default_sites(session=session)
+        session.add_all([ArmedGroup(code=code, name_en=f"Group {code}", name_ar=f"جماعة {code}")
+                         for code, _weight in ARMED_GROUPS if code])
         session.commit()
     sizes = {"registrations": 0, "weapons": 0, "cases": 0, "case steps": 0}
     batch = 20_000
@@ -122,7 +133,9 @@ def load(url: str, count: int, seed: int = 18) -> dict[str, int]:
                 "created_at": now, "category": category, "declared_category": category,
                 "sex": sex, "birth_year": birth_year, "nationality": nationality,
                 "is_child": category == "child", "consent": True, "request_digest": "bench",
-                "version": 1})
+                "version": 1, "armed_group": crypto.encrypt(
+                    _pick(rng, ARMED_GROUPS), table="registration", column="armed_group",
+                    row_id=str(registration_id))})
             if number % 5 == 0:
                 weapons.append({
                     "id": uuid.uuid4(), "registration_id": registration_id, "site_code": site,
@@ -169,26 +182,34 @@ def load(url: str, count: int, seed: int = 18) -> dict[str, int]:
     with Session(engine) as session:  # rows went in around the write path: count them once
         counts.rebuild(session)
         session.commit()
+    service_engine = make_engine(url)
+    check_or_store_key(service_engine, crypto)  # as the CLI does: the audit chain's keys
+    started, cpu = time.perf_counter(), _cpu()
+    with session_scope(service_engine) as session:  # as `ddr stats recount`
+        counts.recount_armed_groups(session, crypto=crypto, actor=SYSTEM)
+    print(f"  armed groups recounted (decrypted): {time.perf_counter() - started:.1f} s wall, "
+          f"{_cpu() - cpu:.1f} s CPU")
+    service_engine.dispose()
     with engine.begin() as conn:  # table statistics, as a database in service keeps them
         conn.execute(text("ANALYZE"))
     engine.dispose()
     return sizes
 
 
-def _app(url: str, refresh_seconds: int) -> Any:
+def _app(url: str, refresh_seconds: int, master: bytes) -> Any:
     from pydantic import SecretStr
 
     from app.core.settings import Settings
     from app.main import create_app
 
     settings = Settings(env="development", database_url=url,
-                        master_key=SecretStr(base64.b64encode(os.urandom(32)).decode()),
+                        master_key=SecretStr(base64.b64encode(master).decode()),
                         master_key_file=Path(tempfile.gettempdir()) / "bench-unused.key",
                         stats_refresh_seconds=refresh_seconds)
     return create_app(settings)
 
 
-def measure(url: str, runs: int, requests: int) -> dict[str, list[float]]:
+def measure(url: str, runs: int, requests: int, master: bytes) -> dict[str, list[float]]:
     """Time the statistics, the dashboard and the export."""
     from fastapi.testclient import TestClient
 
@@ -197,7 +218,7 @@ def measure(url: str, runs: int, requests: int) -> dict[str, list[float]]:
     from app.users import service as users
     from exports import writers
 
-    app = _app(url, 300)
+    app = _app(url, 300, master)
     timings: dict[str, list[float]] = {
         "statistics computed": [], "statistics computed (CPU of this process)": [],
         "dashboard": [], **{f"export {f}{cpu}": [] for f in ("csv", "xlsx", "json")
@@ -211,6 +232,7 @@ def measure(url: str, runs: int, requests: int) -> dict[str, list[float]]:
         timings["statistics computed"].append(time.perf_counter() - started)
         timings["statistics computed (CPU of this process)"].append(_cpu() - cpu)
     hidden = sum(1 for c in stats.hidden if stats.values[c] > 0)
+    assert not stats.withheld, stats.withheld
     print(f"  {len(stats.values):,} cells in {len(stats.tables)} tables and views, "
           f"{hidden:,} suppressed (non-zero)")
     for fmt in writers.FORMATS:
@@ -232,6 +254,7 @@ def measure(url: str, runs: int, requests: int) -> dict[str, list[float]]:
             timings["dashboard"].append(time.perf_counter() - started)
             assert response.status_code == 200, response.text[:300]
             assert "chart-pyramid" in response.text
+            assert "chart-armed-groups" in response.text
     app.state.engine.dispose()
     return timings
 
@@ -258,13 +281,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from app.core.crypto import FieldCrypto
+
+    master = os.urandom(32)
     with database(args.database_url) as url:
         started = time.perf_counter()
-        sizes = load(url, args.registrations)
+        sizes = load(url, args.registrations, FieldCrypto(master))
         print(f"{'PostgreSQL' if args.database_url else 'SQLite'}: loaded "
               + ", ".join(f"{v:,} {k}" for k, v in sizes.items())
               + f" in {time.perf_counter() - started:.0f} s")
-        timings = measure(url, args.runs, args.requests)
+        timings = measure(url, args.runs, args.requests, master)
     load_average = os.getloadavg()[0]
     for label, values in timings.items():
         print(f"{label}: median {statistics.median(values):.3f} s, p95 {_p95(values):.3f} s, "

@@ -20,7 +20,7 @@ from app.core.models import AuditEvent
 from app.dedup.models import CandidatePair, PersonMerge
 from app.registry import counts
 from app.registry.counts import AGE_BANDS
-from app.registry.models import Site
+from app.registry.models import ArmedGroup, Site
 from app.weapons.models import AmmunitionLot
 from reintegration.enums import OPEN_STEP_STATUSES
 from reintegration.models import Case, CaseStep
@@ -51,6 +51,17 @@ def registration_groups(session: Session) -> list[Group]:
     """Registrations by site, sex, category, nationality, age band and month (the running
     counts the write path keeps, `app.registry.counts`: a few thousand rows, not a million)."""
     return [Group(key, n) for key, n in counts.registration_counts(session)]
+
+
+def armed_group_groups(session: Session) -> list[Group]:
+    """Registrations by the armed group they name, nationally (the running count the write
+    path keeps from the group's code in clear: the statistics never decrypt)."""
+    return [Group((code,), n) for code, n in counts.armed_group_counts(session)]
+
+
+def armed_groups(session: Session) -> Sequence[ArmedGroup]:
+    """The managed list of armed groups (their names label the table), by code."""
+    return session.execute(select(ArmedGroup).order_by(ArmedGroup.code)).scalars().all()
 
 
 def weapon_groups(session: Session) -> list[Group]:

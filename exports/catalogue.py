@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.dedup.enums import PairStatus
+from app.registry.counts import NO_GROUP
 from app.registry.enums import Category, Sex, WeaponType
 from app.weapons.enums import AmmunitionCategory
 from exports.aggregates import AGE_BANDS, Group
@@ -60,6 +61,7 @@ POPULATIONS = {
     "registrations": Population(
         "registrations", ("site", "sex", "category", "nationality", "age_band", "month"),
         ("site", "category", "month")),
+    "armed_groups": Population("armed_groups", ("armed_group",), ()),
     "weapons": Population("weapons", ("weapon_type", "calibre", "site", "month"),
                           ("site", "month")),
     "ammunition": Population("ammunition", ("ammunition_category", "site", "month"),
@@ -94,6 +96,8 @@ TABLES = (
               "Registrations by nationality and sex"),
     TableSpec("registrations_by_month", "registrations", ("month", "sex"),
               "Registrations by month and sex"),
+    TableSpec("registrations_by_armed_group", "armed_groups", ("armed_group",),
+              "Registrations by armed group (national level only)"),
     TableSpec("weapons_by_type", "weapons", ("weapon_type", "site"),
               "Weapons handed in by type and site"),
     TableSpec("weapons_by_calibre", "weapons", ("calibre", "weapon_type"),
@@ -156,6 +160,8 @@ def levels_of(dimension: str, seen: set[str], sites: Sequence[str],
         return list(sites) + sorted(seen - set(sites))
     if dimension == "region":
         return sorted({regions.get(s) or s for s in sites} | seen)
+    if dimension == "armed_group":  # those naming none last
+        return sorted(seen - {NO_GROUP}) + [NO_GROUP] * (NO_GROUP in seen)
     if dimension == "month" and seen:
         return _month_run(min(seen), max(seen))
     return sorted(seen)

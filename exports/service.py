@@ -24,6 +24,7 @@ from exports.catalogue import (
     POPULATIONS,
     SPECS,
     TABLES,
+    TableSpec,
     build_table,
     filter_views,
     return_population,
@@ -31,7 +32,7 @@ from exports.catalogue import (
 )
 from exports.disclosure import DEFAULT_THRESHOLD, rule_text, suppress
 from exports.models import DisclosureSetting
-from exports.tables import TOTAL, Cell, Table, cell_values, hierarchy_lines
+from exports.tables import TOTAL, Cell, Line, Table, cell_values, hierarchy_lines
 
 logger = logging.getLogger(__name__)
 SOURCE = "DDR Registry (national register of disarmament, demobilization and reintegration)"
@@ -41,6 +42,11 @@ COMPUTE_STEPS = len(POPULATIONS) + 4
 
 Filter = tuple[str, str] | None
 Progress = Callable[[str], None]
+ARMED_GROUP_TABLE = "registrations_by_armed_group"
+NOT_RECOUNTED = ("withheld: the count by armed group does not cover every registration yet "
+                 "(those made before the upgrade that added it are counted by `ddr stats "
+                 "recount`)")
+"""Why the armed-group table is withheld while its total falls short of the registrations'."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,15 @@ class SiteRef:
     name_en: str
     name_ar: str
     region: str
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    """An armed group's code and names (what the armed-group table is labelled with)."""
+
+    code: str
+    name_en: str
+    name_ar: str
 
 
 @dataclass
@@ -65,6 +80,13 @@ class Statistics:
     sites: list[SiteRef] = field(default_factory=list)
     medians: dict[str, float] = field(default_factory=dict)
     """Median days per step (published beside its count when the count is)."""
+    groups: list[GroupRef] = field(default_factory=list)
+    withheld: dict[str, str] = field(default_factory=dict)
+    """Tables not published, with the reason (stated in the metadata)."""
+
+    def published_tables(self) -> list[TableSpec]:
+        """The tables every output carries (all but those withheld)."""
+        return [spec for spec in TABLES if spec.name not in self.withheld]
 
     @property
     def rule(self) -> str:
@@ -134,13 +156,15 @@ class Statistics:
                 "count_unit": "registrations, weapons, lots, cases or pairs as each table "
                               "names; a marginalised dimension is written TOTAL",
                 "suppressed_as": "null in JSON, x in CSV, XLSX and on screen: counts from 1 to "
-                                 f"{self.threshold - 1} and the complementary cells alike"}
+                                 f"{self.threshold - 1} and the complementary cells alike",
+                "withheld": [{"table": name, "reason": reason}
+                             for name, reason in self.withheld.items()]}
 
     def as_json(self, where: Filter = None) -> dict[str, Any]:
         """Contract 8: metadata and every table with its margins."""
         self.check_filter(where)
         return {"metadata": self.metadata(where),
-                "tables": [self.view(spec.name, where) for spec in TABLES]}
+                "tables": [self.view(spec.name, where) for spec in self.published_tables()]}
 
     def headline(self, where: Filter = None) -> dict[str, int | None]:
         """The dashboard's headline figures (None when suppressed)."""
@@ -187,6 +211,7 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
                "options": lambda _s: funnel.options,
                "durations": lambda _s: [aggregates.Group((step,), n)
                                         for step, _d, n in funnel.durations],
+               "armed_groups": aggregates.armed_group_groups,
                "merges": aggregates.merge_groups, "desk_links": aggregates.desk_link_groups,
                "refused_payments": aggregates.refused_payment_groups}
     say("counting returns")
@@ -197,9 +222,15 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     for population, read in readers.items():
         say(f"counting {population}")
         groups[population] = read(session)
+    withheld = {}
+    if (sum(g.count for g in groups["armed_groups"])
+            != sum(g.count for g in groups["registrations"])):
+        withheld[ARMED_GROUP_TABLE] = NOT_RECOUNTED
     say("building tables")
     tables: dict[str, Table] = {}
     for spec in TABLES:
+        if spec.name in withheld:
+            continue
         of = POPULATIONS[spec.population]
         rows = groups[spec.population]
         tables[spec.name] = build_table(name=spec.name, population=of,
@@ -217,10 +248,16 @@ def compute(*, session: Session, threshold: int, progress: Progress | None = Non
     for code, region in regions.items():
         by_region.setdefault(region, []).append(code)
     lines += hierarchy_lines(values, parent="region", child="site", children=by_region)
+    if ARMED_GROUP_TABLE in tables:  # its total is the registrations' (suppressed alike)
+        lines.append(Line(parts=(("armed_groups", frozenset()),),
+                          total=("registrations", frozenset())))
     say("suppressing small cells and auditing")
     hidden = suppress(values, lines, threshold)
+    groups_listed = [GroupRef(g.code, g.name_en, g.name_ar)
+                     for g in aggregates.armed_groups(session)]
     return Statistics(threshold=threshold, generated_at=utcnow(), tables=tables, values=values,
-                      hidden=hidden, sites=sites, medians=medians)
+                      hidden=hidden, sites=sites, medians=medians, groups=groups_listed,
+                      withheld=withheld)
 
 
 def _given(groups: list[aggregates.Group]) -> Callable[[Session], list[aggregates.Group]]:

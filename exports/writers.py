@@ -33,10 +33,10 @@ HXL_DIMENSIONS = {
     "weapon_type": "#item+type", "calibre": "#item+calibre",
     "ammunition_category": "#item+type", "pathway": "#sector+pathway",
     "case_status": "#status+case", "pair_status": "#status+pair", "decision": "#status+match",
-    "country": "#country+code",
+    "country": "#country+code", "armed_group": "#group+armed+code",
 }
 HXL_COUNTS = {
-    "registrations": "#affected", "weapons": "#indicator+weapons+num",
+    "registrations": "#affected", "armed_groups": "#affected", "weapons": "#indicator+weapons+num",
     "ammunition": "#indicator+lots+num", "cases": "#indicator+cases+num",
     "pairs": "#indicator+pairs+num", "merges": "#indicator+merged+num",
     "desk_links": "#indicator+linked+num",
@@ -88,7 +88,8 @@ def metadata_rows(stats: Statistics, where: Filter) -> list[tuple[str, str]]:
             ("period to", meta["period"]["to"] or ""), ("generated at", meta["generated_at"]),
             ("threshold", str(meta["threshold"])), ("suppression rule", meta["rule"]),
             ("suppressed cells", meta["suppressed_as"]),
-            ("filter", f"{where[0]}={where[1]}" if where else "none")]
+            ("filter", f"{where[0]}={where[1]}" if where else "none"),
+            *((f"withheld: {item['table']}", item["reason"]) for item in meta["withheld"])]
 
 
 def write_csv_zip(stats: Statistics, where: Filter = None,

@@ -235,3 +235,4 @@ def insert_plain_registrations(session: Session, rows: Sequence[dict[str, Any]])
     session.add_all(added)
     session.flush()
     counts.add_registrations(session, [r.model_dump() for r in added])  # as registry.insert
+    counts.add_armed_groups(session, [None] * len(added))  # no group stated

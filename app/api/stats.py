@@ -60,6 +60,8 @@ def one_table(name: str, actor: CurrentUser, stats: StatsDep, where: FilterDep
     """One table with its margins, under at most one filter."""
     if name not in SPECS:
         raise NotFound("no such table")
+    if name in stats.withheld:
+        raise NotFound(stats.withheld[name])
     stats.check_filter(where)
     return {"metadata": stats.metadata(where), "table": stats.view(name, where)}
 

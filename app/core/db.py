@@ -55,9 +55,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
 
 
 def make_reader_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
-    """An engine for long read-only work (statistics). On SQLite its transactions begin
-    deferred and its connections are `query_only`: they read a WAL snapshot and never take the
-    writer, so registrations go on while it reads. Elsewhere a plain engine."""
+    """An engine for long read-only work (statistics): each transaction reads one snapshot of
+    the register, so figures counted by separate queries agree. On SQLite its transactions
+    begin deferred and its connections are `query_only`: they read a WAL snapshot and never
+    take the writer, so registrations go on while it reads. On PostgreSQL its transactions
+    are REPEATABLE READ (a snapshot; a reader never blocks a writer)."""
+    if url.startswith("postgresql"):
+        return create_engine(url, pool_size=2, max_overflow=2, pool_pre_ping=True,
+                             isolation_level="REPEATABLE READ")
     if not url.startswith("sqlite"):
         return make_engine(url, busy_timeout_ms=busy_timeout_ms)
     engine = create_engine(url, pool_size=2, max_overflow=2, connect_args={

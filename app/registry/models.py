@@ -254,3 +254,14 @@ class WeaponCount(SQLModel, table=True):
     site_code: str = Field(primary_key=True, max_length=8)
     month: str = Field(primary_key=True, max_length=7)
     count: int = Field(default=0)
+
+
+class ArmedGroupCount(SQLModel, table=True):
+    """How many registrations name one armed group (its code; `none`: no group stated),
+    nationally: no site, no month (kept by the write path from the code it has in clear, see
+    `app.registry.counts`; the registrations hold the group only encrypted)."""
+
+    __tablename__ = "stats_armed_group_count"
+
+    group_code: str = Field(primary_key=True, max_length=40)
+    count: int = Field(default=0)

@@ -297,6 +297,8 @@ def insert(
     connection.execute(sa_insert(Registration.__table__),  # type: ignore[attr-defined]
                        [entry.row for entry in entries])
     counts.add_registrations(session, [entry.row for entry in entries])
+    counts.add_armed_groups(session, [entry.validated.sealed["armed_group"]
+                                      for entry in entries])
     insert_index_rows(session, [row for entry in entries
                                 for row in index_rows(entry.id, entry.indexes)])
     record_events(session=session, rows=[event_row(
@@ -463,6 +465,7 @@ def correct(
     for key, value in checked.clear.items():
         setattr(registration, key, value)
     counts.move_registration(session, counted, registration.model_dump())
+    counts.move_armed_group(session, before.get("armed_group"), checked.sealed["armed_group"])
     registration.version += 1
     session.add(registration)
     replace_indexes(session=session, crypto=crypto, registration_id=registration.id,

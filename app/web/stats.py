@@ -14,7 +14,7 @@ from app.deps import MaybeStatsDep, SessionDep, StatsDep
 from app.web import deps
 from app.web.forms import N_
 from app.web.rendering import render
-from app.web.stats_charts import HEADLINES, dashboard_charts, filter_choices
+from app.web.stats_charts import HEADLINES, WITHHELD, dashboard_charts, filter_choices
 from exports import service, writers
 
 PENDING = N_("the statistics are being computed; try again in a moment")
@@ -50,6 +50,7 @@ def dashboard(request: Request, stats: service.Statistics | None, actor: Princip
         "figures": stats.headline(where), "headlines": HEADLINES,
         "charts": dashboard_charts(stats, where, language, direction),
         "choices": filter_choices(stats, language), "metadata": stats.metadata(where),
+        "withheld": [WITHHELD.get(name, reason) for name, reason in stats.withheld.items()],
     }
     return render(request, "stats/dashboard.html", context, actor=actor)
 

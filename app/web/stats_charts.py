@@ -12,6 +12,7 @@ import pycountry
 from babel import Locale
 from babel.dates import format_date
 
+from app.registry.counts import NO_GROUP
 from app.web.case_labels import CASE_STATUS_LABELS, STEP_STATUS_LABELS
 from app.web.forms import CATEGORY_LABELS, N_, PATHWAY_LABELS, SEX_LABELS, WEAPON_LABELS
 from app.web.i18n import translations
@@ -19,7 +20,7 @@ from app.web.returns import STAGE_LABELS as RETURN_STAGE_LABELS
 from app.web.review_labels import BAND_LABELS
 from app.web.review_labels import STATUS_LABELS as PAIR_STATUS_LABELS
 from exports.catalogue import RETURN_STAGE_TITLES, return_population
-from exports.service import SiteRef, Statistics
+from exports.service import ARMED_GROUP_TABLE, GroupRef, SiteRef, Statistics
 from exports.tables import TOTAL
 from reintegration.pathways import all_pathways
 from reintegration.pathways.reintegration import OPTIONS
@@ -37,6 +38,13 @@ HEADLINES = {
     "open_cases": N_("Open cases"), "open_pairs": N_("Possible duplicates waiting"),
     "refused_payments": N_("Payments refused as double claims"),
 }
+NO_GROUP_LABEL = N_("No armed group stated")
+ARMED_GROUP_NOTE = N_("National level only: this table is not cut by site, category or month, "
+                      "and no person's group is shown.")
+WITHHELD = {ARMED_GROUP_TABLE: N_("Registrations by armed group: withheld until the "
+                                  "registrations made before the upgrade are counted "
+                                  "(ddr stats recount).")}
+"""What the dashboard says of a table the statistics withhold."""
 _BABEL = {"ar": "ar_LY", "en": "en_GB"}
 
 
@@ -74,11 +82,14 @@ class Chart:
 class Labeller:
     """Names of dimension values in the user's language."""
 
-    def __init__(self, language: str, sites: list[SiteRef]) -> None:
+    def __init__(self, language: str, sites: list[SiteRef],
+                 groups: list[GroupRef] | None = None) -> None:
+        groups = groups or []
         self.language = language
         self.gettext = translations(language).gettext
         self.sites = {s.code: (s.name_ar if language == "ar" else s.name_en) for s in sites}
         self.territories = Locale.parse(_BABEL[language]).territories
+        self.groups = {g.code: (g.name_ar if language == "ar" else g.name_en) for g in groups}
 
     def __call__(self, dimension: str, value: str) -> str:
         """The label of one value of a dimension."""
@@ -95,6 +106,9 @@ class Labeller:
             return self.gettext(known) if known else value
         if dimension == "site":
             return self.sites.get(value, value)
+        if dimension == "armed_group":
+            return (self.gettext(NO_GROUP_LABEL) if value == NO_GROUP
+                    else self.groups.get(value, value))
         if dimension == "month":
             return format_date(date(int(value[:4]), int(value[5:7]), 1), "MMM y",
                                locale=_BABEL[self.language])
@@ -191,7 +205,7 @@ def returns_chart(stats: Statistics, label: Labeller, direction: str) -> Chart:
 def dashboard_charts(stats: Statistics, where: Any, language: str, direction: str
                      ) -> list[Chart]:
     """Every chart of the committee's dashboard, under one filter."""
-    label = Labeller(language, stats.sites)
+    label = Labeller(language, stats.sites, stats.groups)
 
     def draw(name: str, **options: Any) -> Chart:
         return chart(stats, name, where, label, direction=direction, **options)
@@ -216,6 +230,9 @@ def dashboard_charts(stats: Statistics, where: Any, language: str, direction: st
         draw("registrations_by_nationality", chart_id="chart-nationality",
               rows_by="nationality", series_by="sex", skip=("LBY",),
               title=N_("Non-Libyan participants by country of origin")),
+        *([draw(ARMED_GROUP_TABLE, chart_id="chart-armed-groups", rows_by="armed_group",
+                series_by=None, title=N_("Registrations by armed group"),
+                note=ARMED_GROUP_NOTE)] if ARMED_GROUP_TABLE in stats.tables else []),
         returns_chart(stats, label, direction),
         draw("weapons_by_type", chart_id="chart-weapons", rows_by="weapon_type",
               series_by=None, title=N_("Weapons handed in by type")),
