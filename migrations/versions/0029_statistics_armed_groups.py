@@ -1,7 +1,7 @@
 """statistics: running count of registrations per armed group (national, no site, no month)
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-05 07:10:00
 
 The registrations hold their armed group only encrypted and a migration has no key, so the
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0028'
-down_revision: str | None = '0027'
+revision: str = '0029'
+down_revision: str | None = '0028'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
