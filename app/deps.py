@@ -18,6 +18,7 @@ from app.core.settings import Settings
 from app.core.strict import MAX_ROW_ID
 from app.dedup.model_store import active_model
 from app.users import service as users
+from app.weapons import custody
 from exports.errors import StatisticsPending
 from exports.service import Statistics, StatisticsCache
 from matching import MatchModel
@@ -87,6 +88,24 @@ class RequireRole:
 
 AdminUser = Annotated[Principal, Depends(RequireRole("admin"))]
 AuditReader = Annotated[Principal, Depends(RequireRole("admin", "auditor"))]
+
+
+def weapons_reader(actor: CurrentUser) -> Principal:
+    """A caller whose role sees weapons custody (refused before the body is validated)."""
+    custody.require_reader(actor)
+    return actor
+
+
+WeaponsReader = Annotated[Principal, Depends(weapons_reader)]
+
+
+def weapons_officer(actor: CurrentUser) -> Principal:
+    """A weapons officer or administrator (refused before the body is validated)."""
+    custody.require_officer(actor)
+    return actor
+
+
+WeaponsOfficer = Annotated[Principal, Depends(weapons_officer)]
 
 
 def maybe_statistics(request: Request, session: SessionDep, settings: SettingsDep

@@ -11,7 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.core.strict import EARLIEST_DAY, LATEST_DAY, MAX_PAGE
-from app.deps import AdminUser, CryptoDep, CurrentUser, SessionDep
+from app.deps import (
+    AdminUser,
+    CryptoDep,
+    CurrentUser,
+    SessionDep,
+    WeaponsOfficer,
+    WeaponsReader,
+)
 from app.weapons import destruction, queries, reconciliation, service, stock, tracing
 from app.weapons.enums import CustodyStatus
 from app.weapons.schemas import (
@@ -84,7 +91,7 @@ def reconcile(
 @router.post("/transfers", status_code=201, response_model=TransferOut, responses=CREATED,
              summary="Send a batch to another custodian")
 def send_transfer(body: TransferIn, response: Response, session: SessionDep,
-                  crypto: CryptoDep, actor: CurrentUser) -> TransferOut:
+                  crypto: CryptoDep, actor: WeaponsReader) -> TransferOut:
     """A pending transfer: custody changes only when the receiver confirms it."""
     transfer, created = service.send(session=session, crypto=crypto, actor=actor, body=body)
     if not created:
@@ -116,7 +123,7 @@ def read_transfer(transfer_id: uuid.UUID, session: SessionDep, crypto: CryptoDep
 @router.post("/transfers/{transfer_id}/outcome", response_model=TransferOut,
              responses=ERRORS, summary="Confirm, refuse or withdraw a transfer")
 def settle_transfer(transfer_id: uuid.UUID, body: OutcomeIn, session: SessionDep,
-                    crypto: CryptoDep, actor: CurrentUser) -> TransferOut:
+                    crypto: CryptoDep, actor: WeaponsReader) -> TransferOut:
     """The receiver confirms (custody moves) or refuses it; the sender may withdraw it."""
     transfer = service.settle(session=session, crypto=crypto, actor=actor,
                               transfer_id=transfer_id, body=body)
@@ -126,7 +133,7 @@ def settle_transfer(transfer_id: uuid.UUID, body: OutcomeIn, session: SessionDep
 @router.post("/ammunition", status_code=201, response_model=LotOut, responses=CREATED,
              summary="Record ammunition or explosives handed in")
 def record_lot(body: LotIn, response: Response, session: SessionDep, crypto: CryptoDep,
-               actor: CurrentUser) -> LotOut:
+               actor: WeaponsReader) -> LotOut:
     """A lot by calibre or type, lot number, quantity and condition."""
     lot, created = destruction.record_lot(session=session, crypto=crypto, actor=actor,
                                           body=body)
@@ -146,7 +153,7 @@ def list_lots(session: SessionDep, actor: CurrentUser, site: str | None = None,
 @router.post("/destructions", status_code=201, response_model=DestructionOut,
              responses=CREATED, summary="Record a destruction")
 def destroy(body: DestructionIn, response: Response, session: SessionDep, crypto: CryptoDep,
-            actor: CurrentUser) -> DestructionOut:
+            actor: WeaponsOfficer) -> DestructionOut:
     """Weapons and lots destroyed together; each becomes destroyed and can never move."""
     event, created = destruction.destroy(session=session, crypto=crypto, actor=actor,
                                          body=body)
@@ -179,7 +186,7 @@ def certificate(destruction_id: uuid.UUID, session: SessionDep, crypto: CryptoDe
 @router.post("/stock-counts", status_code=201, response_model=StockCountOut, responses=CREATED,
              summary="Record a stock count")
 def record_count(body: StockCountIn, response: Response, session: SessionDep,
-                 crypto: CryptoDep, actor: CurrentUser) -> StockCountOut:
+                 crypto: CryptoDep, actor: WeaponsOfficer) -> StockCountOut:
     """Serials or receipt numbers found at a location, compared with the records."""
     result, created = stock.record_count(session=session, crypto=crypto, actor=actor, body=body)
     if not created:

@@ -45,6 +45,7 @@ from app.web.rendering import render
 from reintegration import board, payments, referrals, service
 from reintegration.access import CASE_WORKERS
 from reintegration.pathways import all_pathways, definition
+from reintegration.returns.countries import country_name
 from reintegration.returns.movements import return_facts
 from reintegration.returns.readiness import REASONS
 from reintegration.schemas import (
@@ -197,10 +198,11 @@ def workload_page(request: Request, session: SessionDep, actor: CaseWorker) -> R
 # -- the case page ---------------------------------------------------------------------------
 
 
-def case_context(session: Session, crypto: CryptoDep, actor: Principal,
-                 case_id: uuid.UUID) -> dict[str, Any]:
-    """Everything the case page shows (an audited read)."""
+def case_context(session: Session, crypto: CryptoDep, actor: Principal, case_id: uuid.UUID,
+                 language: str) -> dict[str, Any]:
+    """Everything the case page shows, in the reader's language (an audited read)."""
     case = case_view(session=session, crypto=crypto, actor=actor, case_id=case_id)
+    returns = return_facts(session, case.id) if case.pathway == "return" else None
     pathway = definition(case.pathway, case.pathway_version)
     providers = referrals.list_providers(session=session, actor=actor, site=case.site)
     supervisor = actor.role in SUPERVISORS
@@ -213,8 +215,9 @@ def case_context(session: Session, crypto: CryptoDep, actor: Principal,
         if supervisor else [],
         "supervisor": supervisor, "today": date.today(),
         "has_payments": bool(case.instalments) or any(s.instalments for s in pathway.steps),
-        "returns": return_facts(session, case.id) if case.pathway == "return" else None,
-        "return_reasons": REASONS,
+        "returns": returns, "return_reasons": REASONS,
+        "return_country": country_name(returns["country"], language)
+        if returns and returns["country"] else None,
     }
 
 
@@ -222,8 +225,8 @@ def render_case(request: Request, session: Session, crypto: CryptoDep, actor: Pr
                 case_id: uuid.UUID, problem: dict[str, Any] | None = None,
                 notice: str | None = None, status_code: int = 200) -> Response:
     """The case page, or its body for htmx."""
-    context = {**case_context(session, crypto, actor, case_id), "problem": problem,
-               "notice": notice}
+    context = {**case_context(session, crypto, actor, case_id, deps.request_language(request)),
+               "problem": problem, "notice": notice}
     template = "_case_body.html" if deps.is_htmx(request) else "case.html"
     return render(request, template, context, actor=actor, status_code=status_code)
 

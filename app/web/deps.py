@@ -17,6 +17,7 @@ from app.core.security import Principal
 from app.core.settings import Settings
 from app.deps import SessionDep, SettingsDep
 from app.users import service as users
+from app.weapons import custody
 from app.web.i18n import LANGUAGES, pick_language
 
 SESSION_COOKIE = "ddr_session"
@@ -174,6 +175,24 @@ def reviewer_principal(actor: WebUser) -> Principal:
 
 
 Reviewer = Annotated[Principal, Depends(reviewer_principal)]
+
+
+def weapons_reader_principal(actor: WebUser) -> Principal:
+    """A signed-in user whose role sees weapons custody (refused before any form is read)."""
+    custody.require_reader(actor)
+    return actor
+
+
+WeaponsReader = Annotated[Principal, Depends(weapons_reader_principal)]
+
+
+def weapons_officer_principal(actor: WebUser) -> Principal:
+    """A signed-in weapons officer or administrator (refused before any form is read)."""
+    custody.require_officer(actor)
+    return actor
+
+
+WeaponsOfficer = Annotated[Principal, Depends(weapons_officer_principal)]
 
 
 def admin_principal(actor: WebUser) -> Principal:

@@ -67,6 +67,15 @@ def case_worker(actor: deps.WebUser) -> Principal:
 CaseWorker = Annotated[Principal, Depends(case_worker)]
 
 
+def coordinator(actor: deps.WebUser) -> Principal:
+    """A signed-in returns coordinator or administrator (refused before any form is read)."""
+    movements.require_coordinator(actor)
+    return actor
+
+
+Coordinator = Annotated[Principal, Depends(coordinator)]
+
+
 def _step_titles() -> dict[str, str]:
     return {s.key: s.title for s in latest("return").steps}
 
@@ -106,7 +115,7 @@ def _is_coordinator(actor: Principal) -> bool:
 
 
 @router.get("/returns/movements")
-def movements_page(request: Request, session: SessionDep, actor: CaseWorker) -> Response:
+def movements_page(request: Request, session: SessionDep, actor: Coordinator) -> Response:
     """Movements, soonest first, and the form that plans one (coordinators)."""
     return _movements(request, session, actor)
 
@@ -141,7 +150,7 @@ def _parsed(model: Any, values: dict[str, Any]) -> Any:
 
 @router.post("/returns/movements")
 async def plan_movement(request: Request, session: SessionDep, crypto: CryptoDep,
-                        actor: CaseWorker) -> Response:
+                        actor: Coordinator) -> Response:
     """Plan a convoy or flight, then open it to add returnees."""
     form = await deps.form_data(request)
     values = {k: str(form.get(k) or "").strip() for k in (
@@ -177,7 +186,7 @@ def _movement(request: Request, session: Session, crypto: FieldCrypto, actor: Pr
 
 @router.get("/returns/movements/{movement_id}")
 def movement_page(request: Request, movement_id: uuid.UUID, session: SessionDep,
-                  crypto: CryptoDep, actor: CaseWorker) -> Response:
+                  crypto: CryptoDep, actor: Coordinator) -> Response:
     """A movement: its returnees with the readiness of each, who could join it, its next
     steps and the manifest export (an audited read)."""
     return _movement(request, session, crypto, actor, movement_id)
@@ -200,7 +209,7 @@ async def _act(request: Request, session: Session, crypto: FieldCrypto, actor: P
 
 @router.post("/returns/movements/{movement_id}/returnees")
 async def add_returnees(request: Request, movement_id: uuid.UUID, session: SessionDep,
-                        crypto: CryptoDep, actor: CaseWorker) -> Response:
+                        crypto: CryptoDep, actor: Coordinator) -> Response:
     """Add the ticked return cases to the movement."""
     def action(form: Any) -> None:
         body = _parsed(ReturneesIn, {"cases": form.getlist("case"),
@@ -213,7 +222,7 @@ async def add_returnees(request: Request, movement_id: uuid.UUID, session: Sessi
 @router.post("/returns/movements/{movement_id}/returnees/{case_id}/remove")
 async def remove_returnee(request: Request, movement_id: uuid.UUID, case_id: uuid.UUID,
                           session: SessionDep, crypto: CryptoDep,
-                          actor: CaseWorker) -> Response:
+                          actor: Coordinator) -> Response:
     """Take a returnee off the planned or confirmed movement."""
     def action(form: Any) -> None:
         version = str(form.get("version") or "")
@@ -225,7 +234,7 @@ async def remove_returnee(request: Request, movement_id: uuid.UUID, case_id: uui
 
 @router.post("/returns/movements/{movement_id}/status")
 async def movement_status(request: Request, movement_id: uuid.UUID, session: SessionDep,
-                          crypto: CryptoDep, actor: CaseWorker) -> Response:
+                          crypto: CryptoDep, actor: Coordinator) -> Response:
     """Confirm, depart (refused while anyone is not ready), arrive or cancel."""
     def action(form: Any) -> None:
         body = _parsed(MovementStatusIn, {"status": form.get("status"),
@@ -238,7 +247,7 @@ async def movement_status(request: Request, movement_id: uuid.UUID, session: Ses
 
 @router.post("/returns/movements/{movement_id}/manifest")
 async def export_manifest(request: Request, movement_id: uuid.UUID, session: SessionDep,
-                          crypto: CryptoDep, actor: CaseWorker) -> Response:
+                          crypto: CryptoDep, actor: Coordinator) -> Response:
     """Download the signed, passphrase-encrypted manifest (the export is audited with its
     purpose)."""
     form = await deps.form_data(request)

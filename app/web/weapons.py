@@ -112,7 +112,7 @@ def custody_list(request: Request, session: SessionDep, actor: deps.WebUser) -> 
 
 
 @router.post("/batch")
-def batch(request: Request, session: SessionDep, actor: deps.WebUser,
+def batch(request: Request, session: SessionDep, actor: deps.WeaponsReader,
           form: deps.FormDep) -> Response:
     """The form for what the officer does with the weapons and lots ticked in a list: send
     them to another custodian, or destroy them."""
@@ -152,7 +152,7 @@ def transfer_input(form: FormData) -> TransferIn:
 
 @router.post("/transfers")
 def send_transfer(request: Request, session: SessionDep, crypto: CryptoDep,
-                  actor: deps.WebUser, form: deps.FormDep) -> Response:
+                  actor: deps.WeaponsReader, form: deps.FormDep) -> Response:
     """Send the batch: a pending transfer, shown with what the receiver has to do."""
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "weapons"}
     try:
@@ -211,7 +211,7 @@ def transfer(request: Request, transfer_id: uuid.UUID, session: SessionDep, cryp
 
 @router.post("/transfers/{transfer_id}/outcome")
 def settle(request: Request, transfer_id: uuid.UUID, session: SessionDep, crypto: CryptoDep,
-           actor: deps.WebUser, form: deps.FormDep) -> Response:
+           actor: deps.WeaponsReader, form: deps.FormDep) -> Response:
     """Confirm or refuse the transfer (receiver), or withdraw it (sender)."""
     try:
         body = OutcomeIn.model_validate({

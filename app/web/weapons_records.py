@@ -62,8 +62,8 @@ def destruction_form(request: Request, session: SessionDep, actor: Principal,
 
 
 @router.post("/destructions")
-def destroy(request: Request, session: SessionDep, crypto: CryptoDep, actor: deps.WebUser,
-            form: deps.FormDep) -> Response:
+def destroy(request: Request, session: SessionDep, crypto: CryptoDep,
+            actor: deps.WeaponsOfficer, form: deps.FormDep) -> Response:
     """Record the destruction; the event's page offers its certificate."""
     witnesses = [{"name": text(form, f"witness-{i}-name"),
                   "role": text(form, f"witness-{i}-role") or None}
@@ -151,7 +151,7 @@ def count_form(request: Request, session: SessionDep, actor: deps.WebUser) -> Re
 
 @router.post("/stock-counts")
 def record_count(request: Request, session: SessionDep, crypto: CryptoDep,
-                 actor: deps.WebUser, form: deps.FormDep) -> Response:
+                 actor: deps.WeaponsOfficer, form: deps.FormDep) -> Response:
     """Compare the count with the records and show the differences."""
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     lines = [line for line in text(form, "lines").splitlines() if line.strip()]
@@ -192,8 +192,8 @@ def ammunition(request: Request, session: SessionDep, actor: deps.WebUser) -> Re
 
 
 @router.post("/ammunition")
-def record_lot(request: Request, session: SessionDep, crypto: CryptoDep, actor: deps.WebUser,
-               form: deps.FormDep) -> Response:
+def record_lot(request: Request, session: SessionDep, crypto: CryptoDep,
+               actor: deps.WeaponsReader, form: deps.FormDep) -> Response:
     """Record a lot handed in."""
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:

@@ -111,3 +111,42 @@ def test_case_manager_takes_a_case_to_an_enrolled_option_in_arabic(
     assert [statuses[k] for k in ("eligibility", "disarmament", "demobilization", "profiling",
                                   "option", "enrolled")] == ["done"] * 6
     assert detail["referrals"][0]["status"] == "accepted"
+
+
+LTR_BLOCKS = """() => [...document.querySelectorAll('main *')].filter(e => {
+  const style = getComputedStyle(e);
+  return style.direction === 'ltr' && !style.display.startsWith('inline')
+    && !['INPUT', 'TEXTAREA', 'SELECT', 'OPTION'].includes(e.tagName);
+}).map(e => e.tagName + (e.id ? '#' + e.id : '') + ': ' + e.textContent.trim().slice(0, 30))"""
+"""Boxes of the case page laid out left to right (their lines start at the left edge)."""
+
+
+def test_the_case_page_lines_start_on_the_right_in_arabic(
+    browser: object, live_server: str, client: TestClient, engine: Engine
+) -> None:
+    from playwright.sync_api import expect
+
+    admin = user_headers(client, engine, "admin")
+    registered = register(client, admin)
+    person = client.get(f"/api/v1/persons/{registered['person_id']}", headers=admin).json()
+    case = client.get(f"/api/v1/cases/{person['cases'][0]['id']}", headers=admin).json()
+    planned = client.put(f"/api/v1/cases/{case['id']}/instalments", headers=admin, json={
+        "version": case["version"], "instalments": [
+            {"number": 1, "amount": "1500.00", "due_on": date.today().isoformat()}]})
+    assert planned.status_code == 200, planned.text
+    make_web_user(engine, "cm.rtl", role="case_manager", sites=["TRP"], language="ar")
+
+    page: Any = browser_login(browser, live_server, "cm.rtl")
+    page.goto(f"{live_server}/cases/{case['id']}")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("#instalments tr[data-instalment]")).to_have_count(1)
+    assert page.evaluate(LTR_BLOCKS) == []
+    # the site's code (Latin letters) ends at the right edge of its line, like its label
+    site = page.locator("#case-site")
+    expect(site).to_have_text("TRP")
+    line, text = site.evaluate("""dd => { const range = document.createRange();
+        range.selectNodeContents(dd); return [dd.getBoundingClientRect().right,
+        range.getBoundingClientRect().right]; }""")
+    assert abs(line - text) < 1, f"the site is {line - text:.0f} px from the right edge"
+    shot(page, "cases-05-case-rtl-ar")
+    page.context.close()

@@ -5,6 +5,7 @@ right to left; refused to roles that do not coordinate returns."""
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import date, timedelta
 
 import pyzipper
@@ -134,9 +135,18 @@ def test_who_waits_and_countries_in_the_reader_language(client: TestClient,
 
 def test_movements_are_refused_to_others(client: TestClient, engine: Engine) -> None:
     make_web_user(engine, "cm.plain", role="case_manager", sites=["TRP"])
-    web_login(client, "cm.plain")
+    csrf = web_login(client, "cm.plain")
     assert client.get("/returns").status_code == 200
     assert client.get("/returns/movements").status_code == 403
+    # a movement form, even an invalid one, is refused for the role before it is read
+    movement = f"/returns/movements/{uuid.uuid4()}"
+    for url in ("/returns/movements", f"{movement}/returnees",
+                f"{movement}/returnees/{uuid.uuid4()}/remove", f"{movement}/status",
+                f"{movement}/manifest"):
+        response = client.post(url, data={"csrf_token": csrf, "country": "XX", "version": "x",
+                                          "status": "gone", "passphrase": "short"},
+                               headers=SAME_ORIGIN)
+        assert response.status_code == 403, url
     make_web_user(engine, "officer.plain", role="registration_officer", sites=["TRP"])
     client.cookies.clear()
     web_login(client, "officer.plain")

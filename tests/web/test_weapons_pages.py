@@ -8,6 +8,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -201,3 +202,32 @@ def test_roles_and_sites_on_weapons_pages(client: TestClient, engine: Engine) ->
     assert home.status_code == 200
     web_as(client, engine, "wo.home", "weapons_officer", ["TRP"])
     assert client.get("/", follow_redirects=False).headers["location"] == "/weapons"
+
+
+NOT_READERS = ("case_manager", "committee", "auditor")
+NOT_OFFICERS = ("registration_officer", "supervisor", *NOT_READERS)
+NOT_ADMINS = ("weapons_officer", *NOT_OFFICERS)
+WEAPON_FORMS = {
+    "batch": ("/weapons/batch", NOT_READERS),
+    "transfer": ("/weapons/transfers", NOT_READERS),
+    "outcome": (f"/weapons/transfers/{uuid.uuid4()}/outcome", NOT_READERS),
+    "destruction": ("/weapons/destructions", NOT_OFFICERS),
+    "stock-count": ("/weapons/stock-counts", NOT_OFFICERS),
+    "ammunition": ("/weapons/ammunition", NOT_READERS),
+    "tracing": ("/weapons/tracing", NOT_ADMINS),
+}
+"""Each weapons form and the roles that may not use it."""
+INVALID = {"id": "not-an-id", "action": "destroy", "weapons": "not-an-id", "site": "",
+           "outcome": "maybe", "destroyed_on": "soon", "quantity": "-1", "lines": "",
+           "name": ""}
+"""A form no weapons route accepts."""
+
+
+@pytest.mark.parametrize(("url", "roles"), list(WEAPON_FORMS.values()), ids=list(WEAPON_FORMS))
+def test_a_role_without_the_right_is_refused_before_the_form_is_checked(
+        client: TestClient, engine: Engine, url: str, roles: tuple[str, ...]) -> None:
+    for role in roles:
+        csrf = web_as(client, engine, f"{role}.forms", role, ["TRP"])
+        response = post(client, url, csrf, INVALID)
+        assert response.status_code == 403, f"{role}: {response.status_code}"
+        assert soup(response.text).select(".field-error") == [], role

@@ -97,8 +97,16 @@ def test_the_same_document_on_two_persons_shows_on_their_case_pages(
     shown = page.select_one("#same-document")
     assert shown is not None
     assert shown.get_text(" ", strip=True).endswith(second["registration_number"])
-    assert page.select_one("#return-country").get_text(strip=True) == "TCD"
+    # the country by its name in the reader's language, its code isolated beside it
+    country = page.select_one("#return-country")
+    assert country.get_text(" ", strip=True) == "Chad (TCD)"
+    assert country.select_one("bdi[dir=ltr]").get_text(strip=True) == "(TCD)"
     assert soup(client.get(f"/cases/{third['id']}").text).select_one("#same-document") is None
+    make_web_user(engine, "coord.docs.ar", role="case_manager", sites=["TRP"], language="ar",
+                  authorisations=["returns_coordinator"])
+    web_login(client, "coord.docs.ar")
+    arabic = soup(client.get(f"/cases/{one['id']}").text)
+    assert arabic.select_one("#return-country").get_text(" ", strip=True) == "تشاد (TCD)"
 
 
 def test_key_rotation_rebuilds_the_document_index(database_url: str, tmp_path: Path) -> None:
