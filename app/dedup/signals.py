@@ -147,6 +147,15 @@ def _full_name(crypto: FieldCrypto, registration: Registration) -> str:
     return " ".join(v for v in parts.values() if v)
 
 
+_SERIALS = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
+    col(WeaponHandover.serial_index).is_not(None))
+_SERIALS_SHARED = _SERIALS.where(col(WeaponHandover.serial_index).in_(
+    select(WeaponHandover.serial_index).where(
+        col(WeaponHandover.registration_id).in_(bindparam("ids", expanding=True)))))
+"""Every weapon serial handed in, and those of the weapons of the registrations bound as
+`ids` (built once: every registration runs it)."""
+
+
 def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
          registration_ids: Sequence[uuid.UUID] | None = None,
          model: MatchModel | None = None) -> int:
@@ -154,13 +163,9 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
     many are new or have new members. Pairs tying two persons go to the review queue."""
     touched: list[tuple[str, str, set[uuid.UUID]]] = []
 
-    serials = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
-        col(WeaponHandover.serial_index).is_not(None))
-    if registration_ids is not None:
-        serials = serials.where(col(WeaponHandover.serial_index).in_(
-            select(WeaponHandover.serial_index).where(
-                col(WeaponHandover.registration_id).in_(registration_ids))))
-    for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
+    serials = (session.execute(_SERIALS_SHARED, {"ids": list(registration_ids)})
+               if registration_ids is not None else session.execute(_SERIALS))
+    for key, members in _groups((str(s), r) for s, r in serials).items():
         touched.append(("weapon_serial", key, members))
 
     shared = _index_groups(session, SHARED_KINDS, registration_ids)
