@@ -160,8 +160,9 @@ def enrol(
                     different=different)
     signals.scan(session=session, crypto=crypto, actor=actor,
                  registration_ids=[registration.id], model=model)
-    tracing.check_registrations(session=session, actor=actor,
-                                registration_ids=[registration.id])
+    if data.weapons:  # the tracing lists concern the weapons handed in with it, if any
+        tracing.check_registrations(session=session, actor=actor,
+                                    registration_ids=[registration.id])
     return Enrolment(registration, person, True, dedup.shown(candidates))
 
 
