@@ -226,13 +226,13 @@ _PAIRS_OF = (select_columns(
     or_(col(CandidatePair.registration_a_id).in_(_IDS),
         col(CandidatePair.registration_b_id).in_(_IDS))))
 _WHEN_REGISTERED = (select_columns(
-    col(Registration.id), col(Registration.person_id), col(Registration.registered_on)).where(
-    col(Registration.id).in_(_IDS)))
-_FIRST_PAID = (select_columns(
-    col(BenefitPayment.person_id), func.min(BenefitPayment.paid_on).label("paid_on")).where(
-    col(BenefitPayment.person_id).in_(bindparam("persons", expanding=True))).group_by(
-    col(BenefitPayment.person_id)))
-"""The statements of :func:`_paid_again` for given registrations."""
+    col(Registration.id), col(Registration.person_id), col(Registration.registered_on),
+    select_columns(func.min(BenefitPayment.paid_on))
+    .where(col(BenefitPayment.person_id) == col(Registration.person_id))
+    .scalar_subquery().label("first_paid"))
+    .where(col(Registration.id).in_(_IDS)))
+"""The statements of :func:`_paid_again` for given registrations (when each was registered,
+and when its person was first paid)."""
 
 
 def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
@@ -243,8 +243,8 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
         rows = [(a, b) for a, b in session.execute(_PAIRS_OF, {"ids": list(registration_ids)})]
         ids = {i for row in rows for i in row} | set(registration_ids)
         regs = {r.id: r for r in session.execute(_WHEN_REGISTERED, {"ids": list(ids)})}
-        first_paid: dict[uuid.UUID, date] = {row.person_id: row.paid_on for row in session.execute(
-            _FIRST_PAID, {"persons": list({r.person_id for r in regs.values()})})} if regs else {}
+        first_paid: dict[uuid.UUID, date] = {r.person_id: r.first_paid for r in regs.values()
+                                             if r.first_paid is not None}
     else:
         rows = [(a, b) for a, b in session.exec(select(
             CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
