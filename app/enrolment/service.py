@@ -118,6 +118,8 @@ def enrol(
         _person, via = linked_person(session=session, crypto=crypto, actor=actor,
                                      person_id=data.person_id, draft_id=data.id,
                                      token=data.link_token)
+    # new.lookups: its blocking digests under every active key version (registrations a
+    # rotation has not yet moved are candidates too), computed once by prepare
     # PostgreSQL: a registration of the same person in flight waits here until it commits,
     # then is among the candidates (SQLite's one writer orders registrations already)
     dedup.lock_blocks(session, new.lookups)
