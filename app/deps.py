@@ -34,14 +34,15 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_crypto(request: Request) -> FieldCrypto:
-    """The process's key ring."""
+async def get_crypto(request: Request) -> FieldCrypto:
+    """The process's key ring (read from the app's state on the event loop: a `def` would
+    cost every request a trip through the threadpool for nothing)."""
     crypto: FieldCrypto = request.app.state.crypto
     return crypto
 
 
-def get_settings_dep(request: Request) -> Settings:
-    """The settings the app was built with."""
+async def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with (on the event loop, as :func:`get_crypto`)."""
     settings: Settings = request.app.state.settings
     return settings
 

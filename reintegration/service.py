@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, func, insert
+from sqlalchemy import bindparam, exists, func, insert
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -98,15 +98,18 @@ def _new_case(pathway: Pathway, *, person_id: uuid.UUID, site: str, actor: Princ
     return NewCase(row, steps)
 
 
+_INSERT_CASE, _INSERT_STEP, _INSERT_EVENT = insert(Case), insert(CaseStep), insert(CaseEvent)
+
+
 def _insert(session: Session, actor: Principal, opened: Sequence[NewCase]) -> None:
     """Insert new cases, their steps, their first timeline events and audit events (a plain
     insert per table on the unit of work's connection: none is read back as an object)."""
     if not opened:
         return
     connection = session.connection()
-    connection.execute(insert(Case), [case.row for case in opened])
-    connection.execute(insert(CaseStep), [step for case in opened for step in case.steps])
-    connection.execute(insert(CaseEvent), [{
+    connection.execute(_INSERT_CASE, [case.row for case in opened])
+    connection.execute(_INSERT_STEP, [step for case in opened for step in case.steps])
+    connection.execute(_INSERT_EVENT, [{
         "id": uuid.uuid4(), "case_id": case.row["id"], "version": case.row["version"],
         "at": case.row["opened_at"], "happened_on": case.row["opened_on"],
         "kind": EventKind.opened.value, "actor_id": actor.id,
@@ -148,6 +151,17 @@ def pathway_for(*, category: str, is_child: bool) -> str | None:
     return CASE_PATHWAY_OF_CATEGORY.get(category)
 
 
+_OPENING = (select_columns(col(Registration.id), col(Registration.person_id),
+                           col(Registration.site_code), col(Registration.registered_on),
+                           col(Registration.category), col(Registration.is_child),
+                           col(Person.is_child), col(Registration.nationality))
+            .join(Person, col(Person.id) == col(Registration.person_id))
+            .where(col(Registration.id).in_(bindparam("ids", expanding=True))))
+_CASES_OF = select_columns(col(Case.person_id), col(Case.pathway)).where(
+    col(Case.person_id).in_(bindparam("persons", expanding=True)))
+"""The statements of :func:`open_cases_for` (built once: every registration runs them)."""
+
+
 def open_cases_for(*, session: Session, actor: Principal,
                    registration_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """Open the case each new registration's person needs (reintegration for Libyan
@@ -158,21 +172,14 @@ def open_cases_for(*, session: Session, actor: Principal,
     ids of the cases opened."""
     if not registration_ids:
         return []
-    found = session.execute(
-        select_columns(col(Registration.id), col(Registration.person_id),
-                       col(Registration.site_code), col(Registration.registered_on),
-                       col(Registration.category), col(Registration.is_child),
-                       col(Person.is_child), col(Registration.nationality))
-        .join(Person, col(Person.id) == col(Registration.person_id))
-        .where(col(Registration.id).in_(registration_ids))).all()
+    found = session.execute(_OPENING, {"ids": list(registration_ids)}).all()
     order = {registration_id: i for i, registration_id in enumerate(registration_ids)}
     wanted = [(row, key) for row in sorted(found, key=lambda r: order[r[0]])
               if (key := pathway_for(category=row[4], is_child=row[5] or row[6])) is not None]
     if not wanted:
         return []
     persons = sorted({row[1] for row, _key in wanted}, key=str)
-    have = {(person, key) for person, key in session.exec(
-        select(Case.person_id, Case.pathway).where(col(Case.person_id).in_(persons))).all()}
+    have = {(person, key) for person, key in session.execute(_CASES_OF, {"persons": persons})}
     opened = []
     for (registration_id, person_id, site, registered_on, *_flags, country), key in wanted:
         if (person_id, key) in have:

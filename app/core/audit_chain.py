@@ -116,6 +116,13 @@ def _on_checkin(_dbapi_connection: object, record: Any) -> None:
     record.info.pop(MARKS, None)
 
 
+_LAST_MAC = (select(col(AuditEvent.chain_mac)).where(col(AuditEvent.chain_mac).is_not(None))
+             .order_by(col(AuditEvent.id).desc()).limit(1))
+"""The MAC of the chain's last event (built once: every commit that audits reads it)."""
+_INSERT = insert(AuditEvent)
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:id)")
+
+
 def _write_pending(session: Session) -> None:
     """Chain and insert the events the unit of work recorded (before it commits).
 
@@ -133,15 +140,13 @@ def _write_pending(session: Session) -> None:
         raise ChainNotConfigured("audit events recorded on an engine without a key ring "
                                  "(call app.core.audit_chain.enable)")
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOCK_ID})
-    previous = connection.execute(
-        select(col(AuditEvent.chain_mac)).where(col(AuditEvent.chain_mac).is_not(None))
-        .order_by(col(AuditEvent.id).desc()).limit(1)).scalar() or GENESIS
+        connection.execute(_CHAIN_LOCK, {"id": LOCK_ID})
+    previous = connection.execute(_LAST_MAC).scalar() or GENESIS
     key = crypto.derived_key(PURPOSE)
     for row in rows:
         row["chain_key_id"] = crypto.key_id_hex
         row["chain_mac"] = previous = link(key, previous, row)
-    connection.execute(insert(AuditEvent), rows)
+    connection.execute(_INSERT, rows)
 
 
 event.listen(Session, "before_commit", _write_pending)

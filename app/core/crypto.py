@@ -109,6 +109,7 @@ class FieldCrypto:
             for kid in self.active_ids}
         self._index_keys: dict[tuple[bytes, str], bytes] = {}
         self._index_macs: dict[tuple[bytes, str], hmac.HMAC] = {}
+        self._derived_keys: dict[tuple[bytes, str], bytes] = {}
 
     @property
     def key_id_hex(self) -> str:
@@ -169,7 +170,12 @@ class FieldCrypto:
     def derived_key(self, purpose: str, key_id: bytes | None = None) -> bytes:
         """A 256-bit key for one purpose (the audit chain, backups) from a version's master
         key (default: the primary); KeyError for a version the ring does not hold."""
-        return _hkdf(self._masters[key_id or self.key_id], f"ddr/{purpose}/v1")
+        version = key_id or self.key_id
+        key = self._derived_keys.get((version, purpose))
+        if key is None:  # derived once per version and purpose (the chain needs one a commit)
+            key = self._derived_keys[(version, purpose)] = _hkdf(self._masters[version],
+                                                                 f"ddr/{purpose}/v1")
+        return key
 
     def _index_key(self, key_id: bytes, kind: str) -> bytes:
         key = self._index_keys.get((key_id, kind))

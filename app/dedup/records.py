@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, or_, select
 
 from app.core.crypto import FieldCrypto
@@ -87,23 +88,28 @@ def person_cannot_link(session: Session, person_id: uuid.UUID) -> set[uuid.UUID]
     return persons_cannot_link(session, [person_id])[person_id]
 
 
+_MINE = select(Registration.id).where(
+    col(Registration.person_id).in_(bindparam("persons", expanding=True)))
+_CLOSED_PAIRS = select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
+    col(CandidatePair.status).in_(CLOSED),
+    or_(col(CandidatePair.registration_a_id).in_(_MINE),
+        col(CandidatePair.registration_b_id).in_(_MINE)))
+_PERSON_OF = select(Registration.id, Registration.person_id).where(
+    col(Registration.id).in_(bindparam("ids", expanding=True)))
+"""The statements of :func:`persons_cannot_link` (built once: every registration runs them)."""
+
+
 def persons_cannot_link(session: Session, person_ids: Sequence[uuid.UUID]
                         ) -> dict[uuid.UUID, set[uuid.UUID]]:
     """For each person, the persons judged different from them (two queries in all)."""
     found: dict[uuid.UUID, set[uuid.UUID]] = {p: set() for p in person_ids}
     if not person_ids:
         return found
-    mine = select(Registration.id).where(col(Registration.person_id).in_(list(found)))
-    pairs = session.exec(select(CandidatePair.registration_a_id,
-                                CandidatePair.registration_b_id).where(
-        col(CandidatePair.status).in_(CLOSED),
-        or_(col(CandidatePair.registration_a_id).in_(mine),
-            col(CandidatePair.registration_b_id).in_(mine)))).all()
+    pairs = session.execute(_CLOSED_PAIRS, {"persons": list(found)}).all()
     if not pairs:
         return found
     ids = {rid for pair in pairs for rid in pair}
-    person_of = dict(session.exec(select(Registration.id, Registration.person_id).where(
-        col(Registration.id).in_(ids))).all())
+    person_of = dict(session.execute(_PERSON_OF, {"ids": list(ids)}).all())
     for a, b in pairs:
         first, second = person_of.get(a), person_of.get(b)
         if first is None or second is None or first == second:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import BindParameter, bindparam, text
+from sqlalchemy import BindParameter, bindparam, insert, text
 from sqlmodel import Session, col, func, or_, select
 
 from app.core.audit import record_event
@@ -252,10 +252,10 @@ def record_pairs(
     candidates: Sequence[Candidate],
     source: str,
     urgent: Collection[uuid.UUID] = (),
-) -> list[CandidatePair]:
+) -> int:
     """Store the pairs of a registration and its candidates for review, once each (a pair
     the caller was shown as a match or possible is stored even when identifiers it did not
-    see pull the full score down); return the new pairs. Those with a registration in
+    see pull the full score down); return how many are new. Those with a registration in
     `urgent` go to the top of the queue. Pairs with a person judged different from this
     registration's person are not stored again."""
     kept = [c for c in candidates if not ("non_match" == c.decision == c.shown.decision)]
@@ -280,26 +280,31 @@ class _Scored(Protocol):
     def model_version(self) -> str: ...
 
 
+_IDS: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
+_REGISTERED = select(Registration.id, Registration.person_id, Registration.site_code).where(
+    col(Registration.id).in_(_IDS))
+_KNOWN_PAIRS = select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(
+    or_(col(CandidatePair.registration_a_id).in_(_IDS),
+        col(CandidatePair.registration_b_id).in_(_IDS)))
+_INSERT_PAIRS = insert(CandidatePair)
+"""The statements of :func:`record_pairs_many` (built once: every registration runs them)."""
+
+
 def record_pairs_many(
     *,
     session: Session,
     candidates: Mapping[uuid.UUID, Sequence[_Scored]],
     source: str,
     urgent: Collection[uuid.UUID] = (),
-) -> list[CandidatePair]:
+) -> int:
     """:func:`record_pairs` for many registrations at once (a bulk import's batch), with a
-    few set-based queries; a pair found from both sides is stored once."""
+    few set-based queries and one insert; a pair found from both sides is stored once."""
     wanted = [rid for rid, found in candidates.items() if found]
     if not wanted:
-        return []
-    registrations = {row.id: row for row in session.execute(
-        select(Registration.id, Registration.person_id, Registration.site_code)
-        .where(col(Registration.id).in_(wanted)))}
+        return 0
+    registrations = {row.id: row for row in session.execute(_REGISTERED, {"ids": wanted})}
     different = persons_cannot_link(session, list({r.person_id for r in registrations.values()}))
-    known = {(a, b) for a, b in session.exec(
-        select(CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(or_(
-            col(CandidatePair.registration_a_id).in_(wanted),
-            col(CandidatePair.registration_b_id).in_(wanted)))).all()}
+    known = {(a, b) for a, b in session.execute(_KNOWN_PAIRS, {"ids": wanted})}
     added = []
     for registration_id in wanted:
         registration = registrations[registration_id]
@@ -309,13 +314,12 @@ def record_pairs_many(
                 continue
             pair = _pair(registration, candidate, source,
                          URGENT if candidate.registration_id in urgent else 0)
-            if (pair.registration_a_id, pair.registration_b_id) not in known:
-                known.add((pair.registration_a_id, pair.registration_b_id))
-                session.add(pair)
+            if (pair["registration_a_id"], pair["registration_b_id"]) not in known:
+                known.add((pair["registration_a_id"], pair["registration_b_id"]))
                 added.append(pair)
-    if added:
-        session.flush()
-    return added
+    if added:  # plain rows: nothing reads them back as objects in this unit of work
+        session.execute(_INSERT_PAIRS, added)
+    return len(added)
 
 
 class _Registered(Protocol):
@@ -324,14 +328,16 @@ class _Registered(Protocol):
 
 
 def _pair(registration: _Registered, candidate: _Scored, source: str,
-          priority: int) -> CandidatePair:
-    """The pair of a registration and one of its candidates, for review."""
+          priority: int) -> dict[str, Any]:
+    """The row of the pair of a registration and one of its candidates, for review."""
     a, b = ordered(registration.id, candidate.registration_id)
     sites = {registration.id: registration.site_code, candidate.registration_id: candidate.site}
     decision = candidate.decision if candidate.decision != "non_match" else "possible"
-    return CandidatePair(registration_a_id=a, registration_b_id=b, score=candidate.score,
-                         decision=decision, model_version=candidate.model_version,
-                         source=source, site_a=sites[a], site_b=sites[b], priority=priority)
+    return {"id": uuid.uuid4(), "registration_a_id": a, "registration_b_id": b,
+            "score": candidate.score, "decision": decision,
+            "model_version": candidate.model_version, "source": source, "status": "open",
+            "created_at": utcnow(), "decided_at": None, "decided_by_id": None,
+            "site_a": sites[a], "site_b": sites[b], "version": 1, "priority": priority}
 
 
 def lock_blocks(session: Session, digests: Sequence[str]) -> None:

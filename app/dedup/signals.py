@@ -147,6 +147,15 @@ def _full_name(crypto: FieldCrypto, registration: Registration) -> str:
     return " ".join(v for v in parts.values() if v)
 
 
+_SERIALS = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
+    col(WeaponHandover.serial_index).is_not(None))
+_SERIALS_SHARED = _SERIALS.where(col(WeaponHandover.serial_index).in_(
+    select(WeaponHandover.serial_index).where(
+        col(WeaponHandover.registration_id).in_(bindparam("ids", expanding=True)))))
+"""Every weapon serial handed in, and those of the weapons of the registrations bound as
+`ids` (built once: every registration runs it)."""
+
+
 def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
          registration_ids: Sequence[uuid.UUID] | None = None,
          model: MatchModel | None = None) -> int:
@@ -154,13 +163,9 @@ def scan(*, session: Session, crypto: FieldCrypto, actor: Principal,
     many are new or have new members. Pairs tying two persons go to the review queue."""
     touched: list[tuple[str, str, set[uuid.UUID]]] = []
 
-    serials = select(WeaponHandover.serial_index, WeaponHandover.registration_id).where(
-        col(WeaponHandover.serial_index).is_not(None))
-    if registration_ids is not None:
-        serials = serials.where(col(WeaponHandover.serial_index).in_(
-            select(WeaponHandover.serial_index).where(
-                col(WeaponHandover.registration_id).in_(registration_ids))))
-    for key, members in _groups((str(s), r) for s, r in session.exec(serials).all()).items():
+    serials = (session.execute(_SERIALS_SHARED, {"ids": list(registration_ids)})
+               if registration_ids is not None else session.execute(_SERIALS))
+    for key, members in _groups((str(s), r) for s, r in serials).items():
         touched.append(("weapon_serial", key, members))
 
     shared = _index_groups(session, SHARED_KINDS, registration_ids)
@@ -221,13 +226,13 @@ _PAIRS_OF = (select_columns(
     or_(col(CandidatePair.registration_a_id).in_(_IDS),
         col(CandidatePair.registration_b_id).in_(_IDS))))
 _WHEN_REGISTERED = (select_columns(
-    col(Registration.id), col(Registration.person_id), col(Registration.registered_on)).where(
-    col(Registration.id).in_(_IDS)))
-_FIRST_PAID = (select_columns(
-    col(BenefitPayment.person_id), func.min(BenefitPayment.paid_on).label("paid_on")).where(
-    col(BenefitPayment.person_id).in_(bindparam("persons", expanding=True))).group_by(
-    col(BenefitPayment.person_id)))
-"""The statements of :func:`_paid_again` for given registrations."""
+    col(Registration.id), col(Registration.person_id), col(Registration.registered_on),
+    select_columns(func.min(BenefitPayment.paid_on))
+    .where(col(BenefitPayment.person_id) == col(Registration.person_id))
+    .scalar_subquery().label("first_paid"))
+    .where(col(Registration.id).in_(_IDS)))
+"""The statements of :func:`_paid_again` for given registrations (when each was registered,
+and when its person was first paid)."""
 
 
 def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
@@ -238,8 +243,8 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
         rows = [(a, b) for a, b in session.execute(_PAIRS_OF, {"ids": list(registration_ids)})]
         ids = {i for row in rows for i in row} | set(registration_ids)
         regs = {r.id: r for r in session.execute(_WHEN_REGISTERED, {"ids": list(ids)})}
-        first_paid: dict[uuid.UUID, date] = {row.person_id: row.paid_on for row in session.execute(
-            _FIRST_PAID, {"persons": list({r.person_id for r in regs.values()})})} if regs else {}
+        first_paid: dict[uuid.UUID, date] = {r.person_id: r.first_paid for r in regs.values()
+                                             if r.first_paid is not None}
     else:
         rows = [(a, b) for a, b in session.exec(select(
             CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.audit import record_event
 from app.core.crypto import FieldCrypto
@@ -88,6 +89,11 @@ class Enrolment:
         return any(c.decision == LIKELY for c in self.candidates)
 
 
+_STORED = (select(Registration, Person).join(Person, col(Person.id) == col(Registration.person_id))
+           .where(col(Registration.id) == bindparam("id")))
+"""A registration and its person, in one statement."""
+
+
 def enrol(
     *,
     session: Session,
@@ -112,13 +118,13 @@ def enrol(
         _person, via = linked_person(session=session, crypto=crypto, actor=actor,
                                      person_id=data.person_id, draft_id=data.id,
                                      token=data.link_token)
-    # every active key version: registrations a rotation has not yet moved are candidates too
-    digests = dedup.block_digests(crypto, draft_record(new))
+    # new.lookups: its blocking digests under every active key version (registrations a
+    # rotation has not yet moved are candidates too), computed once by prepare
     # PostgreSQL: a registration of the same person in flight waits here until it commits,
     # then is among the candidates (SQLite's one writer orders registrations already)
-    dedup.lock_blocks(session, digests)
+    dedup.lock_blocks(session, new.lookups)
     candidates = dedup.find_candidates(session=session, crypto=crypto, actor=actor,
-                                       draft=draft_record(new), digests=digests,
+                                       draft=draft_record(new), digests=new.lookups,
                                        exclude_person=data.person_id, model=model,
                                        draft_id=data.id)
     different = dict(desk.different) if desk is not None else {}
@@ -133,10 +139,8 @@ def enrol(
                 session=session, crypto=crypto, actor=actor, entries=[new],
                 details={"different_from": sorted(str(r) for r in different)}
                 if different else None)[0]
-            registration = session.get(Registration, registered.registration_id)
-            person = session.get(Person, registered.person_id)
-            assert registration is not None
-            assert person is not None
+            registration, person = session.execute(
+                _STORED, {"id": registered.registration_id}).one()
     except IntegrityError:
         # a concurrent request with the same id committed first: answer as its replay
         earlier = registry.replay(session=session, crypto=crypto, actor=actor, data=data)
@@ -158,8 +162,9 @@ def enrol(
                     different=different)
     signals.scan(session=session, crypto=crypto, actor=actor,
                  registration_ids=[registration.id], model=model)
-    tracing.check_registrations(session=session, actor=actor,
-                                registration_ids=[registration.id])
+    if data.weapons:  # the tracing lists concern the weapons handed in with it, if any
+        tracing.check_registrations(session=session, actor=actor,
+                                    registration_ids=[registration.id])
     return Enrolment(registration, person, True, dedup.shown(candidates))
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete, extract, func, select, text
@@ -123,13 +124,19 @@ def _add(session: Session, model: Any, columns: tuple[str, ...],
             for key, n in sorted(increments.items()) if n]
     if not rows:
         return
-    table = model.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    upsert = statement.on_conflict_do_update(
-        index_elements=list(columns), set_={"count": table.c.count + statement.excluded.count})
+    upsert = _upsert(model, columns, session.get_bind().dialect.name)
     for first in range(0, len(rows), _BATCH):  # one statement, compiled once, many rows
         session.execute(upsert, rows[first:first + _BATCH])
+
+
+@cache
+def _upsert(model: Any, columns: tuple[str, ...], dialect_name: str) -> Any:
+    """The statement adding to a count table's groups (built once per table and database)."""
+    table = model.__table__
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(columns), set_={"count": table.c.count + statement.excluded.count})
 
 
 def registration_counts(session: Session) -> list[tuple[RegistrationKey, int]]:

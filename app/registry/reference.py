@@ -30,14 +30,19 @@ _OPEN_SITES = "registry.open_sites"
 _GROUPS = "registry.armed_groups"
 """Keys of the reference lists a unit of work reads once (`Session.info`); a change to the
 lists in the same unit of work drops them."""
+_OPEN_SITE_CODES = select(Site.code).where(Site.active == True)  # noqa: E712
+_ACTIVE_GROUPS = (sa.select(col(ArmedGroup.code), col(ArmedGroup.name_en),
+                            col(ArmedGroup.name_ar), col(ArmedGroup.aliases))
+                  .where(col(ArmedGroup.active).is_(True)).order_by(col(ArmedGroup.name_en)))
+"""The statements reading the lists (built once: every registration runs them)."""
 
 
 def open_site_codes(*, session: Session) -> frozenset[str]:
     """The codes of the open sites, read once per unit of work."""
     codes = session.info.get(_OPEN_SITES)
     if codes is None:
-        codes = session.info[_OPEN_SITES] = frozenset(session.exec(
-            select(Site.code).where(Site.active == True)).all())  # noqa: E712
+        codes = session.info[_OPEN_SITES] = frozenset(
+            session.execute(_OPEN_SITE_CODES).scalars())
     return frozenset(codes)
 def list_sites(*, session: Session, active_only: bool = False) -> list[Site]:
     """Return the sites, by code."""
@@ -135,12 +140,9 @@ def armed_group_code(*, session: Session, text: str) -> str | None:
     none). The list is read once per unit of work."""
     groups = session.info.get(_GROUPS)
     if groups is None:
-        rows = session.execute(sa.select(col(ArmedGroup.code), col(ArmedGroup.name_en),
-                                         col(ArmedGroup.name_ar), col(ArmedGroup.aliases))
-                               .where(col(ArmedGroup.active).is_(True))
-                               .order_by(col(ArmedGroup.name_en))).all()
         groups = session.info[_GROUPS] = tuple(
-            (code, en, ar, aliases) for code, en, ar, aliases in rows)
+            (code, en, ar, aliases)
+            for code, en, ar, aliases in session.execute(_ACTIVE_GROUPS))
     index = _folded_names(groups).get(_fold(text))
     return groups[index][0] if index is not None else None
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import PydanticUndefined
+from sqlalchemy import bindparam
 from sqlalchemy import insert as sa_insert
 from sqlmodel import Session, col, func, select
 
@@ -335,10 +336,15 @@ def _linked_person(session: Session, entry: NewRegistration) -> Person:
     return person
 
 
+_REGISTERED = select(Registration.id).where(col(Registration.id) == bindparam("id"))
+
+
 def replay(*, session: Session, crypto: FieldCrypto, actor: Principal, data: RegistrationIn
            ) -> Enrolment | None:
     """The result of the earlier request with the same id (None if there is none); a
     different body with that id is a conflict."""
+    if session.execute(_REGISTERED, {"id": data.id}).first() is None:
+        return None  # the usual case, found with a light query
     registration = session.get(Registration, data.id, populate_existing=True)
     if registration is None:
         return None

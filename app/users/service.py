@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import CompoundSelect, bindparam, literal, union_all
 from sqlalchemy import select as select_columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -267,9 +267,12 @@ _BEARER = (select_columns(col(User.id), col(User.username), col(User.role),
            .join(ApiToken, col(ApiToken.user_id) == col(User.id))
            .where(col(ApiToken.digest) == bindparam("digest"), col(ApiToken.kind) == "api",
                   col(User.active)))
-_SITES = select(UserSite.site_code).where(UserSite.user_id == bindparam("user_id"))
-_AUTHORISATIONS = select(UserAuthorisation.authorisation).where(
-    UserAuthorisation.user_id == bindparam("user_id"))
+_GRANTS: CompoundSelect[tuple[str, str]] = union_all(
+    select_columns(literal("site").label("kind"), col(UserSite.site_code).label("value"))
+    .where(col(UserSite.user_id) == bindparam("user_id")),
+    select_columns(literal("authorisation"), col(UserAuthorisation.authorisation))
+    .where(col(UserAuthorisation.user_id) == bindparam("user_id")))
+"""A user's sites and authorisations, in one statement: ("site" or "authorisation", value)."""
 
 
 def principal_for_token(*, session: Session, token: str) -> Principal:
@@ -279,8 +282,9 @@ def principal_for_token(*, session: Session, token: str) -> Principal:
     row = session.execute(_BEARER, {"digest": token_digest(token)}).first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthorized("invalid or expired token")
-    sites = frozenset(session.execute(_SITES, {"user_id": row.id}).scalars())
-    granted = frozenset(session.execute(_AUTHORISATIONS, {"user_id": row.id}).scalars())
+    grants = session.execute(_GRANTS, {"user_id": row.id}).all()
+    sites = frozenset(value for kind, value in grants if kind == "site")
+    granted = frozenset(value for kind, value in grants if kind == "authorisation")
     principal = Principal(id=row.id, username=row.username, role=row.role, sites=sites,
                           all_sites=row.all_sites, language=row.language,
                           authorisations=granted)

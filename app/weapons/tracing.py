@@ -9,7 +9,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlmodel import Session, col, func, select
 
 from app.core.audit import record_event
@@ -66,15 +66,20 @@ def _raise(session: Session, actor: Principal, digests: Iterable[str]) -> int:
     return changed
 
 
+_LISTED = select(WeaponHandover.serial_index).where(
+    col(WeaponHandover.registration_id).in_(bindparam("ids", expanding=True)),
+    col(WeaponHandover.serial_index).in_(select(TracingEntry.serial_index)))
+"""The serials of the weapons of the registrations bound as `ids` on a tracing list (built
+once: every registration runs it)."""
+
+
 def check_registrations(*, session: Session, actor: Principal,
                         registration_ids: Sequence[uuid.UUID]) -> int:
     """Look up the serials of the weapons handed in with these registrations on every
     tracing list; how many signals are new or gained a registration."""
     if not registration_ids:
         return 0
-    listed = session.exec(select(WeaponHandover.serial_index).where(
-        col(WeaponHandover.registration_id).in_(list(registration_ids)),
-        col(WeaponHandover.serial_index).in_(select(TracingEntry.serial_index)))).all()
+    listed = session.execute(_LISTED, {"ids": list(registration_ids)}).scalars().all()
     return _raise(session, actor, [str(d) for d in listed]) if listed else 0
 
 

@@ -11,10 +11,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from reintegration.enums import StepStatus
 from reintegration.models import Case, CaseStep
+
+_HANDED_OVER = (
+    select(Case.person_id).join(CaseStep, col(CaseStep.case_id) == col(Case.id))
+    .where(col(Case.person_id).in_(bindparam("persons", expanding=True)),
+           col(Case.pathway) == "return", col(CaseStep.key) == "handover",
+           col(CaseStep.status) == StepStatus.done))
+"""The persons among those bound as `persons` handed over (built once: every duplicate
+check runs it)."""
 
 
 def do_not_reenter(session: Session, person_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -22,8 +31,4 @@ def do_not_reenter(session: Session, person_ids: Iterable[uuid.UUID]) -> set[uui
     ids = sorted(set(person_ids), key=str)
     if not ids:
         return set()
-    return set(session.exec(
-        select(Case.person_id).join(CaseStep, col(CaseStep.case_id) == col(Case.id))
-        .where(col(Case.person_id).in_(ids), col(Case.pathway) == "return",
-               col(CaseStep.key) == "handover", col(CaseStep.status) == StepStatus.done)
-    ).all())
+    return set(session.execute(_HANDED_OVER, {"persons": ids}).scalars())
