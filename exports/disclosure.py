@@ -114,9 +114,14 @@ def _components(cells: set[Cell], lines: list[Line]) -> dict[Cell, int]:
 
 
 def feasible_intervals(values: Mapping[Cell, int], lines: Iterable[Line], hidden: set[Cell],
-                       targets: Iterable[Cell]) -> dict[Cell, Interval]:
+                       targets: Iterable[Cell], enough: float | None = None
+                       ) -> dict[Cell, Interval]:
     """The least and greatest value of each target (a suppressed cell) given the published
-    cells and every line, by linear programming over the target's connected group."""
+    cells and every line, by linear programming over the target's connected group.
+
+    With `enough` (an audit asking only whether each interval is that wide), a target whose
+    values in the solutions already found for other targets lie `enough` apart is not solved
+    for: its interval is given as the values seen, which its feasible interval contains."""
     relevant = [line for line in lines if any(m in hidden for m in line.members())]
     label = _components(hidden, relevant)
     groups: dict[int, list[Line]] = {}
@@ -146,14 +151,17 @@ def feasible_intervals(values: Mapping[Cell, int], lines: Iterable[Line], hidden
         matrix = coo_matrix((data, (rows, cols)),
                             shape=(len(group_lines), len(variables))).tocsc()
         for position, interval in _bounds(matrix, np.asarray(rhs, dtype=float),
-                                          [index[c] for c in cells]).items():
+                                          [index[c] for c in cells], enough).items():
             out[cells[position]] = interval
     return out
 
 
-def _bounds(matrix: csc_matrix, rhs: np.ndarray, targets: list[int]) -> dict[int, Interval]:
+def _bounds(matrix: csc_matrix, rhs: np.ndarray, targets: list[int],
+            enough: float | None = None) -> dict[int, Interval]:
     """Minimise and maximise each target variable subject to matrix @ x = rhs, x >= 0: one
-    HiGHS model per group, its objective changed per target (each solve starts warm)."""
+    HiGHS model per group, its objective changed per target (each solve starts warm). Every
+    solution is a feasible point: with `enough`, a target it and the others before it have
+    already shown `enough` apart is not solved for (see `feasible_intervals`)."""
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("presolve", "off")  # a warm simplex start beats presolving again
@@ -171,7 +179,11 @@ def _bounds(matrix: csc_matrix, rhs: np.ndarray, targets: list[int]) -> dict[int
     lp.a_matrix_.value_ = matrix.data
     highs.passModel(lp)
     out: dict[int, Interval] = {}
+    lowest, highest = np.full(cols, np.inf), np.full(cols, -np.inf)  # values seen
     for position, target in enumerate(targets):
+        if enough is not None and highest[target] - lowest[target] >= enough:
+            out[position] = Interval(low=float(lowest[target]), high=float(highest[target]))
+            continue
         ends: list[float | None] = []
         for sense in (1.0, -1.0):
             highs.changeColCost(target, sense)
@@ -179,6 +191,9 @@ def _bounds(matrix: csc_matrix, rhs: np.ndarray, targets: list[int]) -> dict[int
             status = highs.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
                 ends.append(sense * highs.getInfo().objective_function_value)
+                seen = np.asarray(highs.getSolution().col_value)
+                np.minimum(lowest, seen, out=lowest)
+                np.maximum(highest, seen, out=highest)
             elif sense < 0 and status in _UNBOUNDED:
                 ends.append(None)
             else:
@@ -194,7 +209,7 @@ def audit(values: Mapping[Cell, int], lines: list[Line], hidden: set[Cell],
           threshold: int) -> dict[Cell, Interval]:
     """The primary cells whose feasible interval is narrower than the threshold."""
     targets = primary(values, threshold)
-    intervals = feasible_intervals(values, lines, hidden, targets)
+    intervals = feasible_intervals(values, lines, hidden, targets, enough=threshold)
     return {cell: iv for cell, iv in intervals.items() if iv.width() < threshold - 1e-6}
 
 
@@ -292,5 +307,5 @@ def _binding(values: Mapping[Cell, int], lines: list[Line], hidden: set[Cell],
 def _narrow(values: Mapping[Cell, int], lines: list[Line], hidden: set[Cell], threshold: int,
             cells: list[Cell]) -> list[Cell]:
     """Those of `cells` whose interval is still narrower than the threshold."""
-    intervals = feasible_intervals(values, lines, hidden, cells)
+    intervals = feasible_intervals(values, lines, hidden, cells, enough=threshold)
     return [c for c in cells if intervals[c].width() < threshold - 1e-6]

@@ -104,3 +104,32 @@ def test_random_sparse_tables(seed: int) -> None:
                   levels={"site": sites, "sex": ["M", "F"], "group": groups}, counts=counts)
     values, lines, hidden = protect([table])
     check(values, lines, hidden)
+
+
+
+def test_the_audit_fails_exactly_the_cells_whose_exact_interval_is_narrow() -> None:
+    """The audit skips solving for a cell the solutions found so far already show wide
+    enough: on random tables with random cells suppressed besides the primary ones (some
+    primary cells left narrow, some made wide) it still fails exactly the primary cells whose
+    exactly computed interval is narrower than the threshold, with that interval."""
+    kinds = {"narrow": 0, "wide": 0}
+    for seed in range(12):
+        rng = random.Random(seed)
+        sites = [f"S{i}" for i in range(rng.randint(3, 7))]
+        groups = [f"g{i}" for i in range(rng.randint(2, 4))]
+        counts = {(site, sex, group): rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 40])
+                  for site in sites for sex in ("M", "F") for group in groups}
+        table = Table(name="r", population="p", dimensions=("site", "sex", "group"),
+                      levels={"site": sites, "sex": ["M", "F"], "group": groups}, counts=counts)
+        values = cell_values([table])
+        lines = table.lines()
+        hidden = primary(values, THRESHOLD) | {c for c in values if rng.random() < 0.5}
+        exact = feasible_intervals(values, lines, hidden, primary(values, THRESHOLD))
+        narrow = {c for c, interval in exact.items() if interval.width() < THRESHOLD - 1e-6}
+        failing = audit(values, lines, hidden, THRESHOLD)
+        assert set(failing) == narrow, seed
+        assert all(interval == exact[cell] for cell, interval in failing.items())
+        kinds["narrow"] += len(narrow)
+        kinds["wide"] += len(exact) - len(narrow)
+    assert kinds["narrow"] > 50, kinds
+    assert kinds["wide"] > 50, kinds
