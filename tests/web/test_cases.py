@@ -4,6 +4,9 @@ with reassignment, the provider directory."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,6 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from app.core.db import session_scope
+from app.core.security import SYSTEM
+from reintegration.models import Case
+from reintegration.payments import plan_instalments
+from reintegration.schemas import InstalmentIn, InstalmentsIn
 from tests.factories import make_registration, person_case, seed_reference
 from tests.web.helpers import make_web_user, soup, web_login
 
@@ -200,3 +207,21 @@ def test_an_administrator_authorises_a_case_manager_for_children(
     assert soup(saved.text).select_one("#f-authorise-children").has_attr("checked")
     web_login(client, "cm.later")
     assert client.get(f"/cases/{child_case}").status_code == 200
+
+
+def test_the_timeline_gives_planned_instalments_readable_dates(
+        client: TestClient, engine: Engine, app: Any, registered: dict[str, str],
+        case_manager: str) -> None:
+    with session_scope(engine) as session:
+        case = session.get(Case, uuid.UUID(registered["case"]))
+        assert case is not None
+        plan_instalments(session=session, crypto=app.state.crypto, actor=SYSTEM,
+                         case_id=case.id, body=InstalmentsIn(instalments=[InstalmentIn(
+                             number=1, amount=Decimal("150"), due_on=date(2027, 1, 5))],
+                             version=case.version))
+    facts = [f.get_text(" ", strip=True)
+             for f in soup(client.get(f"/cases/{registered['case']}").text).select(".fact")]
+    planned = [f for f in facts if f.startswith("1:")]
+    assert planned, facts
+    assert "5 Jan 2027" in planned[0]
+    assert "2027-01-05" not in planned[0]
