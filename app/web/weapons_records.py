@@ -142,7 +142,7 @@ def reconciliation_page(request: Request, session: SessionDep,
 
 
 @router.get("/stock-counts/new")
-def count_form(request: Request, session: SessionDep, actor: deps.WebUser) -> Response:
+def count_form(request: Request, session: SessionDep, actor: deps.WeaponsOfficer) -> Response:
     """The stock count form: scan or type one serial or receipt number per line."""
     return render(request, "weapons/count.html", {
         "values": {"id": str(uuid.uuid4())}, "errors": {}, "result": None,

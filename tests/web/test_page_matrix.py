@@ -105,8 +105,8 @@ def pages(c: dict[str, Any]) -> dict[tuple[str, str], Page]:
         ("GET", "/weapons/destructions/{destruction_id}/certificate.pdf"): (
             f"/weapons/destructions/{c['destruction']}/certificate.pdf", WEAPONS_READ, True),
         ("GET", "/weapons/reconciliation"): ("/weapons/reconciliation", RECONCILE, False),
-        ("GET", "/weapons/stock-counts/new"): ("/weapons/stock-counts/new", SIGNED_IN,
-                                               False),  # a blank form
+        ("GET", "/weapons/stock-counts/new"): ("/weapons/stock-counts/new", WEAPONS_MOVE,
+                                               False),
         ("POST", "/weapons/stock-counts"): ("/weapons/stock-counts", WEAPONS_MOVE, False),
         ("GET", "/weapons/ammunition"): ("/weapons/ammunition", WEAPONS_READ, False),
         ("POST", "/weapons/ammunition"): ("/weapons/ammunition", WEAPONS_READ, False),

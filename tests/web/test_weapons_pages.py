@@ -194,7 +194,14 @@ def test_roles_and_sites_on_weapons_pages(client: TestClient, engine: Engine) ->
     assert client.get("/weapons").status_code == 403
     web_as(client, engine, "wo.ben", "weapons_officer", ["BEN"])
     assert client.get(f"/weapons/{first}").status_code == 404
-    assert soup(client.get("/weapons").text).select_one("#no-weapons") is not None
+    listed = soup(client.get("/weapons").text)
+    assert listed.select_one("#no-weapons") is not None
+    assert listed.select_one('nav.subnav a[href="/weapons/stock-counts/new"]') is not None
+    web_as(client, engine, "ro.trp", "registration_officer", ["TRP"])  # reads, does not count
+    assert client.get("/weapons").status_code == 200
+    assert soup(client.get("/weapons").text).select_one(
+        'nav.subnav a[href="/weapons/stock-counts/new"]') is None
+    assert client.get("/weapons/stock-counts/new").status_code == 403
     web_as(client, engine, "auditor.w", "auditor", [])
     assert client.get("/weapons/reconciliation").status_code == 200
     assert client.get(f"/weapons/{first}").status_code == 403
