@@ -333,11 +333,10 @@ def _pair(registration: _Registered, candidate: _Scored, source: str,
     a, b = ordered(registration.id, candidate.registration_id)
     sites = {registration.id: registration.site_code, candidate.registration_id: candidate.site}
     decision = candidate.decision if candidate.decision != "non_match" else "possible"
-    return {"id": uuid.uuid4(), "registration_a_id": a, "registration_b_id": b,
-            "score": candidate.score, "decision": decision,
-            "model_version": candidate.model_version, "source": source, "status": "open",
-            "created_at": utcnow(), "decided_at": None, "decided_by_id": None,
-            "site_a": sites[a], "site_b": sites[b], "version": 1, "priority": priority}
+    return CandidatePair(  # the model's defaults (id, status, version ...), as a plain row
+        registration_a_id=a, registration_b_id=b, score=candidate.score, decision=decision,
+        model_version=candidate.model_version, source=source, site_a=sites[a],
+        site_b=sites[b], priority=priority).model_dump()
 
 
 def lock_blocks(session: Session, digests: Sequence[str]) -> None:
