@@ -133,7 +133,8 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
             char = word[index]
             following = word[index + 1] if index + 1 < len(word) else ""
             if char in "wy" and index == 0:
-                slots.append(("W",) if char == "w" else ("Y",))
+                # an initial w is v in German and Polish names (Waldemar: فالديمار)
+                slots.append(("W", "F") if char == "w" else ("Y",))
                 vowels.append(slots[-1][0])
             elif char == "o" and index == 0 and following == "u" and word[2:3] in set("aei"):
                 slots.append(("W",))
@@ -144,8 +145,10 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
             elif char == "w":
                 vowels.append("U")
             elif char == "c":
-                # c before e/i is s (Cecile) or, in Italian and Turkish spellings, ch
-                codes = ("S", "X") if following in ("e", "i", "y") else ("K",)
+                # c before e/i is s (Cecile) or, in Italian and Turkish spellings, ch; the
+                # final c of a Slavic -ić / -ič may be ch (Jankovic: يانكوفيتش)
+                codes = ("S", "X") if following in ("e", "i", "y") else ("K", "X") if (
+                    following == "" and word[index - 1 : index] == "i") else ("K",)
                 slots.append(codes)
                 vowels.append(codes[0])
             elif char == "x":
@@ -169,14 +172,14 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
                 # بيورن), a vowel letter in Arabic script after a consonant
                 slots.append(("J", "Y") if index == 0 else ("J", ""))
                 vowels.append("J")
+            elif char == "j" and following in _LATIN_VOWELS:
+                # j between vowels is kh in Spanish names (Maruja: ماروخا)
+                slots.append(("J", "K"))
+                vowels.append("J")
             elif char == "g" and following == "n":
                 # gn is ny in Italian and French names (Agnelli: أنييلي)
                 slots.append(("G", "J", "K", ""))
                 vowels.append("G")
-            elif char == "c" and following == "" and word[index - 1 : index] == "i":
-                # -ic of a Slavic name is -ić / -ič (Jankovic: يانكوفيتش)
-                slots.append(("K", "X"))
-                vowels.append("K")
             elif char == "v":
                 # v is w in Persian and Turkish spellings (Velayati: ولايتي)
                 slots.append(("F", "W"))

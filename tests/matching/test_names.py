@@ -34,7 +34,7 @@ SAME = [
     ("Saif al-Din", "سيف الدين"),
     ("Nour Eddine", "نورالدين"),
     # foreign names as Arabic script writes them (xscript_dev): final s as ز, z as تز/تس,
-    # German sch-, Italian gn and sch, j as y, v as و, ch as ش, dh as ده
+    # German sch- and w, Italian gn and sch, j as y or kh, v as و, -ić, ch as ش, dh as ده
     ("Harms", "هارمز"),
     ("Rizzi", "ريتزي"),
     ("Maurizio", "ماوريتسيو"),
@@ -46,6 +46,10 @@ SAME = [
     ("Chraibi", "الشرايبي"),
     ("Christian", "كريستيان"),
     ("Udham", "أودهام"),
+    ("Jankovic", "يانكوفيتش"),
+    ("Drmic", "دراميتش"),
+    ("Waldemar", "فالديمار"),
+    ("Maruja", "ماروخا"),
 ]
 DIFFERENT = [
     ("Ali", "Omar"),
