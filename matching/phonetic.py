@@ -124,7 +124,9 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
     index = 0
     while index < len(word):
         for graph, codes in _LATIN_MULTI:
-            if word.startswith(graph, index):
+            if word.startswith(graph, index) and not (
+                    graph == "dj" and index > 0 and word[index - 1] not in _LATIN_VOWELS):
+                # dj is j (Djamila, Boudjema), but d + j after a consonant (Abdjalil)
                 slots.append(codes)
                 vowels.append(codes[0])
                 index += len(graph)

@@ -50,6 +50,8 @@ SAME = [
     ("Drmic", "دراميتش"),
     ("Waldemar", "فالديمار"),
     ("Maruja", "ماروخا"),
+    ("Abdeljalil", "عبد الجليل"),
+    ("Djamila", "جميلة"),
 ]
 DIFFERENT = [
     ("Ali", "Omar"),
