@@ -102,31 +102,38 @@ def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
         yield list(values[start:start + CHUNK])
 
 
-def _members(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, list[uuid.UUID]]:
+def _members(session: Session, ids: Sequence[uuid.UUID]
+             ) -> tuple[dict[str, list[int]], dict[int, uuid.UUID]]:
     """Every registration holding each blocking-key digest that the given registrations
-    share with another (committed or in this unit of work)."""
-    members: dict[str, list[uuid.UUID]] = {}
+    share with another (committed or in this unit of work), as the integer of its id, and
+    the ids by integer. The ranking adds and orders integers, not `UUID` objects (whose hash
+    and comparisons run in Python): a large import ranks hundreds of members per row, and
+    an id's integer orders as its hex digits, the online check's tie-break."""
+    members: dict[str, list[int]] = {}
+    by_integer: dict[int, uuid.UUID] = {}
     connection = session.connection()  # rows as the database gives them, no ORM loading
     for chunk in _chunks(ids):
-        found: dict[str, list[uuid.UUID]] = defaultdict(list)
+        found: dict[str, list[int]] = defaultdict(list)
         for digest, registration_id in connection.execute(_MEMBERS, {"ids": chunk}):
-            found[digest].append(registration_id)
+            found[digest].append(registration_id.int)
+            by_integer[registration_id.int] = registration_id
         members.update(found)  # a block found from two chunks: its members, once
-    return members
+    return members, by_integer
 
 
-def _ranked(registration_id: uuid.UUID, digests: Sequence[str],
-            members: Mapping[str, list[uuid.UUID]]) -> list[uuid.UUID]:
-    """A new registration's candidates, best first: as online, a shared block counts one
-    over its size (the registration itself not counted)."""
-    rank: dict[uuid.UUID, float] = defaultdict(float)
+def _ranked(registration: int, digests: Sequence[str],
+            members: Mapping[str, list[int]]) -> list[int]:
+    """A new registration's candidates (integers of ids, as :func:`_members` gives them),
+    best first: as online, a shared block counts one over its size (the registration itself
+    not counted), ties in the order of the ids."""
+    rank: dict[int, float] = defaultdict(float)
     for digest in digests:
         block = members.get(digest, ())
         weight = 1.0 / max(len(block) - 1, 1)
         for other in block:
-            if other != registration_id:
-                rank[other] += weight
-    best = heapq.nsmallest(MAX_CANDIDATES, rank.items(), key=lambda item: (-item[1], item[0].hex))
+            rank[other] += weight
+    rank.pop(registration, None)
+    best = heapq.nsmallest(MAX_CANDIDATES, rank.items(), key=lambda item: (-item[1], item[0]))
     return [other for other, _ in best]
 
 
@@ -161,9 +168,9 @@ def check_batch(
     """The match and possible candidates of each new registration (`new`: id → its blocking
     digests; each must be in `cache` already). Reasons are left out: the review queue
     explains each pair when it is opened."""
-    members = _members(session, list(new))
-    pairs = [(rid, other) for rid, digests in new.items()
-             for other in _ranked(rid, digests, members)]
+    members, by_integer = _members(session, list(new))
+    pairs = [(rid, by_integer[other]) for rid, digests in new.items()
+             for other in _ranked(rid.int, digests, members)]
     missing = sorted({other for _, other in pairs if cache.get(other) is None}, key=str)
     loaded = _load(session, crypto, missing, cache)
     found: dict[uuid.UUID, list[CandidateOut]] = {rid: [] for rid in new}
