@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BindParameter, bindparam, func
+from sqlalchemy import BindParameter, String, bindparam, cast, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col
 
@@ -50,16 +50,18 @@ _SHARED_BLOCKS = (select_columns(col(RegistrationIndex.digest)).where(
                                                      .in_(_IDS))))
     .group_by(col(RegistrationIndex.digest))
     .having(func.count() > 1, func.count() <= MAX_BLOCK + 1))
-_MEMBERS = (select_columns(col(RegistrationIndex.digest), col(RegistrationIndex.registration_id))
+_MEMBERS = (select_columns(col(RegistrationIndex.digest),
+                           cast(col(RegistrationIndex.registration_id), String))
             .where(_BLOCK, col(RegistrationIndex.digest).in_(_SHARED_BLOCKS)))
 """The members of every block that registrations (bound as `ids`) share with another: most
 blocks of a new registration hold it alone, and say nothing about its candidates; a block
-holding more than :data:`~app.dedup.service.MAX_BLOCK` others is left out, as online."""
+holding more than :data:`~app.dedup.service.MAX_BLOCK` others is left out, as online. The
+ids come as text (hex, or hyphenated on PostgreSQL), not as a `UUID` object per row."""
 _ROWS = select_columns(*CANDIDATE_COLUMNS).where(col(Registration.id).in_(_IDS))
 _INTEGERS = {"year": np.int32, "month": np.int8, "day": np.int8}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Known:
     """A registration as the check compares it: the matcher's values and where it is."""
 
@@ -102,23 +104,26 @@ def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
         yield list(values[start:start + CHUNK])
 
 
-def _members(session: Session, ids: Sequence[uuid.UUID]
-             ) -> tuple[dict[str, list[int]], dict[int, uuid.UUID]]:
+def _members(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, list[int]]:
     """Every registration holding each blocking-key digest that the given registrations
-    share with another (committed or in this unit of work), as the integer of its id, and
-    the ids by integer. The ranking adds and orders integers, not `UUID` objects (whose hash
-    and comparisons run in Python): a large import ranks hundreds of members per row, and
-    an id's integer orders as its hex digits, the online check's tie-break."""
+    share with another (committed or in this unit of work), as the integer of its id.
+
+    A large import ranks hundreds of members per row: integers are cheap to add up and
+    order (an id's integer orders as its hex digits, the online check's tie-break), where
+    a `UUID` object per member row costs its construction, a hash and comparisons in
+    Python, and work for the garbage collector."""
     members: dict[str, list[int]] = {}
-    by_integer: dict[int, uuid.UUID] = {}
+    integers: dict[str, int] = {}
     connection = session.connection()  # rows as the database gives them, no ORM loading
     for chunk in _chunks(ids):
         found: dict[str, list[int]] = defaultdict(list)
-        for digest, registration_id in connection.execute(_MEMBERS, {"ids": chunk}):
-            found[digest].append(registration_id.int)
-            by_integer[registration_id.int] = registration_id
+        for digest, text in connection.execute(_MEMBERS, {"ids": chunk}):
+            integer = integers.get(text)
+            if integer is None:
+                integer = integers[text] = uuid.UUID(text).int
+            found[digest].append(integer)
         members.update(found)  # a block found from two chunks: its members, once
-    return members, by_integer
+    return members
 
 
 def _ranked(registration: int, digests: Sequence[str],
@@ -133,8 +138,8 @@ def _ranked(registration: int, digests: Sequence[str],
         for other in block:
             rank[other] += weight
     rank.pop(registration, None)
-    best = heapq.nsmallest(MAX_CANDIDATES, rank.items(), key=lambda item: (-item[1], item[0]))
-    return [other for other, _ in best]
+    best = heapq.nsmallest(MAX_CANDIDATES, ((-weight, other) for other, weight in rank.items()))
+    return [other for _, other in best]
 
 
 def _load(session: Session, crypto: FieldCrypto, ids: Sequence[uuid.UUID],
@@ -168,8 +173,8 @@ def check_batch(
     """The match and possible candidates of each new registration (`new`: id → its blocking
     digests; each must be in `cache` already). Reasons are left out: the review queue
     explains each pair when it is opened."""
-    members, by_integer = _members(session, list(new))
-    pairs = [(rid, by_integer[other]) for rid, digests in new.items()
+    members = _members(session, list(new))
+    pairs = [(rid, uuid.UUID(int=other)) for rid, digests in new.items()
              for other in _ranked(rid.int, digests, members)]
     missing = sorted({other for _, other in pairs if cache.get(other) is None}, key=str)
     loaded = _load(session, crypto, missing, cache)
