@@ -171,21 +171,24 @@ def check_batch(
     model: MatchModel | None = None,
 ) -> dict[uuid.UUID, list[CandidateOut]]:
     """The match and possible candidates of each new registration (`new`: id → its blocking
-    digests; each must be in `cache` already). Reasons are left out: the review queue
-    explains each pair when it is opened."""
+    digests; those not in `cache` are read back, as candidates are). Reasons are left out:
+    the review queue explains each pair when it is opened."""
     members = _members(session, list(new))
     pairs = [(rid, uuid.UUID(int=other)) for rid, digests in new.items()
              for other in _ranked(rid.int, digests, members)]
-    missing = sorted({other for _, other in pairs if cache.get(other) is None}, key=str)
-    loaded = _load(session, crypto, missing, cache)
     found: dict[uuid.UUID, list[CandidateOut]] = {rid: [] for rid in new}
     if not pairs:
         return found
+    # every registration of a pair, from the cache before loading the others: loading puts
+    # them in the cache, which may drop some taken from it when a batch needs more than it holds
+    known_of: dict[uuid.UUID, Known | None] = {rid: cache.get(rid)
+                                                for rid in {i for pair in pairs for i in pair}}
+    missing = sorted((rid for rid, known in known_of.items() if known is None), key=str)
+    known_of.update(_load(session, crypto, missing, cache))
     position: dict[uuid.UUID, int] = {}
     records: list[Known] = []
-    for rid in {i for pair in pairs for i in pair}:
-        known = loaded.get(rid) or cache.get(rid)
-        assert known is not None, "new registrations are cached before they are checked"
+    for rid, known in known_of.items():
+        assert known is not None, "every registration of a pair is stored"
         position[rid] = len(records)
         records.append(known)
     model = model or default_model()
