@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.models import utcnow
+from app.core.models import ordered_id, utcnow
 
 
 def encrypted() -> Any:
@@ -44,7 +44,7 @@ class Case(SQLModel, table=True):
               "site_code"),
     )
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=ordered_id, primary_key=True)
     person_id: uuid.UUID = Field(foreign_key="person.id", index=True)
     registration_id: uuid.UUID | None = Field(default=None, foreign_key="registration.id")
     """The registration that opened it (its number and names head the case)."""
@@ -86,7 +86,7 @@ class CaseStep(SQLModel, table=True):
 
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("sealed",)
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=ordered_id, primary_key=True)
     case_id: uuid.UUID = Field(foreign_key="reintegration_case.id")
     key: str = Field(max_length=40)
     position: int
@@ -114,7 +114,7 @@ class CaseEvent(SQLModel, table=True):
 
     ENCRYPTED_FIELDS: ClassVar[tuple[str, ...]] = ("sealed",)
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=ordered_id, primary_key=True)
     case_id: uuid.UUID = Field(foreign_key="reintegration_case.id")
     version: int
     at: datetime = Field(default_factory=utcnow)

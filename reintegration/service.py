@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from app.core.audit import event_row, record_event, record_events
 from app.core.crypto import FieldCrypto
 from app.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from app.core.models import utcnow
+from app.core.models import ordered_id, utcnow
 from app.core.roles import SUPERVISORS
 from app.core.sealed import seal, unseal
 from app.core.security import Principal
@@ -84,7 +84,7 @@ def _new_case(pathway: Pathway, *, person_id: uuid.UUID, site: str, actor: Princ
               opened_on: date, registration_id: uuid.UUID | None,
               country: str | None = None) -> NewCase:
     due = opening_due(pathway, opened_on)
-    now, case_id = utcnow(), uuid.uuid4()
+    now, case_id = utcnow(), ordered_id()
     row = {"id": case_id, "person_id": person_id, "registration_id": registration_id,
            "pathway": pathway.key, "pathway_version": pathway.version,
            "status": CaseStatus.open.value, "site_code": site, "opened_on": opened_on,
@@ -92,7 +92,7 @@ def _new_case(pathway: Pathway, *, person_id: uuid.UUID, site: str, actor: Princ
            "country": country if pathway.key == "return" else None,
            "current_step": current_step(pathway, {s.key: s.initial for s in pathway.steps}),
            "next_due_on": min(due.values(), default=None)}
-    steps = [{"id": uuid.uuid4(), "case_id": case_id, "key": s.key, "position": i,
+    steps = [{"id": ordered_id(), "case_id": case_id, "key": s.key, "position": i,
               "status": s.initial.value, "due_on": due.get(s.key)}
              for i, s in enumerate(pathway.steps)]
     return NewCase(row, steps)
@@ -110,7 +110,7 @@ def _insert(session: Session, actor: Principal, opened: Sequence[NewCase]) -> No
     connection.execute(_INSERT_CASE, [case.row for case in opened])
     connection.execute(_INSERT_STEP, [step for case in opened for step in case.steps])
     connection.execute(_INSERT_EVENT, [{
-        "id": uuid.uuid4(), "case_id": case.row["id"], "version": case.row["version"],
+        "id": ordered_id(), "case_id": case.row["id"], "version": case.row["version"],
         "at": case.row["opened_at"], "happened_on": case.row["opened_on"],
         "kind": EventKind.opened.value, "actor_id": actor.id,
         "actor_username": actor.username,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BindParameter, bindparam, func
+from sqlalchemy import BindParameter, String, bindparam, cast, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col
 
@@ -50,16 +50,18 @@ _SHARED_BLOCKS = (select_columns(col(RegistrationIndex.digest)).where(
                                                      .in_(_IDS))))
     .group_by(col(RegistrationIndex.digest))
     .having(func.count() > 1, func.count() <= MAX_BLOCK + 1))
-_MEMBERS = (select_columns(col(RegistrationIndex.digest), col(RegistrationIndex.registration_id))
+_MEMBERS = (select_columns(col(RegistrationIndex.digest),
+                           cast(col(RegistrationIndex.registration_id), String))
             .where(_BLOCK, col(RegistrationIndex.digest).in_(_SHARED_BLOCKS)))
 """The members of every block that registrations (bound as `ids`) share with another: most
 blocks of a new registration hold it alone, and say nothing about its candidates; a block
-holding more than :data:`~app.dedup.service.MAX_BLOCK` others is left out, as online."""
+holding more than :data:`~app.dedup.service.MAX_BLOCK` others is left out, as online. The
+ids come as text (hex, or hyphenated on PostgreSQL), not as a `UUID` object per row."""
 _ROWS = select_columns(*CANDIDATE_COLUMNS).where(col(Registration.id).in_(_IDS))
 _INTEGERS = {"year": np.int32, "month": np.int8, "day": np.int8}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Known:
     """A registration as the check compares it: the matcher's values and where it is."""
 
@@ -102,32 +104,42 @@ def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
         yield list(values[start:start + CHUNK])
 
 
-def _members(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, list[uuid.UUID]]:
+def _members(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, list[int]]:
     """Every registration holding each blocking-key digest that the given registrations
-    share with another (committed or in this unit of work)."""
-    members: dict[str, list[uuid.UUID]] = {}
+    share with another (committed or in this unit of work), as the integer of its id.
+
+    A large import ranks hundreds of members per row: integers are cheap to add up and
+    order (an id's integer orders as its hex digits, the online check's tie-break), where
+    a `UUID` object per member row costs its construction, a hash and comparisons in
+    Python, and work for the garbage collector."""
+    members: dict[str, list[int]] = {}
+    integers: dict[str, int] = {}
     connection = session.connection()  # rows as the database gives them, no ORM loading
     for chunk in _chunks(ids):
-        found: dict[str, list[uuid.UUID]] = defaultdict(list)
-        for digest, registration_id in connection.execute(_MEMBERS, {"ids": chunk}):
-            found[digest].append(registration_id)
+        found: dict[str, list[int]] = defaultdict(list)
+        for digest, text in connection.execute(_MEMBERS, {"ids": chunk}):
+            integer = integers.get(text)
+            if integer is None:
+                integer = integers[text] = uuid.UUID(text).int
+            found[digest].append(integer)
         members.update(found)  # a block found from two chunks: its members, once
     return members
 
 
-def _ranked(registration_id: uuid.UUID, digests: Sequence[str],
-            members: Mapping[str, list[uuid.UUID]]) -> list[uuid.UUID]:
-    """A new registration's candidates, best first: as online, a shared block counts one
-    over its size (the registration itself not counted)."""
-    rank: dict[uuid.UUID, float] = defaultdict(float)
+def _ranked(registration: int, digests: Sequence[str],
+            members: Mapping[str, list[int]]) -> list[int]:
+    """A new registration's candidates (integers of ids, as :func:`_members` gives them),
+    best first: as online, a shared block counts one over its size (the registration itself
+    not counted), ties in the order of the ids."""
+    rank: dict[int, float] = defaultdict(float)
     for digest in digests:
         block = members.get(digest, ())
         weight = 1.0 / max(len(block) - 1, 1)
         for other in block:
-            if other != registration_id:
-                rank[other] += weight
-    best = heapq.nsmallest(MAX_CANDIDATES, rank.items(), key=lambda item: (-item[1], item[0].hex))
-    return [other for other, _ in best]
+            rank[other] += weight
+    rank.pop(registration, None)
+    best = heapq.nsmallest(MAX_CANDIDATES, ((-weight, other) for other, weight in rank.items()))
+    return [other for _, other in best]
 
 
 def _load(session: Session, crypto: FieldCrypto, ids: Sequence[uuid.UUID],
@@ -159,21 +171,24 @@ def check_batch(
     model: MatchModel | None = None,
 ) -> dict[uuid.UUID, list[CandidateOut]]:
     """The match and possible candidates of each new registration (`new`: id → its blocking
-    digests; each must be in `cache` already). Reasons are left out: the review queue
-    explains each pair when it is opened."""
+    digests; those not in `cache` are read back, as candidates are). Reasons are left out:
+    the review queue explains each pair when it is opened."""
     members = _members(session, list(new))
-    pairs = [(rid, other) for rid, digests in new.items()
-             for other in _ranked(rid, digests, members)]
-    missing = sorted({other for _, other in pairs if cache.get(other) is None}, key=str)
-    loaded = _load(session, crypto, missing, cache)
+    pairs = [(rid, uuid.UUID(int=other)) for rid, digests in new.items()
+             for other in _ranked(rid.int, digests, members)]
     found: dict[uuid.UUID, list[CandidateOut]] = {rid: [] for rid in new}
     if not pairs:
         return found
+    # every registration of a pair, from the cache before loading the others: loading puts
+    # them in the cache, which may drop some taken from it when a batch needs more than it holds
+    known_of: dict[uuid.UUID, Known | None] = {rid: cache.get(rid)
+                                                for rid in {i for pair in pairs for i in pair}}
+    missing = sorted((rid for rid, known in known_of.items() if known is None), key=str)
+    known_of.update(_load(session, crypto, missing, cache))
     position: dict[uuid.UUID, int] = {}
     records: list[Known] = []
-    for rid in {i for pair in pairs for i in pair}:
-        known = loaded.get(rid) or cache.get(rid)
-        assert known is not None, "new registrations are cached before they are checked"
+    for rid, known in known_of.items():
+        assert known is not None, "every registration of a pair is stored"
         position[rid] = len(records)
         records.append(known)
     model = model or default_model()

@@ -126,12 +126,13 @@ def registration_indexes(crypto: FieldCrypto, values: Mapping[str, str | None]
         value = values.get(name)
         if value:
             entries.add((kind.value, crypto.blind_index(kind.value, value)))
+    name, block = IndexKind.name.value, IndexKind.block.value  # an enum's value is slow to read
     for key in _name_entries(values):
-        entries.add((IndexKind.name.value, crypto.blind_index(IndexKind.name.value, key)))
+        entries.add((name, crypto.blind_index(name, key)))
     lookups: set[str] = set()
     for key in block_keys(values):
-        digests = crypto.blind_indexes(IndexKind.block.value, key)  # the primary first
-        entries.add((IndexKind.block.value, digests[0]))
+        digests = crypto.blind_indexes(block, key)  # the primary first
+        entries.add((block, digests[0]))
         lookups.update(digests)
     return entries, sorted(lookups)
 

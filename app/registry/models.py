@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.models import utcnow
+from app.core.models import ordered_id, utcnow
 
 
 def encrypted() -> Any:
@@ -51,7 +51,7 @@ class Person(SQLModel, table=True):
 
     __tablename__ = "person"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=ordered_id, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
     status: str = Field(default="active", max_length=16, index=True)
     merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")

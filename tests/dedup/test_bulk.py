@@ -41,7 +41,10 @@ def crypto(app: FastAPI, engine: Engine) -> FieldCrypto:
     return result
 
 
-def test_batch_scores_equal_the_online_scores(engine: Engine, crypto: FieldCrypto) -> None:
+@pytest.mark.parametrize("cache_size", [50_000, 2],
+                         ids=["cache holds the batch", "cache smaller than the batch"])
+def test_batch_scores_equal_the_online_scores(engine: Engine, crypto: FieldCrypto,
+                                              cache_size: int) -> None:
     with session_scope(engine) as session:
         for person in PEOPLE:
             make_registration(session, crypto, **person)
@@ -52,7 +55,7 @@ def test_batch_scores_equal_the_online_scores(engine: Engine, crypto: FieldCrypt
                                                RegistrationIndex.digest).where(
                 col(RegistrationIndex.kind) == IndexKind.block.value)).all():
             digests[rid].append(digest)
-        cache = bulk.KnownCache()
+        cache = bulk.KnownCache(size=cache_size)  # a small one drops most before the check
         for registration in stored:
             cache.put(registration.id, bulk.known_from_record(
                 registry_record(crypto, registration), person_id=registration.person_id,
