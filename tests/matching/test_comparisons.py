@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from matching import online, score_candidates
-from matching.features import ID_LEVELS, compare_pairs
-from matching.records import compared_values, prepare_records, records_frame
+from matching.features import ID_LEVELS, NameTable, compare_pairs
+from matching.records import RECORD_COLUMNS, compared_values, prepare_records, records_frame
 from matching.similarity import ONE_EDIT_FLOOR, WordTable, field_similarity
+from synthetic import SyntheticConfig, iter_records, persons_for_records
 
 
 @pytest.mark.parametrize(
@@ -71,3 +73,25 @@ def test_two_common_names_are_two_names_in_any_script(a: str, b: str, distinct: 
                               [{**base, "given_name": b, "record_id": "b"}])
     flagged = any(c.field == "given_name" and c.level == "distinct" for c in pair.explanation)
     assert flagged is distinct
+
+
+def test_name_table_scores_each_name_pair_once_across_chunks() -> None:
+    rows = [record for record, _ in iter_records(
+        SyntheticConfig(n_persons=persons_for_records(400), seed=5))]
+    prepared = prepare_records(pd.DataFrame(rows, columns=list(RECORD_COLUMNS)).astype(str))
+    rng = np.random.default_rng(5)
+    ia = rng.integers(0, len(prepared), 6000)
+    ib = rng.integers(0, len(prepared), 6000)
+    whole = compare_pairs(prepared, ia, ib, NameTable(prepared))
+    names = NameTable(prepared)
+    chunks = [compare_pairs(prepared, ia[s:s + 1000], ib[s:s + 1000], names)
+              for s in range(0, len(ia), 1000)]
+    for key, values in whole.items():
+        np.testing.assert_array_equal(np.concatenate([c[key] for c in chunks]), values)
+    # every pair of names met is kept once, sorted, and found again without being rescored
+    assert len(names.known_keys) > 1000
+    assert (np.diff(names.known_keys) > 0).all()
+    kept = len(names.known_keys)
+    again = compare_pairs(prepared, ia[:1000], ib[:1000], names)
+    np.testing.assert_array_equal(again["full"], chunks[0]["full"])
+    assert len(names.known_keys) == kept
