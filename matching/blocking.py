@@ -12,6 +12,7 @@ records on the same keys.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,12 @@ def _codes(values: pd.Series) -> np.ndarray:
     return codes
 
 
+def _derived_codes(values: pd.Series, derive: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """:func:`_codes` of ``derive(values)``, derived once per distinct value."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return _codes(derive(pd.Series(uniques, dtype=object)))[codes]
+
+
 def _combine(*parts: np.ndarray) -> np.ndarray:
     """Combine code arrays into one code per distinct tuple; -1 where any part is missing."""
     out = parts[0].copy()
@@ -177,10 +184,10 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
     born_on = np.where((years > 0) & (months > 0) & (days > 0),
                        years * 10_000 + months * 100 + days, -1)
     phone, nid = _codes(prepared["phone"]), _codes(prepared["nid"])
-    initials = _codes(pd.concat([prepared[c].str[:1] for c in ("k_given", "k_father",
-                                                                "k_family")], ignore_index=True))
+    initials = _derived_codes(pd.concat([prepared[c] for c in ("k_given", "k_father", "k_family")],
+                                        ignore_index=True), lambda v: v.str[:1])
     g1, f1, a1 = initials.reshape(3, len(prepared))
-    a2 = _codes(prepared["k_family"].str[:2])
+    a2 = _derived_codes(prepared["k_family"], lambda v: v.str[:2])
     rows = np.arange(len(prepared), dtype=np.int64)
     parts = (given, father, grandfather, family)
     groups = [
@@ -190,8 +197,8 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
     ]
     # a whole national or passport number alone (near-unique identifiers)
     for column in ("nid", "passport"):
-        values = prepared[column].where(prepared[column].str.match(WHOLE_IDENTIFIER), "")
-        groups.append(_codes(values))
+        groups.append(_derived_codes(prepared[column],
+                                     lambda v: v.where(v.str.match(WHOLE_IDENTIFIER), "")))
     out = [(rows, codes) for codes in groups]
     # name parts in nasab order, one key space for all positions (see keys_for_parts)
     triples = np.concatenate([rows] * len(_TRIPLES))
@@ -285,7 +292,10 @@ def candidate_pairs(
         empty = np.array([], dtype=np.int64)
         return empty, empty, oversized
     both = np.concatenate(chunks, axis=1)
-    both = both[:, both[0] != both[1]]
-    encoded = pd.unique(np.minimum(both[0], both[1]) * n_records + np.maximum(both[0], both[1]))
-    encoded.sort()
+    low, high = np.minimum(both[0], both[1]), np.maximum(both[0], both[1])
+    del both
+    # one code per pair; a pair found by several keys kept once. Sorted, then the repeats
+    # dropped: numpy's sort is several times faster than a hash table over tens of millions
+    encoded = np.sort((low * n_records + high)[low != high])
+    encoded = encoded[np.r_[True, encoded[1:] != encoded[:-1]]] if len(encoded) else encoded
     return encoded // n_records, encoded % n_records, oversized
