@@ -224,20 +224,28 @@ def neighbourhood_order(prepared: pd.DataFrame) -> np.ndarray:
     return rank
 
 
-def _block_pairs(starts: np.ndarray, sizes: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+def _pair_codes(a: np.ndarray, b: np.ndarray, n_records: int) -> np.ndarray:
+    """One code per pair of distinct rows, ``low * n_records + high`` (a row with itself
+    dropped)."""
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    return (low * n_records + high)[low != high]
+
+
+def _block_pairs(starts: np.ndarray, sizes: np.ndarray, rows: np.ndarray, n_records: int
+                 ) -> list[np.ndarray]:
     out = []
     for size in np.unique(sizes):
         if size < 2:
             continue
         first, second = np.triu_indices(int(size), k=1)
         group_starts = starts[sizes == size][:, None]
-        out.append(np.stack([rows[group_starts + first].ravel(),
-                             rows[group_starts + second].ravel()]))
+        out.append(_pair_codes(rows[group_starts + first].ravel(),
+                               rows[group_starts + second].ravel(), n_records))
     return out
 
 
 def _window_pairs(
-    codes: np.ndarray, rows: np.ndarray, order: np.ndarray, window: int
+    codes: np.ndarray, rows: np.ndarray, order: np.ndarray, window: int, n_records: int
 ) -> list[np.ndarray]:
     """Sorted-neighbourhood pairs inside oversized blocks: each record and its next ones."""
     sort = np.lexsort((order[rows], codes))
@@ -245,7 +253,7 @@ def _window_pairs(
     out = []
     for step in range(1, window + 1):
         same = codes[step:] == codes[:-step]
-        out.append(np.stack([rows[:-step][same], rows[step:][same]]))
+        out.append(_pair_codes(rows[:-step][same], rows[step:][same], n_records))
     return out
 
 
@@ -278,24 +286,21 @@ def candidate_pairs(
         rows, codes = rows[valid], codes[valid]
         if len(codes) == 0:
             continue
-        sort = np.argsort(codes, kind="stable")
+        sort = np.argsort(codes)  # the order inside a block does not matter
         codes, rows = codes[sort], rows[sort]
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         sizes = np.diff(np.r_[starts, len(codes)])
         large = sizes > max_block_size
         oversized += int(large.sum())
-        chunks += _block_pairs(starts[~large], sizes[~large], rows)
+        chunks += _block_pairs(starts[~large], sizes[~large], rows, n_records)
         if large.any() and order is not None:
             member = np.repeat(large, sizes)
-            chunks += _window_pairs(codes[member], rows[member], order, window)
+            chunks += _window_pairs(codes[member], rows[member], order, window, n_records)
     if not chunks:
         empty = np.array([], dtype=np.int64)
         return empty, empty, oversized
-    both = np.concatenate(chunks, axis=1)
-    low, high = np.minimum(both[0], both[1]), np.maximum(both[0], both[1])
-    del both
-    # one code per pair; a pair found by several keys kept once. Sorted, then the repeats
-    # dropped: numpy's sort is several times faster than a hash table over tens of millions
-    encoded = np.sort((low * n_records + high)[low != high])
+    # a pair found by several keys kept once: the codes sorted, then the repeats dropped
+    # (numpy's sort is several times faster than a hash table over tens of millions)
+    encoded = np.sort(np.concatenate(chunks))
     encoded = encoded[np.r_[True, encoded[1:] != encoded[:-1]]] if len(encoded) else encoded
     return encoded // n_records, encoded % n_records, oversized
