@@ -44,6 +44,7 @@ _NAME_PAIRS = (
     ("grandfather", "father"), ("father", "grandfather"), ("grandfather", "family"),
     ("family", "grandfather"),
 )
+_OTHER_COLUMNS = ("phone", "nid", "passport", "sex", "nationality")
 _DICT_BELOW = 2_000
 """Records under which name codes come from a dict rather than a pandas index."""
 
@@ -54,6 +55,8 @@ class NameTable:
     Build it once per record set and pass it to :func:`compare_pairs` for every chunk of
     pairs: the phonetic keys of each distinct name are computed only once, and so is the
     similarity of each distinct pair of names (kept, sorted by pair key, as they are computed).
+    The identifier, sex and nationality columns are coded once too (``-1`` where missing), so
+    that pairs compare integers.
 
     Args:
         prepared: Output of :func:`matching.records.prepare_records`.
@@ -74,6 +77,7 @@ class NameTable:
         self.table = WordTable([str(v) for v in values])
         self.present = {c: v != "" for c, v in columns.items()}
         self.width = max(len(values), 1)
+        self.other_codes = {c: _codes(column(prepared, c, object)) for c in _OTHER_COLUMNS}
         self.known_keys = np.empty(0, dtype=np.int64)
         self.known_scores = np.empty(0, dtype=np.float32)
 
@@ -128,20 +132,29 @@ class _NameSimilarity:
                 for combo, (inverse, _), part in zip(combos, found, parts, strict=True)}
 
 
-def _digit_level(values: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+def _codes(values: np.ndarray) -> np.ndarray:
+    """One integer per distinct value, ``-1`` for ``""``."""
+    codes, uniques = pd.factorize(values, sort=False)
+    codes = codes.astype(np.int64)
+    codes[np.isin(codes, np.flatnonzero(uniques == ""))] = -1
+    return codes
+
+
+def _digit_level(values: np.ndarray, codes: np.ndarray, ia: np.ndarray, ib: np.ndarray
+                 ) -> np.ndarray:
     """Level codes of identifier pairs: missing, same, one_digit (one typing error: a
     character changed, added or dropped, or two neighbours swapped) or different."""
-    a = values[ia]
-    b = values[ib]
+    a = codes[ia]
+    b = codes[ib]
     level = np.full(len(ia), 3, dtype=np.int8)
-    missing = (a == "") | (b == "")
+    missing = (a < 0) | (b < 0)
     level[missing] = 0
     same = (a == b) & ~missing
     level[same] = 1
     check = np.flatnonzero(~missing & ~same)
     if len(check):
-        edits = process.cpdist(a[check].tolist(), b[check].tolist(), scorer=OSA.distance,
-                               workers=-1)
+        edits = process.cpdist(values[ia[check]].tolist(), values[ib[check]].tolist(),
+                               scorer=OSA.distance, workers=-1)
         level[check[edits == 1]] = 2
     return level
 
@@ -274,10 +287,9 @@ def compare_pairs(
         (years[ia] > 0) & (years[ib] > 0), np.abs(years[ia] - years[ib]), -1
     ).astype(np.int16)
     for name in ("phone", "nid", "passport"):
-        out[name] = _digit_level(column(prepared, name, object), ia, ib)
+        out[name] = _digit_level(column(prepared, name, object), names.other_codes[name], ia, ib)
     for name in ("sex", "nationality"):
-        values = column(prepared, name, object)
-        a, b = values[ia], values[ib]
-        out[name] = np.where((a == "") | (b == ""), -1, (a == b).astype(np.int8))
+        a, b = names.other_codes[name][ia], names.other_codes[name][ib]
+        out[name] = np.where((a < 0) | (b < 0), -1, (a == b).astype(np.int8))
     out["identifier"] = _shared_identifier(prepared, ia, out)
     return out
