@@ -85,6 +85,7 @@ def build(path: Path, registrations: int) -> Path:
                 continue
             if len(entries) == BATCH:
                 registry.insert(session=session, crypto=crypto, actor=SYSTEM, entries=entries)
+                registry.number(session=session, crypto=crypto, actor=SYSTEM, entries=entries)
                 session.commit()
                 stored, entries = stored + len(entries), []
                 if stored % 20_000 == 0:
@@ -92,6 +93,7 @@ def build(path: Path, registrations: int) -> Path:
                           flush=True)
         if entries:
             registry.insert(session=session, crypto=crypto, actor=SYSTEM, entries=entries)
+            registry.number(session=session, crypto=crypto, actor=SYSTEM, entries=entries)
             stored += len(entries)
     engine.dispose()
     print(f"  built {stored:,} registrations in {time.perf_counter() - started:.0f} s")

@@ -18,7 +18,10 @@ from rapidfuzz.distance import OSA
 from matching.records import Prepared, column
 from matching.similarity import WordTable
 
-__all__ = ["DOB_LEVELS", "ID_LEVELS", "Comparisons", "NameTable", "compare_pairs"]
+__all__ = [
+    "DOB_LEVELS", "ID_LEVELS", "LEADING_WORD_CAP", "LEADING_WORD_FIELDS", "Comparisons",
+    "NameTable", "compare_pairs",
+]
 
 Comparisons = dict[str, np.ndarray]
 """Output of :func:`compare_pairs`: one array per comparison, one element per pair."""
@@ -37,6 +40,14 @@ ID_LEVELS = ("missing", "same", "one_digit", "different")
 
 
 _NAME_COLUMNS = ("given", "father", "grandfather", "family", "mother", "alias", "pob")
+LEADING_WORD_FIELDS = ("mother", "pob")
+"""Fields written with or without a second part: the mother's name with or without her
+family name (``Aisha`` / ``Aicha Al Ferjani``), a place with or without its region or
+country (``Faya`` / ``Faya-Largeau``, ``Tripoli, Libya``)."""
+LEADING_WORD_CAP = 0.91
+"""Most that two such values score on their first words alone (one written with more words
+than the other): at most *similar*, since a common given name agrees by chance."""
+_LEADING = {field: field + "_first" for field in LEADING_WORD_FIELDS}
 # Every (first record's column, second record's column) name similarity compare_pairs uses.
 _NAME_PAIRS = (
     *((c, c) for c in _NAME_COLUMNS),
@@ -64,6 +75,10 @@ class NameTable:
 
     def __init__(self, prepared: Prepared) -> None:
         columns = {c: column(prepared, c, object) for c in _NAME_COLUMNS}
+        self.words = {c: np.array([v.count(" ") + 1 if v else 0 for v in columns[c]],
+                                  dtype=np.int64) for c in LEADING_WORD_FIELDS}
+        for field, first in _LEADING.items():
+            columns[first] = np.array([v.split(" ", 1)[0] for v in columns[field]], dtype=object)
         if len(columns["given"]) < _DICT_BELOW:
             # a few hundred records: a dict is cheaper than pandas' hashing setup
             positions: dict[str, int] = {}
@@ -105,6 +120,22 @@ class NameTable:
         self.known_keys = merged[order]
         self.known_scores = np.concatenate([self.known_scores, scores[~known]])[order]
         return scores[inverse.reshape(-1)]
+
+    def with_leading_word(
+        self, field: str, ia: np.ndarray, ib: np.ndarray, whole: np.ndarray
+    ) -> np.ndarray:
+        """Return ``whole`` (the field's similarity) raised, where one value has more words
+        than the other, to the similarity of the two first words (at most
+        :data:`LEADING_WORD_CAP`)."""
+        words_a, words_b = self.words[field][ia], self.words[field][ib]
+        uneven = np.flatnonzero((words_a != words_b) & (words_a > 0) & (words_b > 0))
+        if not len(uneven):
+            return whole
+        first = _LEADING[field]
+        leading = self.pairs(ia[uneven], ib[uneven]).many(((first, first),))[first, first]
+        out = whole.copy()
+        out[uneven] = np.fmax(whole[uneven], np.minimum(leading, np.float32(LEADING_WORD_CAP)))
+        return out
 
 
 class _NameSimilarity:
@@ -260,6 +291,8 @@ def compare_pairs(
     similarity = names.pairs(ia, ib).many(_NAME_PAIRS)
     for name in _NAME_COLUMNS:
         out[name] = similarity[name, name]
+    for name in LEADING_WORD_FIELDS:
+        out[name] = names.with_leading_word(name, ia, ib, out[name])
     # An officer may swap the given and family names: compare them crossed as well.
     g_a, a_g = similarity["given", "family"], similarity["family", "given"]
     # Swapped when both crossed names agree, or when one agrees closely and the other

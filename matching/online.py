@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from rapidfuzz.distance import OSA
 
-from matching.features import WHOLE_IDENTIFIER
+from matching.features import LEADING_WORD_CAP, WHOLE_IDENTIFIER
 from matching.model import MatchModel, RowTerms
 from matching.records import Record, compared_values
 from matching.similarity import field_similarity, to_float32
@@ -32,6 +32,7 @@ __all__ = ["PairTerms", "PreparedRecord", "compare", "prepare"]
 _WHOLE = re.compile(WHOLE_IDENTIFIER)
 # The thresholds as the float32 values numpy compares float32 similarities with.
 _WEAK, _SIMILAR, _HIGH, _EXACT = (to_float32(c) for c in (0.7, 0.85, 0.92, 0.98))
+_LEADING_CAP = to_float32(LEADING_WORD_CAP)
 _SHIFT = to_float32(0.9)
 
 
@@ -138,6 +139,15 @@ def _digit_level(a: str, b: str) -> int:
     return 2 if OSA.distance(a, b) == 1 else 3
 
 
+def _with_leading_word(a: str, b: str) -> float:
+    """:meth:`matching.features.NameTable.with_leading_word` of one pair of values."""
+    whole = field_similarity(a, b)
+    if not a or not b or a.count(" ") == b.count(" "):
+        return whole
+    leading = min(field_similarity(a.split(" ", 1)[0], b.split(" ", 1)[0]), _LEADING_CAP)
+    return _fmax(whole, leading)
+
+
 def _presence_level(a: str, b: str) -> int:
     """Level of sex and nationality: missing, same or different."""
     if not a or not b:
@@ -215,9 +225,9 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
         "grandfather_name": _name_level(grandfather),
         "family_name": _name_level(family),
         "full_name": _name_level(full),
-        "mother_name": _name_level(field_similarity(a["mother"], b["mother"])),
+        "mother_name": _name_level(_with_leading_word(a["mother"], b["mother"])),
         "alias": _name_level(field_similarity(a["alias"], b["alias"])),
-        "place_of_birth": _name_level(field_similarity(a["pob"], b["pob"])),
+        "place_of_birth": _name_level(_with_leading_word(a["pob"], b["pob"])),
         "date_of_birth": dob,
         "phone": _digit_level(a["phone"], b["phone"]),
         "national_id": nid,

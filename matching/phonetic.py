@@ -27,10 +27,15 @@ _ARABIC_CODES: dict[str, tuple[str, ...]] = {
 }
 _ARABIC_VOWELS = {"ا": "A", "و": "U", "ي": "I", "ع": "", "ء": ""}
 _LATIN_MULTI: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("tsch", ("X",)), ("tch", ("X",)), ("sch", ("X",)), ("tsh", ("X",)), ("sh", ("X",)),
-    ("ch", ("X", "K")), ("kh", ("K", "H")), ("gh", ("G",)), ("ph", ("F",)),
-    ("th", ("T", "S")),
-    ("dh", ("D", "Z")), ("dj", ("J",)), ("zh", ("J",)), ("ck", ("K",)), ("kk", ("K",)),
+    ("tsch", ("X",)), ("tch", ("X",)), ("sch", ("X", "SK")), ("tsh", ("X",)), ("sh", ("X",)),
+    # chr, chl are kr, kl (Christian, Chloe) or, in French spellings, shr (Chraibi: الشرايبي)
+    ("chr", ("KR", "XR")), ("chl", ("KL", "XL")), ("ch", ("X", "K")),
+    ("kh", ("K", "H")), ("gh", ("G",)), ("ph", ("F",)),
+    # th, dh may also be ت, د followed by ه (Thanwi, Udham: التهانوي, أودهام)
+    ("th", ("T", "S", "TH")),
+    ("dh", ("D", "Z", "DH")), ("dj", ("J",)), ("zh", ("J",)), ("ck", ("K",)), ("kk", ("K",)),
+    # z, zz, tz may be ts (Rizzi, Maurizio, Fitz: ريتزي, ماوريتسيو)
+    ("zz", ("Z", "TS")), ("tz", ("TS", "Z")),
 )
 _LATIN_CODES: dict[str, tuple[str, ...]] = {
     "b": ("B",), "p": ("B",), "f": ("F",), "v": ("F",), "t": ("T",), "d": ("D",),
@@ -102,6 +107,10 @@ def _arabic_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
             vowels.append("A")
         elif char == "ت" and word[index + 1 : index + 2] == "ش":
             continue
+        elif char == "ت" and word[index + 1 : index + 2] in ("ز", "س"):
+            # تز / تس write the z of Italian and German names (Rizzi, Maurizio)
+            slots.append(("T", ""))
+            vowels.append("T")
         elif char in _ARABIC_CODES:
             codes = _ARABIC_CODES[char]
             slots.append(codes)
@@ -112,11 +121,12 @@ def _arabic_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
 def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
     slots: list[tuple[str, ...]] = []
     vowels: list[str] = []
-    word = word.replace("chr", "kr").replace("chl", "kl")
     index = 0
     while index < len(word):
         for graph, codes in _LATIN_MULTI:
-            if word.startswith(graph, index):
+            if word.startswith(graph, index) and not (
+                    graph == "dj" and index > 0 and word[index - 1] not in _LATIN_VOWELS):
+                # dj is j (Djamila, Boudjema), but d + j after a consonant (Abdjalil)
                 slots.append(codes)
                 vowels.append(codes[0])
                 index += len(graph)
@@ -125,7 +135,8 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
             char = word[index]
             following = word[index + 1] if index + 1 < len(word) else ""
             if char in "wy" and index == 0:
-                slots.append(("W",) if char == "w" else ("Y",))
+                # an initial w is v in German and Polish names (Waldemar: فالديمار)
+                slots.append(("W", "F") if char == "w" else ("Y",))
                 vowels.append(slots[-1][0])
             elif char == "o" and index == 0 and following == "u" and word[2:3] in set("aei"):
                 slots.append(("W",))
@@ -136,8 +147,10 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
             elif char == "w":
                 vowels.append("U")
             elif char == "c":
-                # c before e/i is s (Cecile) or, in Italian and Turkish spellings, ch
-                codes = ("S", "X") if following in ("e", "i", "y") else ("K",)
+                # c before e/i is s (Cecile) or, in Italian and Turkish spellings, ch; the
+                # final c of a Slavic -ić / -ič may be ch (Jankovic: يانكوفيتش)
+                codes = ("S", "X") if following in ("e", "i", "y") else ("K", "X") if (
+                    following == "" and word[index - 1 : index] == "i") else ("K",)
                 slots.append(codes)
                 vowels.append(codes[0])
             elif char == "x":
@@ -150,11 +163,32 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
                 # final devoicing: Ahmet, Mahamat for أحمد, محمد
                 slots.append(("T", "D"))
                 vowels.append("T")
-            elif (char == "s" and 0 < index < len(word) - 1 and following in _LATIN_VOWELS
-                  and word[index - 1] in _LATIN_VOWELS):
-                # s between vowels is often z (Susana, Rosa: سوزانا, روزا)
+            elif char == "s" and index > 0 and (following == "" or (
+                    following in _LATIN_VOWELS and word[index - 1] in _LATIN_VOWELS)):
+                # s between vowels, or final, is often z (Susana, Rosa, Harms: سوزانا, روزا,
+                # هارمز)
                 slots.append(("S", "Z"))
                 vowels.append("S")
+            elif char == "j" and (index == 0 or word[index - 1] not in _LATIN_VOWELS):
+                # j is y in German, Scandinavian and Slavic names (Jankovic, Bjorn: يانكوفيتش,
+                # بيورن), a vowel letter in Arabic script after a consonant
+                slots.append(("J", "Y") if index == 0 else ("J", ""))
+                vowels.append("J")
+            elif char == "j" and following in _LATIN_VOWELS:
+                # j between vowels is kh in Spanish names (Maruja: ماروخا)
+                slots.append(("J", "K"))
+                vowels.append("J")
+            elif char == "g" and following == "n":
+                # gn is ny in Italian and French names (Agnelli: أنييلي)
+                slots.append(("G", "J", "K", ""))
+                vowels.append("G")
+            elif char == "v":
+                # v is w in Persian and Turkish spellings (Velayati: ولايتي)
+                slots.append(("F", "W"))
+                vowels.append("F")
+            elif char == "z" and index > 0:
+                slots.append(("Z", "TS"))
+                vowels.append("Z")
             elif char in "eo" and following == char:
                 vowels.append("I" if char == "e" else "U")
                 index += 1
@@ -170,7 +204,7 @@ def _latin_slots(word: str) -> tuple[list[tuple[str, ...]], str]:
 
 
 def _article_forms(word: str, script: str) -> list[str]:
-    if script == "arabic" and word.startswith("ال") and len(word) >= 4:
+    if script == "arabic" and word.startswith("ال") and len(word) >= 5:
         return [word[2:], word]
     if script != "arabic" and word[:2] in ("al", "el") and len(word) >= 6:
         return [word[2:], word]
@@ -201,7 +235,9 @@ def name_key(word: str) -> NameKey:
                 skeletons.append(skeleton)
     cross = vowel_form
     if script == "latin":
-        cross = _collapse(_latin_slots(word.replace("e", "i"))[1])
+        # e read as i, in the form the vowel form was taken from (the article dropped)
+        form = _article_forms(word, script)[0]
+        cross = _collapse(_latin_slots(form.replace("e", "i"))[1])
     return NameKey(script, tuple(skeletons[:_MAX_VARIANTS]), vowel_form, cross)
 
 

@@ -72,9 +72,21 @@ def _per_unique(values: pd.Series, function: Callable[[str], Any]) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index)
 
 
+_PREFIXES = frozenset({"عبد", "ابو", "abd", "abu", "abou", "abo", "bou"})
+"""A name part that is only the first word of a compound (Abd, Abu): the officer put the
+rest of the name in the next field."""
+
+
 def _repair_nasab(given: str, father: str, grandfather: str, family: str) -> tuple[str, ...]:
-    """Re-split name parts that an officer jammed into one field."""
+    """Re-join a compound split across two fields (``عبد`` | ``الرزاق``: the later parts
+    move up) and re-split name parts that an officer jammed into one field."""
     parts = [given, father, grandfather]
+    for index in (0, 1):
+        if parts[index] in _PREFIXES and parts[index + 1]:
+            first, _, rest = parts[index + 1].partition(" ")
+            parts[index] = normalise_name(f"{parts[index]} {first}")
+            parts[index + 1:] = [rest] + parts[index + 2:] if rest else parts[index + 2:] + [""]
+    given, father, grandfather = parts
     if all(len(p.split()) <= 1 for p in parts):
         return (given, father, grandfather, family)
     words = [w for p in parts for w in p.split()]

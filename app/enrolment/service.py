@@ -139,8 +139,6 @@ def enrol(
                 session=session, crypto=crypto, actor=actor, entries=[new],
                 details={"different_from": sorted(str(r) for r in different)}
                 if different else None)[0]
-            registration, person = session.execute(
-                _STORED, {"id": registered.registration_id}).one()
     except IntegrityError:
         # a concurrent request with the same id committed first: answer as its replay
         earlier = registry.replay(session=session, crypto=crypto, actor=actor, data=data)
@@ -148,32 +146,41 @@ def enrol(
             raise
         return _replayed(session=session, crypto=crypto, actor=actor, model=model,
                          enrolment=earlier)
+    registration_id = registered.registration_id
     if via is not None:
         record_event(session=session, actor=actor, action="person.link.other_site",
-                     object_type="registration", object_id=str(registration.id),
-                     site_code=registration.site_code,
-                     details={"person_id": str(person.id), "via": str(via)})
-    open_cases_for(session=session, actor=actor, registration_ids=[registration.id])
+                     object_type="registration", object_id=str(registration_id),
+                     site_code=registered.site_code,
+                     details={"person_id": str(registered.person_id), "via": str(via)})
+    open_cases_for(session=session, actor=actor, registration_ids=[registration_id])
     urgent = {c.registration_id for c in candidates
               if LIKELY in (c.decision, c.shown.decision) and c.registration_id not in different}
-    dedup.record_pairs(session=session, registration_id=registration.id, candidates=candidates,
+    dedup.record_pairs(session=session, registration_id=registration_id, candidates=candidates,
                        source="registration", urgent=urgent)
-    _decide_at_desk(session=session, crypto=crypto, actor=actor, registration=registration,
-                    different=different)
+    _decide_at_desk(session=session, crypto=crypto, actor=actor,
+                    registration_id=registration_id, different=different)
     signals.scan(session=session, crypto=crypto, actor=actor,
-                 registration_ids=[registration.id], model=model)
-    if data.weapons:  # the tracing lists concern the weapons handed in with it, if any
+                 registration_ids=[registration_id], model=model)
+    # last: the site's number counter and the running counts stay locked until the commit.
+    # The weapons handed in are recorded with the number (their receipts carry it), then
+    # scanned, and checked against the tracing lists, as a weapon added later is.
+    registry.number(session=session, crypto=crypto, actor=actor, entries=[new])
+    if data.weapons:
+        signals.scan(session=session, crypto=crypto, actor=actor,
+                     registration_ids=[registration_id], model=model)
         tracing.check_registrations(session=session, actor=actor,
-                                    registration_ids=[registration.id])
+                                    registration_ids=[registration_id])
+    registration, person = session.execute(
+        _STORED.execution_options(populate_existing=True), {"id": registration_id}).one()
     return Enrolment(registration, person, True, dedup.shown(candidates))
 
 
 def _decide_at_desk(*, session: Session, crypto: FieldCrypto, actor: Principal,
-                    registration: Registration, different: Mapping[uuid.UUID, str]) -> None:
+                    registration_id: uuid.UUID, different: Mapping[uuid.UUID, str]) -> None:
     """Record "a different person" on each pair the officer judged so, as a reviewer's
     decision (kept with its reason, audited)."""
     for candidate_id, reason in sorted(different.items(), key=lambda item: str(item[0])):
-        a, b = ordered(registration.id, candidate_id)
+        a, b = ordered(registration_id, candidate_id)
         pair = session.exec(select(CandidatePair).where(
             CandidatePair.registration_a_id == a, CandidatePair.registration_b_id == b)).first()
         if pair is None:  # no longer a candidate (e.g. judged different on another pair)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -195,11 +195,14 @@ def process(
     if entries:
         inserted = registry.insert(session=session, crypto=crypto, actor=actor,
                                    entries=entries, details=details)
+        # numbered at once: the report and the batch's pairs name them (an import holds its
+        # sites' counters for the batch)
+        numbers = registry.number(session=session, crypto=crypto, actor=actor, entries=entries)
         _after_insert(session=session, actor=actor, inserted=inserted)
         outcome.accepted = len(entries)
         outcome.findings = _duplicates(session=session, crypto=crypto, actor=actor,
-                                       entries=entries, inserted=inserted, row_of=row_of,
-                                       cache=cache, model=model)
+                                       entries=entries, inserted=inserted, numbers=numbers,
+                                       row_of=row_of, cache=cache, model=model)
     return outcome
 
 
@@ -219,6 +222,7 @@ def _duplicates(
     actor: Principal,
     entries: Sequence[registry.NewRegistration],
     inserted: Sequence[registry.Inserted],
+    numbers: Mapping[uuid.UUID, str],
     row_of: dict[uuid.UUID, int],
     cache: bulk.KnownCache,
     model: MatchModel | None,
@@ -228,7 +232,7 @@ def _duplicates(
     for entry, stored in zip(entries, inserted, strict=True):
         cache.put(entry.id, bulk.known_from_record(
             draft_record(entry), person_id=stored.person_id, site_code=stored.site_code,
-            registration_number=stored.registration_number))
+            registration_number=numbers[entry.id]))
     # every active key version: registrations a rotation has not yet moved are candidates too
     new = {e.id: e.lookups for e in entries}
     found = bulk.check_batch(session=session, crypto=crypto, actor=actor, new=new,

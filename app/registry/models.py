@@ -94,7 +94,9 @@ class Registration(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(primary_key=True)
-    registration_number: str = Field(max_length=20, unique=True, index=True)
+    # empty only inside the transaction that inserts the registration, until it is numbered
+    # last (registry.service.number)
+    registration_number: str = Field(max_length=20, unique=True, index=True, nullable=True)
     person_id: uuid.UUID = Field(foreign_key="person.id", index=True)
     site_code: str = Field(foreign_key="site.code", max_length=8, index=True)
     registered_on: date

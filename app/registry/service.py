@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import PydanticUndefined
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlalchemy import insert as sa_insert
 from sqlmodel import Session, col, func, select
 
@@ -206,11 +206,10 @@ class NewRegistration:
 
 @dataclass(frozen=True)
 class Inserted:
-    """A registration :func:`insert` stored."""
+    """A registration :func:`insert` stored (numbered by :func:`number`)."""
 
     registration_id: uuid.UUID
     person_id: uuid.UUID
-    registration_number: str
     site_code: str
     linked: bool  # to an existing person
 
@@ -275,18 +274,11 @@ def insert(
     entries: Sequence[NewRegistration],
     details: Mapping[str, Any] | None = None,
 ) -> list[Inserted]:
-    """Insert prepared registrations in order: their numbers, persons (new, or the existing
-    person each names), rows, blind indexes, weapons, dependants and one audit event each
-    (with `details` added). Rows go in as plain inserts, a statement per table."""
-    by_counter: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    for entry in entries:
-        by_counter.setdefault((entry.row["site_code"], entry.row["registered_on"].year),
-                              []).append(entry.row)
-    for (site_code, year), rows in by_counter.items():
-        numbers = registration_numbers(session=session, site_code=site_code, year=year,
-                                       count=len(rows))
-        for row, number in zip(rows, numbers, strict=True):
-            row["registration_number"] = number
+    """Insert prepared registrations in order: their persons (new, or the existing person
+    each names), rows, blind indexes, dependants and one audit event each (with `details`
+    added). Rows go in as plain inserts, a statement per table. They have no number yet:
+    :func:`number` gives them theirs (and records their weapons), and the caller calls it
+    before committing."""
     for entry in entries:
         entry.row["person_id"] = (entry.person["id"] if entry.person is not None
                                   else _linked_person(session, entry).id)
@@ -297,9 +289,6 @@ def insert(
         connection.execute(sa_insert(Person.__table__), persons)  # type: ignore[attr-defined]
     connection.execute(sa_insert(Registration.__table__),  # type: ignore[attr-defined]
                        [entry.row for entry in entries])
-    counts.add_registrations(session, [entry.row for entry in entries])
-    counts.add_armed_groups(session, [entry.validated.sealed["armed_group"]
-                                      for entry in entries])
     insert_index_rows(session, [row for entry in entries
                                 for row in index_rows(entry.id, entry.indexes)])
     record_events(session=session, rows=[event_row(
@@ -310,19 +299,55 @@ def insert(
                  "weapons": len(entry.data.weapons), "dependants": len(entry.data.dependants),
                  **(details or {})}) for entry in entries])
     for entry in entries:
-        if entry.data.weapons or entry.data.dependants:
+        if entry.data.dependants:
             registration = session.get(Registration, entry.id)
+            assert registration is not None
+            for dependant in entry.data.dependants:
+                _add_dependant(session=session, crypto=crypto, registration=registration,
+                               data=dependant)
+    session.flush()
+    return [Inserted(entry.id, entry.row["person_id"], entry.row["site_code"],
+                     entry.person is None) for entry in entries]
+
+
+_NUMBER = (update(Registration).where(col(Registration.id) == bindparam("row_id"))
+           .values(registration_number=bindparam("number")))
+
+
+def number(*, session: Session, crypto: FieldCrypto, actor: Principal,
+           entries: Sequence[NewRegistration]) -> dict[uuid.UUID, str]:
+    """Number registrations :func:`insert` stored, in order, record the weapons handed in with
+    them (their receipts carry the number) and count them in the running statistics; their
+    numbers by id.
+
+    These are the rows every registration at a site (its number counter) or in the whole
+    register (the running counts) writes: each stays locked until the transaction ends, so
+    the caller numbers as late as it can, and registrations at one site do not wait for each
+    other's duplicate check, case and pairs (ADR 0020). Until then the registrations' number
+    is empty; no committed registration is without one."""
+    by_counter: dict[tuple[str, int], list[NewRegistration]] = {}
+    for entry in entries:
+        by_counter.setdefault((entry.row["site_code"], entry.row["registered_on"].year),
+                              []).append(entry)
+    for (site_code, year), group in by_counter.items():
+        numbers = registration_numbers(session=session, site_code=site_code, year=year,
+                                       count=len(group))
+        for entry, issued in zip(group, numbers, strict=True):
+            entry.row["registration_number"] = issued
+    session.connection().execute(_NUMBER, [
+        {"row_id": entry.id, "number": entry.row["registration_number"]} for entry in entries])
+    counts.add_registrations(session, [entry.row for entry in entries])
+    counts.add_armed_groups(session, [entry.validated.sealed["armed_group"]
+                                      for entry in entries])
+    for entry in entries:
+        if entry.data.weapons:
+            registration = session.get(Registration, entry.id, populate_existing=True)
             assert registration is not None
             for weapon in entry.data.weapons:
                 add_weapon(session=session, crypto=crypto, actor=actor,
                            registration=registration, weapon=weapon, audit=False,
                            handed_over_on=registration.registered_on)
-            for dependant in entry.data.dependants:
-                _add_dependant(session=session, crypto=crypto, registration=registration,
-                               data=dependant)
-    session.flush()
-    return [Inserted(entry.id, entry.row["person_id"], entry.row["registration_number"],
-                     entry.row["site_code"], entry.person is None) for entry in entries]
+    return {entry.id: entry.row["registration_number"] for entry in entries}
 
 
 def _linked_person(session: Session, entry: NewRegistration) -> Person:

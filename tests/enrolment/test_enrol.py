@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -149,3 +149,30 @@ def test_a_duplicate_among_more_namesakes_than_a_block_holds_is_ranked_first(
     assert len(ranked) < dedup.MAX_CANDIDATES
     assert ranked[0] == target.id
     assert [(c.registration_id, c.decision) for c in candidates][:1] == [(target.id, "match")]
+
+
+def test_a_registration_takes_its_sites_next_number_only_at_its_end(
+    engine: Engine, crypto: FieldCrypto
+) -> None:
+    """PostgreSQL: a registration part-way through (stored, not yet numbered) does not keep
+    another at the same site from being numbered and committed; the one that ends first has
+    the first number."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: two registrations never run side by side")
+    with Session(engine) as session:
+        slow = registry.prepare(session=session, crypto=crypto, actor=OFFICER,
+                                data=RegistrationIn.model_validate(registration_body(site="TRP")))
+    with session_scope(engine) as first:
+        registry.insert(session=first, crypto=crypto, actor=OFFICER, entries=[slow])
+        with session_scope(engine) as second:
+            second.execute(text("SET LOCAL lock_timeout = '2s'"))  # not numbered: fails
+            quick = enrol(session=second, crypto=crypto, actor=OFFICER,
+                          data=RegistrationIn.model_validate(registration_body(site="TRP")))
+        numbers = registry.number(session=first, crypto=crypto, actor=OFFICER, entries=[slow])
+    year = quick.registration.registered_on.year
+    assert quick.registration.registration_number == f"TRP-{year}-000001"
+    assert numbers == {slow.id: f"TRP-{year}-000002"}
+    with Session(engine) as session:
+        stored = session.get(Registration, slow.id)
+        assert stored is not None
+        assert stored.registration_number == f"TRP-{year}-000002"

@@ -8,7 +8,9 @@ import pytest
 
 from matching import online, score_candidates
 from matching.features import ID_LEVELS, NameTable, compare_pairs
+from matching.levels import NAME_LEVELS, comparison_levels
 from matching.records import RECORD_COLUMNS, compared_values, prepare_records, records_frame
+from matching.scoring import default_model
 from matching.similarity import ONE_EDIT_FLOOR, WordTable, field_similarity
 from synthetic import SyntheticConfig, iter_records, persons_for_records
 
@@ -73,6 +75,30 @@ def test_two_common_names_are_two_names_in_any_script(a: str, b: str, distinct: 
                               [{**base, "given_name": b, "record_id": "b"}])
     flagged = any(c.field == "given_name" and c.level == "distinct" for c in pair.explanation)
     assert flagged is distinct
+
+
+@pytest.mark.parametrize(
+    ("field", "a", "b", "level"),
+    [
+        ("mother_name", "Aisha", "Aicha Al Ferjani", "similar"),
+        ("mother_name", "مريم", "MARYAM BELHAJ", "similar"),
+        ("mother_name", "Fatima", "Aisha Al Ferjani", "different"),
+        ("mother_name", "Fatima Ali", "Fatima Omar", "weak"),
+        ("place_of_birth", "Faya", "Faya-Largeau", "similar"),
+        ("place_of_birth", "Faya Largeau", "Faya-Largeau", "exact"),
+    ],
+    ids=["given-name-only", "across-scripts", "other-given-name", "two-family-names",
+         "place-and-region", "same-words"],
+)
+def test_a_value_with_fewer_words_meets_the_first_word(field: str, a: str, b: str,
+                                                       level: str) -> None:
+    records = [{"record_id": "A", field: a}, {"record_id": "B", field: b}]
+    prepared = prepare_records(records_frame(records))
+    found = comparison_levels(compare_pairs(prepared, np.array([0]), np.array([1])))
+    assert NAME_LEVELS[found[field][0]] == level
+    terms = online.compare(online.prepare(records[0], default_model()),
+                           online.prepare(records[1], default_model()))
+    assert NAME_LEVELS[terms.levels[field]] == level
 
 
 def test_name_table_scores_each_name_pair_once_across_chunks() -> None:

@@ -39,8 +39,9 @@ def test_dedup_dev_match_pairs_meet_the_floor(
     matches = result.pairs[result.pairs["decision"] == "match"]
     metrics = pair_metrics(zip(matches["record_id_a"], matches["record_id_b"], strict=True),
                            truth)
-    assert metrics.precision >= 0.95, metrics
-    assert metrics.f1 >= 0.85, metrics
+    # issue 23's targets (the model is never trained on this set)
+    assert metrics.precision >= 0.98, metrics
+    assert metrics.f1 >= 0.96, metrics
 
 
 def test_dedup_dev_blocking_pair_completeness(
@@ -94,7 +95,7 @@ def test_xscript_top1_floor() -> None:
             arabic, latin = line.split("\t")[:2]
             rows.append((arabic, latin))
     top1, mrr = rank_transliterations(rows)
-    assert top1 >= 0.9, (top1, mrr)
+    assert top1 >= 0.95, (top1, mrr)
     assert mrr >= top1
 
 

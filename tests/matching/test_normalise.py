@@ -15,6 +15,7 @@ from matching import (
     normalise_passport,
     normalise_phone,
 )
+from matching.records import compared_values, prepare_records, records_frame
 
 
 @pytest.mark.parametrize(
@@ -133,3 +134,24 @@ def test_identity_numbers_and_digits() -> None:
 )
 def test_normalise_date(raw: str, expected: tuple[int, int, int]) -> None:
     assert normalise_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        (("عبد", "الرزاق", "", "المشري"), ("عبدرزاق", "", "", "المشري")),
+        (("Muhammad", "Abdul", "Basit", "Zliteni"), ("muhammad", "abdbasit", "", "zliteni")),
+        (("Ali", "Abu", "Bakr Omar", "Mishri"), ("ali", "abubakr", "omar", "mishri")),
+        (("Ali", "Abdel", "", "Mishri"), ("ali", "abd", "", "mishri")),
+    ],
+    ids=["arabic-given", "latin-father", "rest-stays", "nothing-to-join"],
+)
+def test_compound_split_across_two_fields_is_joined(
+    parts: tuple[str, str, str, str], expected: tuple[str, str, str, str]
+) -> None:
+    record = dict(zip(("given_name", "father_name", "grandfather_name", "family_name"), parts,
+                      strict=True))
+    prepared = prepare_records(records_frame([{"record_id": "A", **record}]))
+    columns = ("given", "father", "grandfather", "family")
+    assert tuple(prepared.loc[0, c] for c in columns) == expected
+    assert tuple(compared_values(record)[c] for c in columns) == expected
