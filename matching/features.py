@@ -56,6 +56,8 @@ _NAME_PAIRS = (
     ("family", "grandfather"),
 )
 _OTHER_COLUMNS = ("phone", "nid", "passport", "sex", "nationality")
+_SCORED_AT_ONCE = 250_000
+"""Distinct pairs of names scored in one call (working memory against per-call cost)."""
 _DICT_BELOW = 2_000
 """Records under which name codes come from a dict rather than a pandas index."""
 
@@ -113,7 +115,12 @@ class NameTable:
         scores = np.empty(len(unique), dtype=np.float32)
         scores[known] = self.known_scores[place[known]]
         new = unique[~known]
-        scores[~known] = self.table.similarity(new // self.width, new % self.width)
+        # in slices: the similarity's working arrays (every spelling variant of both names,
+        # as Python strings) grow with the pairs scored at once
+        scores[~known] = np.concatenate([
+            self.table.similarity(part // self.width, part % self.width)
+            for part in np.split(new, range(_SCORED_AT_ONCE, len(new), _SCORED_AT_ONCE))
+        ])
         # both runs are sorted: a stable sort merges them in linear time
         merged = np.concatenate([self.known_keys, new])
         order = np.argsort(merged, kind="stable")
