@@ -12,6 +12,7 @@ records on the same keys.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,12 @@ def _codes(values: pd.Series) -> np.ndarray:
     return codes
 
 
+def _derived_codes(values: pd.Series, derive: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """:func:`_codes` of ``derive(values)``, derived once per distinct value."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return _codes(derive(pd.Series(uniques, dtype=object)))[codes]
+
+
 def _combine(*parts: np.ndarray) -> np.ndarray:
     """Combine code arrays into one code per distinct tuple; -1 where any part is missing."""
     out = parts[0].copy()
@@ -177,10 +184,10 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
     born_on = np.where((years > 0) & (months > 0) & (days > 0),
                        years * 10_000 + months * 100 + days, -1)
     phone, nid = _codes(prepared["phone"]), _codes(prepared["nid"])
-    initials = _codes(pd.concat([prepared[c].str[:1] for c in ("k_given", "k_father",
-                                                                "k_family")], ignore_index=True))
+    initials = _derived_codes(pd.concat([prepared[c] for c in ("k_given", "k_father", "k_family")],
+                                        ignore_index=True), lambda v: v.str[:1])
     g1, f1, a1 = initials.reshape(3, len(prepared))
-    a2 = _codes(prepared["k_family"].str[:2])
+    a2 = _derived_codes(prepared["k_family"], lambda v: v.str[:2])
     rows = np.arange(len(prepared), dtype=np.int64)
     parts = (given, father, grandfather, family)
     groups = [
@@ -190,8 +197,8 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
     ]
     # a whole national or passport number alone (near-unique identifiers)
     for column in ("nid", "passport"):
-        values = prepared[column].where(prepared[column].str.match(WHOLE_IDENTIFIER), "")
-        groups.append(_codes(values))
+        groups.append(_derived_codes(prepared[column],
+                                     lambda v: v.where(v.str.match(WHOLE_IDENTIFIER), "")))
     out = [(rows, codes) for codes in groups]
     # name parts in nasab order, one key space for all positions (see keys_for_parts)
     triples = np.concatenate([rows] * len(_TRIPLES))
@@ -217,20 +224,28 @@ def neighbourhood_order(prepared: pd.DataFrame) -> np.ndarray:
     return rank
 
 
-def _block_pairs(starts: np.ndarray, sizes: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+def _pair_codes(a: np.ndarray, b: np.ndarray, n_records: int) -> np.ndarray:
+    """One code per pair of distinct rows, ``low * n_records + high`` (a row with itself
+    dropped)."""
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    return (low * n_records + high)[low != high]
+
+
+def _block_pairs(starts: np.ndarray, sizes: np.ndarray, rows: np.ndarray, n_records: int
+                 ) -> list[np.ndarray]:
     out = []
     for size in np.unique(sizes):
         if size < 2:
             continue
         first, second = np.triu_indices(int(size), k=1)
         group_starts = starts[sizes == size][:, None]
-        out.append(np.stack([rows[group_starts + first].ravel(),
-                             rows[group_starts + second].ravel()]))
+        out.append(_pair_codes(rows[group_starts + first].ravel(),
+                               rows[group_starts + second].ravel(), n_records))
     return out
 
 
 def _window_pairs(
-    codes: np.ndarray, rows: np.ndarray, order: np.ndarray, window: int
+    codes: np.ndarray, rows: np.ndarray, order: np.ndarray, window: int, n_records: int
 ) -> list[np.ndarray]:
     """Sorted-neighbourhood pairs inside oversized blocks: each record and its next ones."""
     sort = np.lexsort((order[rows], codes))
@@ -238,7 +253,7 @@ def _window_pairs(
     out = []
     for step in range(1, window + 1):
         same = codes[step:] == codes[:-step]
-        out.append(np.stack([rows[:-step][same], rows[step:][same]]))
+        out.append(_pair_codes(rows[:-step][same], rows[step:][same], n_records))
     return out
 
 
@@ -271,21 +286,21 @@ def candidate_pairs(
         rows, codes = rows[valid], codes[valid]
         if len(codes) == 0:
             continue
-        sort = np.argsort(codes, kind="stable")
+        sort = np.argsort(codes)  # the order inside a block does not matter
         codes, rows = codes[sort], rows[sort]
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         sizes = np.diff(np.r_[starts, len(codes)])
         large = sizes > max_block_size
         oversized += int(large.sum())
-        chunks += _block_pairs(starts[~large], sizes[~large], rows)
+        chunks += _block_pairs(starts[~large], sizes[~large], rows, n_records)
         if large.any() and order is not None:
             member = np.repeat(large, sizes)
-            chunks += _window_pairs(codes[member], rows[member], order, window)
+            chunks += _window_pairs(codes[member], rows[member], order, window, n_records)
     if not chunks:
         empty = np.array([], dtype=np.int64)
         return empty, empty, oversized
-    both = np.concatenate(chunks, axis=1)
-    both = both[:, both[0] != both[1]]
-    encoded = pd.unique(np.minimum(both[0], both[1]) * n_records + np.maximum(both[0], both[1]))
-    encoded.sort()
+    # a pair found by several keys kept once: the codes sorted, then the repeats dropped
+    # (numpy's sort is several times faster than a hash table over tens of millions)
+    encoded = np.sort(np.concatenate(chunks))
+    encoded = encoded[np.r_[True, encoded[1:] != encoded[:-1]]] if len(encoded) else encoded
     return encoded // n_records, encoded % n_records, oversized

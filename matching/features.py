@@ -1,7 +1,9 @@
 """Comparison vectors: field similarities and levels for record pairs, vectorised.
 
-Each distinct pair of field values is compared once, so a million candidate pairs sharing a few
-thousand distinct names cost a few thousand name comparisons.
+Each distinct pair of names is compared once per record set (:class:`NameTable` keeps the
+similarities it has computed), whichever name fields hold the two names and in whichever chunk
+of candidate pairs they meet: a million candidate pairs sharing a few thousand distinct names
+cost a few thousand name comparisons.
 """
 
 from __future__ import annotations
@@ -53,17 +55,21 @@ _NAME_PAIRS = (
     ("grandfather", "father"), ("father", "grandfather"), ("grandfather", "family"),
     ("family", "grandfather"),
 )
+_OTHER_COLUMNS = ("phone", "nid", "passport", "sex", "nationality")
+_SCORED_AT_ONCE = 250_000
+"""Distinct pairs of names scored in one call (working memory against per-call cost)."""
 _DICT_BELOW = 2_000
 """Records under which name codes come from a dict rather than a pandas index."""
-_ONE_CALL_BELOW = 50_000
-"""Pairs × name comparisons under which all name similarities are scored in one call."""
 
 
 class NameTable:
     """Name columns of prepared records, keyed once for pair similarities.
 
     Build it once per record set and pass it to :func:`compare_pairs` for every chunk of
-    pairs: the phonetic keys of each distinct name are computed only once.
+    pairs: the phonetic keys of each distinct name are computed only once, and so is the
+    similarity of each distinct pair of names (kept, sorted by pair key, as they are computed).
+    The identifier, sex and nationality columns are coded once too (``-1`` where missing), so
+    that pairs compare integers.
 
     Args:
         prepared: Output of :func:`matching.records.prepare_records`.
@@ -88,10 +94,39 @@ class NameTable:
         self.table = WordTable([str(v) for v in values])
         self.present = {c: v != "" for c, v in columns.items()}
         self.width = max(len(values), 1)
+        self.other_codes = {c: _codes(column(prepared, c, object)) for c in _OTHER_COLUMNS}
+        self.known_keys = np.empty(0, dtype=np.int64)
+        self.known_scores = np.empty(0, dtype=np.float32)
 
     def pairs(self, ia: np.ndarray, ib: np.ndarray) -> _NameSimilarity:
         """Return the similarity function for these pairs."""
         return _NameSimilarity(self, ia, ib)
+
+    def similarity(self, keys: np.ndarray) -> np.ndarray:
+        """Return the similarity of each name pair key (``low * width + high`` of two codes).
+
+        Pairs met before are looked up; the others are scored in one call and kept.
+        """
+        unique, inverse = np.unique(keys, return_inverse=True)
+        place = np.minimum(np.searchsorted(self.known_keys, unique),
+                           max(len(self.known_keys) - 1, 0))
+        known = (self.known_keys[place] == unique if len(self.known_keys)
+                 else np.zeros(len(unique), dtype=bool))
+        scores = np.empty(len(unique), dtype=np.float32)
+        scores[known] = self.known_scores[place[known]]
+        new = unique[~known]
+        # in slices: the similarity's working arrays (every spelling variant of both names,
+        # as Python strings) grow with the pairs scored at once
+        scores[~known] = np.concatenate([
+            self.table.similarity(part // self.width, part % self.width)
+            for part in np.split(new, range(_SCORED_AT_ONCE, len(new), _SCORED_AT_ONCE))
+        ])
+        # both runs are sorted: a stable sort merges them in linear time
+        merged = np.concatenate([self.known_keys, new])
+        order = np.argsort(merged, kind="stable")
+        self.known_keys = merged[order]
+        self.known_scores = np.concatenate([self.known_scores, scores[~known]])[order]
+        return scores[inverse.reshape(-1)]
 
     def with_leading_word(
         self, field: str, ia: np.ndarray, ib: np.ndarray, whole: np.ndarray
@@ -104,58 +139,60 @@ class NameTable:
         if not len(uneven):
             return whole
         first = _LEADING[field]
-        leading = self.pairs(ia[uneven], ib[uneven])(first, first)
+        leading = self.pairs(ia[uneven], ib[uneven]).many(((first, first),))[first, first]
         out = whole.copy()
         out[uneven] = np.fmax(whole[uneven], np.minimum(leading, np.float32(LEADING_WORD_CAP)))
         return out
 
 
 class _NameSimilarity:
-    """Similarities between name columns of record pairs, computed once per distinct pair."""
+    """Similarities between name columns of record pairs."""
 
     def __init__(self, names: NameTable, ia: np.ndarray, ib: np.ndarray) -> None:
-        self.table = names.table
-        self.codes = names.codes
-        self.width = names.width
+        self.names = names
         self.ia, self.ib = ia, ib
 
-    def __call__(self, left: str, right: str) -> np.ndarray:
-        return self._score(self.codes[left][self.ia], self.codes[right][self.ib])
-
     def many(self, combos: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], np.ndarray]:
-        """Return the similarities of several column pairs.
+        """Return the similarities of several column pairs (``(left, right)`` column names).
 
-        Few pairs (a small batch) are scored in one call over all column pairs, so the
-        fixed cost of a call is paid once; the similarity of each pair is the same.
+        The distinct pairs of names of each column pair are gathered, and all of them scored
+        in one call: a pair of names is scored once whichever columns hold it.
         """
-        if len(self.ia) * len(combos) >= _ONE_CALL_BELOW:
-            return {combo: self(*combo) for combo in combos}
-        scores = self._score(
-            np.concatenate([self.codes[left][self.ia] for left, _ in combos]),
-            np.concatenate([self.codes[right][self.ib] for _, right in combos]))
-        return dict(zip(combos, np.split(scores, len(combos)), strict=True))
-
-    def _score(self, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
-        low, high = np.minimum(ca, cb), np.maximum(ca, cb)
-        inverse, distinct = pd.factorize(low * self.width + high, sort=False)
-        scores = self.table.similarity(distinct // self.width, distinct % self.width)
-        return scores[inverse]
+        codes = self.names.codes
+        found = []
+        for left, right in combos:
+            ca, cb = codes[left][self.ia], codes[right][self.ib]
+            found.append(pd.factorize(np.minimum(ca, cb) * self.names.width + np.maximum(ca, cb),
+                                      sort=False))
+        scores = self.names.similarity(np.concatenate([distinct for _, distinct in found]))
+        parts = np.split(scores, np.cumsum([len(distinct) for _, distinct in found])[:-1])
+        return {combo: part[inverse]
+                for combo, (inverse, _), part in zip(combos, found, parts, strict=True)}
 
 
-def _digit_level(values: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+def _codes(values: np.ndarray) -> np.ndarray:
+    """One integer per distinct value, ``-1`` for ``""``."""
+    codes, uniques = pd.factorize(values, sort=False)
+    codes = codes.astype(np.int64)
+    codes[np.isin(codes, np.flatnonzero(uniques == ""))] = -1
+    return codes
+
+
+def _digit_level(values: np.ndarray, codes: np.ndarray, ia: np.ndarray, ib: np.ndarray
+                 ) -> np.ndarray:
     """Level codes of identifier pairs: missing, same, one_digit (one typing error: a
     character changed, added or dropped, or two neighbours swapped) or different."""
-    a = values[ia]
-    b = values[ib]
+    a = codes[ia]
+    b = codes[ib]
     level = np.full(len(ia), 3, dtype=np.int8)
-    missing = (a == "") | (b == "")
+    missing = (a < 0) | (b < 0)
     level[missing] = 0
     same = (a == b) & ~missing
     level[same] = 1
     check = np.flatnonzero(~missing & ~same)
     if len(check):
-        edits = process.cpdist(a[check].tolist(), b[check].tolist(), scorer=OSA.distance,
-                               workers=-1)
+        edits = process.cpdist(values[ia[check]].tolist(), values[ib[check]].tolist(),
+                               scorer=OSA.distance, workers=-1)
         level[check[edits == 1]] = 2
     return level
 
@@ -290,10 +327,9 @@ def compare_pairs(
         (years[ia] > 0) & (years[ib] > 0), np.abs(years[ia] - years[ib]), -1
     ).astype(np.int16)
     for name in ("phone", "nid", "passport"):
-        out[name] = _digit_level(column(prepared, name, object), ia, ib)
+        out[name] = _digit_level(column(prepared, name, object), names.other_codes[name], ia, ib)
     for name in ("sex", "nationality"):
-        values = column(prepared, name, object)
-        a, b = values[ia], values[ib]
-        out[name] = np.where((a == "") | (b == ""), -1, (a == b).astype(np.int8))
+        a, b = names.other_codes[name][ia], names.other_codes[name][ib]
+        out[name] = np.where((a < 0) | (b < 0), -1, (a == b).astype(np.int8))
     out["identifier"] = _shared_identifier(prepared, ia, out)
     return out

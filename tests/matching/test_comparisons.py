@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from matching import online, score_candidates
-from matching.features import ID_LEVELS, compare_pairs
+from matching.features import ID_LEVELS, NameTable, compare_pairs
 from matching.levels import NAME_LEVELS, comparison_levels
-from matching.records import compared_values, prepare_records, records_frame
+from matching.records import RECORD_COLUMNS, compared_values, prepare_records, records_frame
 from matching.scoring import default_model
 from matching.similarity import ONE_EDIT_FLOOR, WordTable, field_similarity
+from synthetic import SyntheticConfig, iter_records, persons_for_records
 
 
 @pytest.mark.parametrize(
@@ -97,3 +99,25 @@ def test_a_value_with_fewer_words_meets_the_first_word(field: str, a: str, b: st
     terms = online.compare(online.prepare(records[0], default_model()),
                            online.prepare(records[1], default_model()))
     assert NAME_LEVELS[terms.levels[field]] == level
+
+
+def test_name_table_scores_each_name_pair_once_across_chunks() -> None:
+    rows = [record for record, _ in iter_records(
+        SyntheticConfig(n_persons=persons_for_records(400), seed=5))]
+    prepared = prepare_records(pd.DataFrame(rows, columns=list(RECORD_COLUMNS)).astype(str))
+    rng = np.random.default_rng(5)
+    ia = rng.integers(0, len(prepared), 6000)
+    ib = rng.integers(0, len(prepared), 6000)
+    whole = compare_pairs(prepared, ia, ib, NameTable(prepared))
+    names = NameTable(prepared)
+    chunks = [compare_pairs(prepared, ia[s:s + 1000], ib[s:s + 1000], names)
+              for s in range(0, len(ia), 1000)]
+    for key, values in whole.items():
+        np.testing.assert_array_equal(np.concatenate([c[key] for c in chunks]), values)
+    # every pair of names met is kept once, sorted, and found again without being rescored
+    assert len(names.known_keys) > 1000
+    assert (np.diff(names.known_keys) > 0).all()
+    kept = len(names.known_keys)
+    again = compare_pairs(prepared, ia[:1000], ib[:1000], names)
+    np.testing.assert_array_equal(again["full"], chunks[0]["full"])
+    assert len(names.known_keys) == kept
