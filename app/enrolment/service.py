@@ -4,9 +4,10 @@ The JSON API and the web form call :func:`enrol`: the request's checks and field
 numbering, encryption, blind indexes, the candidate lookup, the pairs recorded for review, the
 integrity signals (tracing lists of weapons included), the person's case
 (:func:`reintegration.service.open_cases_for`) and the audit trail, all in the caller's
-transaction. Bulk imports (:mod:`app.imports`) run the same preparation and insertion
-(:func:`app.registry.service.prepare` and :func:`~app.registry.service.insert`) a batch of
-rows at a time, and open the batch's cases with the same function.
+transaction. Bulk imports (:mod:`app.imports`) run the same preparation, insertion and
+numbering (:func:`app.registry.service.prepare`, :func:`~app.registry.service.insert` and
+:func:`~app.registry.service.number`) a batch of rows at a time, and open the batch's cases
+with the same function.
 
 A likely duplicate (a candidate the caller is shown in the "match" band) is never saved
 silently. At the desk (`desk` given) the officer must first choose, for each one, to link to

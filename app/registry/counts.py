@@ -3,7 +3,7 @@
 The statistics read these small tables, not the million rows behind them: each holds how many
 registrations (or weapons) fall in one group of the statistics' finest grain. The one write
 path of each row keeps them in the same transaction: :func:`add_registrations` from
-`registry.insert` (the desk, the API and bulk imports alike), :func:`move_registration` from
+`registry.number` (the desk, the API and bulk imports alike), :func:`move_registration` from
 `registry.correct`, :func:`add_weapons` from `registry.add_weapon`, and the national count
 per armed group (:func:`add_armed_groups`, :func:`move_armed_group`) from the group's code
 in clear before it is sealed. Registrations and
