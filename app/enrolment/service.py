@@ -160,11 +160,13 @@ def enrol(
                        source="registration", urgent=urgent)
     _decide_at_desk(session=session, crypto=crypto, actor=actor,
                     registration_id=registration_id, different=different)
-    signals.scan(session=session, crypto=crypto, actor=actor,
-                 registration_ids=[registration_id], model=model)
-    # last: the site's number counter and the running counts stay locked until the commit.
-    # The weapons handed in are recorded with the number (their receipts carry it), then
-    # scanned, and checked against the tracing lists, as a weapon added later is.
+    # Numbered last: the site's number counter and the running counts stay locked until the
+    # commit. The weapons handed in are recorded with the number (their receipts carry it), so
+    # a registration with weapons is scanned once they are, and checked against the tracing
+    # lists; one without is scanned before the counter is taken.
+    if not data.weapons:
+        signals.scan(session=session, crypto=crypto, actor=actor,
+                     registration_ids=[registration_id], model=model)
     registry.number(session=session, crypto=crypto, actor=actor, entries=[new])
     if data.weapons:
         signals.scan(session=session, crypto=crypto, actor=actor,
