@@ -41,6 +41,7 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
 }
 RARITY_FEATURES = ("given_name:rarity", "family_name:rarity", "father_name:rarity")
 DISTINCT_FEATURES = ("given_name:distinct", "father_name:distinct")
+_ONE_YEAR = DOB_LEVELS.index("one_year")
 _NAME_CUTS = np.array([0.7, 0.85, 0.92, 0.98], dtype=np.float32)
 
 
@@ -82,7 +83,10 @@ def comparison_levels(comparisons: Comparisons) -> Levels:
     )
     dob = comparisons["dob"]
     same_birth = (dob == 1) | (dob == 2)
-    apart = comparisons["year_gap"] >= 2
+    # Births apart: two or more years, or a year with both days and months known and not
+    # one year's typo (DOB_LEVELS "one_year" with full dates).
+    apart = (comparisons["year_gap"] >= 2) | (
+        (dob == _ONE_YEAR) & (comparisons["full_dates"] == 1))
     given_level = np.select(
         [relatives & same_birth, relatives & apart, relatives], [7, 8, 6], out["given_name"]
     )

@@ -108,24 +108,25 @@ def _name_level(similarity: float) -> int:
     return 4 if similarity >= _WEAK else 5
 
 
-def _dob_level(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
-    """:data:`matching.features.DOB_LEVELS` index of two prepared dates of birth."""
+def _dob_level(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[int, bool]:
+    """:data:`matching.features.DOB_LEVELS` index of two prepared dates of birth, and whether
+    both are full dates."""
     ya, yb = a["year"], b["year"]
-    if ya == 0 or yb == 0:
-        return 0
     ma, mb, da, db = a["month"], b["month"], a["day"], b["day"]
     # 1 January is the usual default for an unknown date: treat it as year-only.
     both = ma > 0 and not (ma == 1 and da == 1) and mb > 0 and not (mb == 1 and db == 1)
+    if ya == 0 or yb == 0:
+        return 0, both
     gap = abs(ya - yb)
     if gap == 0:
         if not both:
-            return 4
+            return 4, both
         if ma == mb:
-            return 1 if da == db else 3
-        return 2 if ma == db and da == mb else 5
+            return (1 if da == db else 3), both
+        return (2 if ma == db and da == mb else 5), both
     if gap == 1:
-        return 6 if both and ma == mb and da == db else 7
-    return 8 if gap <= 3 else 9
+        return (6 if both and ma == mb and da == db else 7), both
+    return (8 if gap <= 3 else 9), both
 
 
 def _digit_level(a: str, b: str) -> int:
@@ -190,7 +191,7 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
                 to_float32(_nan_to(g_f) + _nan_to(f_q)) / 2)
     full = _order_free(
         a, b, (given, father, grandfather, family), (f_g, g_f, q_f, f_q, q_a, a_q))
-    dob = _dob_level(a, b)
+    dob, full_dates = _dob_level(a, b)
     ya, yb = a["year"], b["year"]
     year_gap = abs(ya - yb) if ya > 0 and yb > 0 else -1
     nid = _digit_level(a["nid"], b["nid"])
@@ -215,7 +216,8 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
     relatives = _nan_to(given, 1.0) < _SIMILAR and _nan_to(father) >= _HIGH and (
         _nan_to(family) >= _HIGH or _nan_to(grandfather) >= _HIGH)
     if relatives:
-        given_level = 7 if dob in (1, 2) else 8 if year_gap >= 2 else 6
+        apart = year_gap >= 2 or (dob == 7 and full_dates)
+        given_level = 7 if dob in (1, 2) else 8 if apart else 6
     father_level = _name_level(father)
     if shift >= _SHIFT and _nan_to(father) < _SIMILAR:
         father_level = 6

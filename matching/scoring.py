@@ -56,9 +56,10 @@ class MatchSettings:
             (common names) pair each record with its ``neighbourhood_window`` nearest.
         neighbourhood_window: Neighbours per record inside an oversized block.
         review_relatives: Send pairs that look like relatives (two different common given
-            names, or different given names with births years apart and the rest of the
-            nasab shared) to human review (``possible``) however high their score: a false
-            merge of two brothers is worse than a missed pair.
+            names, or different given names with births apart and the rest of the nasab
+            shared: two years or more, or a year with both full dates not one year's typo)
+            to human review (``possible``) however high their score: a false merge of two
+            brothers is worse than a missed pair.
         trust_identifiers: A pair sharing a whole national number, or a whole passport
             number of the same nationality (six characters or more, not a placeholder such
             as ``000000``), is a ``match`` when its given name agrees as well (or, the given
@@ -256,7 +257,8 @@ def looks_like_relatives(model: MatchModel, matrix: np.ndarray) -> np.ndarray:
 
     Returns:
         Boolean array, True for two different common given names or for different given
-        names with births two or more years apart and the rest of the nasab shared.
+        names with births apart (two years or more, or one year with both full dates that
+        are not the same day and month) and the rest of the nasab shared.
     """
     columns = [model.features.index(name) for name in
                ("given_name:distinct", "given_name=different_sibling")]

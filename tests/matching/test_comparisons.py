@@ -8,7 +8,7 @@ import pytest
 
 from matching import online, score_candidates
 from matching.features import ID_LEVELS, NameTable, compare_pairs
-from matching.levels import NAME_LEVELS, comparison_levels
+from matching.levels import FIELD_LEVELS, NAME_LEVELS, comparison_levels
 from matching.records import RECORD_COLUMNS, compared_values, prepare_records, records_frame
 from matching.scoring import default_model
 from matching.similarity import ONE_EDIT_FLOOR, WordTable, field_similarity
@@ -121,3 +121,33 @@ def test_name_table_scores_each_name_pair_once_across_chunks() -> None:
     again = compare_pairs(prepared, ia[:1000], ib[:1000], names)
     np.testing.assert_array_equal(again["full"], chunks[0]["full"])
     assert len(names.known_keys) == kept
+
+
+@pytest.mark.parametrize(
+    ("born_a", "born_b", "level"),
+    [
+        ("2009-07-25", "2010-12-18", "different_sibling"),
+        ("2009-07-25", "2010-07-25", "different_relative"),
+        ("2009-07-25", "2010", "different_relative"),
+        ("2009-07-25", "2010-01-01", "different_relative"),
+        ("2009-07-25", "2011-07-25", "different_sibling"),
+        ("2009-07-25", "2009-07-25", "different_twin"),
+    ],
+    ids=["a-year-and-months-apart", "a-year-typo", "year-only", "first-of-january",
+         "two-years-apart", "same-day"],
+)
+def test_births_apart_make_siblings_batch_and_online(born_a: str, born_b: str,
+                                                     level: str) -> None:
+    base = {"father_name": "Jibril", "grandfather_name": "Ayman", "family_name": "al-Warfalli"}
+    records = [{**base, "record_id": "A", "given_name": "Ahmid", "date_of_birth": born_a},
+               {**base, "record_id": "B", "given_name": "Abdulhafiz", "date_of_birth": born_b}]
+    prepared = prepare_records(records_frame(records))
+    model = default_model()
+    levels, _, _ = model.components(prepared, np.array([0]), np.array([1]),
+                                    compare_pairs(prepared, np.array([0]), np.array([1])))
+    assert FIELD_LEVELS["given_name"][levels["given_name"][0]] == level
+    terms = online.compare(online.prepare(records[0], model), online.prepare(records[1], model))
+    assert FIELD_LEVELS["given_name"][terms.levels["given_name"]] == level
+    [pair] = score_candidates(records[0], [records[1]])
+    if level == "different_sibling":
+        assert pair.decision != "match"
