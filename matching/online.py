@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import OSA
 
 from matching.features import LEADING_WORD_CAP, WHOLE_IDENTIFIER
+from matching.levels import UNLIKE_GIVEN
 from matching.model import MatchModel, RowTerms
 from matching.records import Record, compared_values
 from matching.similarity import field_similarity, to_float32
@@ -33,6 +34,7 @@ _WHOLE = re.compile(WHOLE_IDENTIFIER)
 # The thresholds as the float32 values numpy compares float32 similarities with.
 _WEAK, _SIMILAR, _HIGH, _EXACT = (to_float32(c) for c in (0.7, 0.85, 0.92, 0.98))
 _LEADING_CAP = to_float32(LEADING_WORD_CAP)
+_UNLIKE = to_float32(UNLIKE_GIVEN)
 _SHIFT = to_float32(0.9)
 
 
@@ -215,6 +217,7 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
     given_level = _name_level(given)
     relatives = _nan_to(given, 1.0) < _SIMILAR and _nan_to(father) >= _HIGH and (
         _nan_to(family) >= _HIGH or _nan_to(grandfather) >= _HIGH)
+    unlike_relatives = relatives and _nan_to(given, 1.0) < _UNLIKE and dob not in (1, 2)
     if relatives:
         apart = year_gap >= 2 or (dob == 7 and full_dates)
         given_level = 7 if dob in (1, 2) else 8 if apart else 6
@@ -238,6 +241,7 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
         "nationality": nationality,
         "crossed_name": 0 if swapped else _name_level(_fmax(g_a, a_g)),
         "shared_identifier": int(shared),
+        "unlike_relatives": int(unlike_relatives),
     }
     return PairTerms(
         levels,

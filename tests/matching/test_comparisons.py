@@ -10,7 +10,7 @@ from matching import online, score_candidates
 from matching.features import ID_LEVELS, NameTable, compare_pairs
 from matching.levels import FIELD_LEVELS, NAME_LEVELS, comparison_levels
 from matching.records import RECORD_COLUMNS, compared_values, prepare_records, records_frame
-from matching.scoring import default_model
+from matching.scoring import DEFAULT_SETTINGS, decide, default_model, pair_components
 from matching.similarity import ONE_EDIT_FLOOR, WordTable, field_similarity
 from synthetic import SyntheticConfig, iter_records, persons_for_records
 
@@ -151,3 +151,28 @@ def test_births_apart_make_siblings_batch_and_online(born_a: str, born_b: str,
     [pair] = score_candidates(records[0], [records[1]])
     if level == "different_sibling":
         assert pair.decision != "match"
+
+
+def test_unlike_given_names_with_the_nasab_shared_go_to_review() -> None:
+    # brothers: one date of birth missing, the mother written once with her family name
+    base = {"father_name": "Walid", "grandfather_name": "Walid", "family_name": "Al-Zawy",
+            "place_of_birth": "Tarabulus", "sex": "M"}
+    records = [
+        {**base, "record_id": "A", "given_name": "Aouad", "mother_name": "Zahraa"},
+        {**base, "record_id": "B", "given_name": "Emhamed", "mother_name": "Zahra Al-Harati",
+         "date_of_birth": "1987-03-08"},
+    ]
+    model = default_model()
+    prepared = prepare_records(records_frame(records))
+    found = pair_components(prepared, np.array([0]), np.array([1]), model)
+    assert found.levels["unlike_relatives"][0] == 1
+    assert found.scores[0] >= DEFAULT_SETTINGS.match_threshold  # the model alone merges them
+    assert decide(found.scores, found.relatives, DEFAULT_SETTINGS, found.identifiers)[0] == (
+        "possible")
+    [pair] = score_candidates(records[0], [records[1]])
+    assert pair.decision == "possible"
+    # one name written two ways is not two names
+    spelled = [{**records[0], "given_name": "Mhamed"}, records[1]]
+    prepared = prepare_records(records_frame(spelled))
+    found = pair_components(prepared, np.array([0]), np.array([1]), model)
+    assert found.levels["unlike_relatives"][0] == 0
