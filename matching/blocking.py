@@ -68,14 +68,19 @@ def keys_for_parts(
         ("phy", (phone, born)),
         ("phf", (phone, family[:2])),
         ("php", (phone, father[:1])),
-        ("id", (nid, given[:1])),
-        ("id", (nid, family[:1])),
+        # the national number's digits in sorted order: two digits swapped still meet
+        ("id", (_sorted_digits(nid), given[:1])),
+        ("id", (_sorted_digits(nid), family[:1])),
         ("idy", (nid, born)),
     )
     keys = {f"{kind}:{'|'.join(parts)}" for kind, parts in combos if all(parts)}
     keys.update(f"{kind}:{value}" for kind, value in (("nid", nid), ("pp", passport))
                 if _WHOLE.match(value))
     return sorted(keys)
+
+
+def _sorted_digits(value: str) -> str:
+    return "".join(sorted(value))
 
 
 _TRIPLES = ((0, 1, 3), (0, 1, 2), (1, 2, 3), (0, 2, 3))
@@ -207,10 +212,12 @@ def key_groups(prepared: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
     pairs = np.concatenate([rows] * len(_PAIRS))
     out.append((pairs, _combine(*(np.concatenate([parts[p[k]] for p in _PAIRS])
                                   for k in range(2)), np.concatenate([year] * len(_PAIRS)))))
-    # date of birth or national number with the initial of the given or the family name, in
-    # one key space each, so that swapped given and family names still meet
+    # date of birth or national number (its digits sorted: two digits swapped still meet) with
+    # the initial of the given or the family name, in one key space each, so that swapped
+    # given and family names still meet
     both = np.concatenate([rows, rows])
-    for anchor in (born_on, nid):
+    digits = _derived_codes(prepared["nid"], lambda v: v.map(_sorted_digits))
+    for anchor in (born_on, digits):
         out.append((both, _combine(np.concatenate([anchor, anchor]), np.concatenate([g1, a1]))))
     return out
 

@@ -221,7 +221,10 @@ def _shared_identifier(
     return (nid | passport).astype(np.int8)
 
 
-def _dob_level(prepared: Prepared, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+def _dob_level(prepared: Prepared, ia: np.ndarray, ib: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the :data:`DOB_LEVELS` codes of pairs, and 1 where both dates are full (day and
+    month known)."""
     year, month, day = (column(prepared, c) for c in ("year", "month", "day"))
     ya, yb = year[ia], year[ib]
     ma, mb = month[ia], month[ib]
@@ -243,7 +246,8 @@ def _dob_level(prepared: Prepared, ia: np.ndarray, ib: np.ndarray) -> np.ndarray
         gap <= 3,
     ]
     choices = list(range(len(conditions)))
-    return np.select(conditions, choices, default=len(DOB_LEVELS) - 1).astype(np.int8)
+    level = np.select(conditions, choices, default=len(DOB_LEVELS) - 1).astype(np.int8)
+    return level, both.astype(np.int8)
 
 
 def _order_free(
@@ -290,7 +294,8 @@ def compare_pairs(
         NaN when the two are swapped, as ``given`` and ``family`` then hold the crossed
         similarities); level codes ``dob`` (:data:`DOB_LEVELS`), ``phone``, ``nid``,
         ``passport`` (:data:`ID_LEVELS`); ``sex`` and ``nationality`` (1 same, 0 different,
-        -1 missing); ``year_gap``; and ``identifier`` (1 when a whole national number, or a
+        -1 missing); ``year_gap``; ``full_dates`` (1 when both dates of birth have a day and
+        a month, 1 January excepted); and ``identifier`` (1 when a whole national number, or a
         whole passport number of the same nationality, agrees).
     """
     out: dict[str, np.ndarray] = {}
@@ -321,7 +326,7 @@ def compare_pairs(
         (fill_nan(f_g) + fill_nan(q_f)) / 2, (fill_nan(g_f) + fill_nan(f_q)) / 2
     )
     out["full"] = _order_free(names, ia, ib, (g, f, q, a), (f_g, g_f, q_f, f_q, q_a, a_q))
-    out["dob"] = _dob_level(prepared, ia, ib)
+    out["dob"], out["full_dates"] = _dob_level(prepared, ia, ib)
     years = column(prepared, "year")
     out["year_gap"] = np.where(
         (years[ia] > 0) & (years[ib] > 0), np.abs(years[ia] - years[ib]), -1

@@ -41,6 +41,10 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
 }
 RARITY_FEATURES = ("given_name:rarity", "family_name:rarity", "father_name:rarity")
 DISTINCT_FEATURES = ("given_name:distinct", "father_name:distinct")
+UNLIKE_GIVEN = 0.5
+"""Given-name similarity under which two given names are unlike: not one name misspelled or
+written in the other script, but two names."""
+_ONE_YEAR = DOB_LEVELS.index("one_year")
 _NAME_CUTS = np.array([0.7, 0.85, 0.92, 0.98], dtype=np.float32)
 
 
@@ -66,9 +70,12 @@ def comparison_levels(comparisons: Comparisons) -> Levels:
 
     Returns:
         int8 arrays of indices into :data:`FIELD_LEVELS` of each field, and
-        two arrays the model does not weigh: ``crossed_name`` (a :data:`NAME_LEVELS` index of
-        the given name against the other record's family name) and ``shared_identifier``
-        (1 when a whole identifier agrees); see :func:`matching.features.compare_pairs`.
+        three arrays the model does not weigh: ``crossed_name`` (a :data:`NAME_LEVELS` index
+        of the given name against the other record's family name), ``shared_identifier``
+        (1 when a whole identifier agrees; see :func:`matching.features.compare_pairs`) and
+        ``unlike_relatives`` (1 when the given names are unlike, under :data:`UNLIKE_GIVEN`,
+        the father's and the family or grandfather's names agree and the births are not
+        known to be the same day).
     """
     out: dict[str, np.ndarray] = {}
     for source, field in _NAME_FIELDS.items():
@@ -82,7 +89,10 @@ def comparison_levels(comparisons: Comparisons) -> Levels:
     )
     dob = comparisons["dob"]
     same_birth = (dob == 1) | (dob == 2)
-    apart = comparisons["year_gap"] >= 2
+    # Births apart: two or more years, or a year with both days and months known and not
+    # one year's typo (DOB_LEVELS "one_year" with full dates).
+    apart = (comparisons["year_gap"] >= 2) | (
+        (dob == _ONE_YEAR) & (comparisons["full_dates"] == 1))
     given_level = np.select(
         [relatives & same_birth, relatives & apart, relatives], [7, 8, 6], out["given_name"]
     )
@@ -92,6 +102,10 @@ def comparison_levels(comparisons: Comparisons) -> Levels:
     # Not weighed by the model: the decision policy reads it (matching.scoring).
     out["crossed_name"] = _name_level(comparisons["crossed"].astype(np.float32, copy=False))
     out["shared_identifier"] = comparisons["identifier"].astype(np.int8)
+    # Given names unlike (not a spelling of one name), the rest of the nasab shared and births
+    # not known to be the same day: what brothers look like (the decision policy reads it).
+    out["unlike_relatives"] = (
+        relatives & (fill_nan(given, 1.0) < UNLIKE_GIVEN) & ~same_birth).astype(np.int8)
     out["date_of_birth"] = comparisons["dob"].astype(np.int8)
     for field, source in (("phone", "phone"), ("national_id", "nid"), ("passport_no", "passport")):
         out[field] = comparisons[source].astype(np.int8)

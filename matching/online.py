@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import OSA
 
 from matching.features import LEADING_WORD_CAP, WHOLE_IDENTIFIER
+from matching.levels import UNLIKE_GIVEN
 from matching.model import MatchModel, RowTerms
 from matching.records import Record, compared_values
 from matching.similarity import field_similarity, to_float32
@@ -33,6 +34,7 @@ _WHOLE = re.compile(WHOLE_IDENTIFIER)
 # The thresholds as the float32 values numpy compares float32 similarities with.
 _WEAK, _SIMILAR, _HIGH, _EXACT = (to_float32(c) for c in (0.7, 0.85, 0.92, 0.98))
 _LEADING_CAP = to_float32(LEADING_WORD_CAP)
+_UNLIKE = to_float32(UNLIKE_GIVEN)
 _SHIFT = to_float32(0.9)
 
 
@@ -108,24 +110,25 @@ def _name_level(similarity: float) -> int:
     return 4 if similarity >= _WEAK else 5
 
 
-def _dob_level(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
-    """:data:`matching.features.DOB_LEVELS` index of two prepared dates of birth."""
+def _dob_level(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[int, bool]:
+    """:data:`matching.features.DOB_LEVELS` index of two prepared dates of birth, and whether
+    both are full dates."""
     ya, yb = a["year"], b["year"]
-    if ya == 0 or yb == 0:
-        return 0
     ma, mb, da, db = a["month"], b["month"], a["day"], b["day"]
     # 1 January is the usual default for an unknown date: treat it as year-only.
     both = ma > 0 and not (ma == 1 and da == 1) and mb > 0 and not (mb == 1 and db == 1)
+    if ya == 0 or yb == 0:
+        return 0, both
     gap = abs(ya - yb)
     if gap == 0:
         if not both:
-            return 4
+            return 4, both
         if ma == mb:
-            return 1 if da == db else 3
-        return 2 if ma == db and da == mb else 5
+            return (1 if da == db else 3), both
+        return (2 if ma == db and da == mb else 5), both
     if gap == 1:
-        return 6 if both and ma == mb and da == db else 7
-    return 8 if gap <= 3 else 9
+        return (6 if both and ma == mb and da == db else 7), both
+    return (8 if gap <= 3 else 9), both
 
 
 def _digit_level(a: str, b: str) -> int:
@@ -190,7 +193,7 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
                 to_float32(_nan_to(g_f) + _nan_to(f_q)) / 2)
     full = _order_free(
         a, b, (given, father, grandfather, family), (f_g, g_f, q_f, f_q, q_a, a_q))
-    dob = _dob_level(a, b)
+    dob, full_dates = _dob_level(a, b)
     ya, yb = a["year"], b["year"]
     year_gap = abs(ya - yb) if ya > 0 and yb > 0 else -1
     nid = _digit_level(a["nid"], b["nid"])
@@ -214,8 +217,10 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
     given_level = _name_level(given)
     relatives = _nan_to(given, 1.0) < _SIMILAR and _nan_to(father) >= _HIGH and (
         _nan_to(family) >= _HIGH or _nan_to(grandfather) >= _HIGH)
+    unlike_relatives = relatives and _nan_to(given, 1.0) < _UNLIKE and dob not in (1, 2)
     if relatives:
-        given_level = 7 if dob in (1, 2) else 8 if year_gap >= 2 else 6
+        apart = year_gap >= 2 or (dob == 7 and full_dates)
+        given_level = 7 if dob in (1, 2) else 8 if apart else 6
     father_level = _name_level(father)
     if shift >= _SHIFT and _nan_to(father) < _SIMILAR:
         father_level = 6
@@ -236,6 +241,7 @@ def compare(first: PreparedRecord, second: PreparedRecord) -> PairTerms:
         "nationality": nationality,
         "crossed_name": 0 if swapped else _name_level(_fmax(g_a, a_g)),
         "shared_identifier": int(shared),
+        "unlike_relatives": int(unlike_relatives),
     }
     return PairTerms(
         levels,

@@ -29,7 +29,6 @@ __all__ = [
     "explain_pair",
     "identifier_flag",
     "identifier_flags",
-    "looks_like_relatives",
     "pair_components",
     "pair_extras",
     "pair_levels",
@@ -56,9 +55,11 @@ class MatchSettings:
             (common names) pair each record with its ``neighbourhood_window`` nearest.
         neighbourhood_window: Neighbours per record inside an oversized block.
         review_relatives: Send pairs that look like relatives (two different common given
-            names, or different given names with births years apart and the rest of the
-            nasab shared) to human review (``possible``) however high their score: a false
-            merge of two brothers is worse than a missed pair.
+            names; or different given names with the rest of the nasab shared and births
+            apart, two years or more or a year with both full dates not one year's typo; or
+            unlike given names, not spellings of one name, with the rest of the nasab shared
+            and births not known to be the same day) to human review (``possible``) however
+            high their score: a false merge of two brothers is worse than a missed pair.
         trust_identifiers: A pair sharing a whole national number, or a whole passport
             number of the same nationality (six characters or more, not a placeholder such
             as ``000000``), is a ``match`` when its given name agrees as well (or, the given
@@ -122,9 +123,22 @@ def default_model() -> MatchModel:
 
 
 def relatives_from_components(levels: Levels, distinct: np.ndarray) -> np.ndarray:
-    """Same flags as :func:`looks_like_relatives`, from :meth:`MatchModel.components`."""
+    """Flag pairs whose comparison pattern is that of relatives rather than one person.
+
+    Args:
+        levels: Levels from :meth:`MatchModel.components`.
+        distinct: Its distinct-name flags.
+
+    Returns:
+        Boolean array, True for two different common given names; for different given names
+        with births apart (two years or more, or one year with both full dates that are not
+        the same day and month) and the rest of the nasab shared; and for unlike given names
+        (:data:`matching.levels.UNLIKE_GIVEN`) with the rest of the nasab shared and births
+        not known to be the same day.
+    """
     sibling = FIELD_LEVELS["given_name"].index("different_sibling")
-    return np.asarray((levels["given_name"] == sibling) | distinct[:, 0], dtype=bool)
+    return np.asarray((levels["given_name"] == sibling) | distinct[:, 0]
+                      | (levels["unlike_relatives"] == 1), dtype=bool)
 
 
 IDENTIFIER_SHARED = 1
@@ -143,7 +157,7 @@ def identifier_flags(levels: Levels, relatives: np.ndarray) -> np.ndarray:
 
     Args:
         levels: Levels of the pairs (:func:`matching.levels.comparison_levels`).
-        relatives: Output of :func:`looks_like_relatives` for the same pairs.
+        relatives: Output of :func:`relatives_from_components` for the same pairs.
 
     Returns:
         An int8 array; see :attr:`MatchSettings.trust_identifiers`.
@@ -169,7 +183,7 @@ class PairComponents:
         rarity: ``(n, 3)`` rarity of the agreeing given, family and fathers' names.
         distinct: ``(n, 2)`` flags: two different common given (father's) names.
         scores: Match probabilities (:meth:`MatchModel.fast_probability`).
-        relatives: Flags of :func:`looks_like_relatives`.
+        relatives: Flags of :func:`relatives_from_components`.
         identifiers: Flags of :func:`identifier_flags`.
     """
 
@@ -221,7 +235,7 @@ def score_pairs_fast(
         context: ``(NameTable(prepared), model.record_terms(prepared))``.
 
     Returns:
-        Match probabilities, the relatives flags of :func:`looks_like_relatives` and the
+        Match probabilities, the relatives flags of :func:`relatives_from_components` and the
         flags of :func:`identifier_flags`.
     """
     found = pair_components(prepared, ia, ib, model, context)
@@ -247,22 +261,6 @@ def identifier_flag(levels: Mapping[str, int], relatives: bool) -> int:
         IDENTIFIER_SHARED)
 
 
-def looks_like_relatives(model: MatchModel, matrix: np.ndarray) -> np.ndarray:
-    """Flag pairs whose comparison pattern is that of relatives rather than one person.
-
-    Args:
-        model: The model that built ``matrix``.
-        matrix: Design matrix from :meth:`MatchModel.design`.
-
-    Returns:
-        Boolean array, True for two different common given names or for different given
-        names with births two or more years apart and the rest of the nasab shared.
-    """
-    columns = [model.features.index(name) for name in
-               ("given_name:distinct", "given_name=different_sibling")]
-    return np.asarray((matrix[:, columns] > 0).any(axis=1), dtype=bool)
-
-
 def decide(
     scores: np.ndarray, relatives: np.ndarray, settings: MatchSettings,
     identifiers: np.ndarray | None = None,
@@ -271,7 +269,7 @@ def decide(
 
     Args:
         scores: Match probabilities.
-        relatives: Output of :func:`looks_like_relatives`.
+        relatives: Output of :func:`relatives_from_components`.
         settings: Thresholds, the relatives and the identifier policies.
         identifiers: Output of :func:`identifier_flags` (no identifier policy when None).
 
@@ -294,7 +292,7 @@ def decide_pair(score: float, relatives: bool, settings: MatchSettings, identifi
 
     Args:
         score: The match probability.
-        relatives: Whether the pair looks like relatives (:func:`looks_like_relatives`).
+        relatives: Whether the pair looks like relatives (:func:`relatives_from_components`).
         settings: Thresholds, the relatives and the identifier policies.
         identifier: The pair's :func:`identifier_flag`.
     """
@@ -478,7 +476,8 @@ def score_candidates(
     record_id = str(record.get("record_id") or "")
     pairs = []
     for candidate, pair, score in zip(candidates, found, scores, strict=True):
-        relatives = pair.levels["given_name"] == _SIBLING or pair.given_distinct
+        relatives = (pair.levels["given_name"] == _SIBLING or pair.given_distinct
+                     or pair.levels["unlike_relatives"] == 1)
         decision = decide_pair(score, relatives, settings,
                                identifier_flag(pair.levels, relatives))
         explanation = []

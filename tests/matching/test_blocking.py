@@ -10,7 +10,7 @@ from matching import blocking_keys
 from matching.batch import read_records_csv
 from matching.blocking import candidate_pairs, frame_keys, key_groups, neighbourhood_order
 from matching.evaluation import true_pairs
-from matching.records import prepare_records
+from matching.records import prepare_records, records_frame
 
 
 def test_latin_and_arabic_registrations_share_keys(
@@ -80,3 +80,18 @@ def test_oversized_blocks_fall_back_to_neighbours() -> None:
     assert oversized == 1
     assert len(a) == 99 + 98 + 97
     assert ((b - a) <= 3).all()
+
+
+def test_national_numbers_with_two_digits_swapped_meet() -> None:
+    # the family name mistyped and no date of birth: only the national number can join them
+    first = {"record_id": "a", "given_name": "Casey", "family_name": "Flatman",
+             "national_id": "119930956420"}
+    second = {"record_id": "b", "given_name": "Casey", "family_name": "Qlatan",
+              "national_id": "119930954620"}
+    assert set(blocking_keys(first)) & set(blocking_keys(second))
+    prepared = prepare_records(records_frame([first, second]))
+    a, b, _ = candidate_pairs(key_groups(prepared), len(prepared))
+    assert list(zip(a.tolist(), b.tolist(), strict=True)) == [(0, 1)]
+    other = {**second, "national_id": "119930954621"}  # a digit changed: not this key
+    assert not {k for k in set(blocking_keys(first)) & set(blocking_keys(other))
+                if k.startswith("id:")}

@@ -8,9 +8,9 @@ import pytest
 
 from matching import online, score_candidates
 from matching.features import ID_LEVELS, NameTable, compare_pairs
-from matching.levels import NAME_LEVELS, comparison_levels
+from matching.levels import FIELD_LEVELS, NAME_LEVELS, comparison_levels
 from matching.records import RECORD_COLUMNS, compared_values, prepare_records, records_frame
-from matching.scoring import default_model
+from matching.scoring import DEFAULT_SETTINGS, decide, default_model, pair_components
 from matching.similarity import ONE_EDIT_FLOOR, WordTable, field_similarity
 from synthetic import SyntheticConfig, iter_records, persons_for_records
 
@@ -121,3 +121,58 @@ def test_name_table_scores_each_name_pair_once_across_chunks() -> None:
     again = compare_pairs(prepared, ia[:1000], ib[:1000], names)
     np.testing.assert_array_equal(again["full"], chunks[0]["full"])
     assert len(names.known_keys) == kept
+
+
+@pytest.mark.parametrize(
+    ("born_a", "born_b", "level"),
+    [
+        ("2009-07-25", "2010-12-18", "different_sibling"),
+        ("2009-07-25", "2010-07-25", "different_relative"),
+        ("2009-07-25", "2010", "different_relative"),
+        ("2009-07-25", "2010-01-01", "different_relative"),
+        ("2009-07-25", "2011-07-25", "different_sibling"),
+        ("2009-07-25", "2009-07-25", "different_twin"),
+    ],
+    ids=["a-year-and-months-apart", "a-year-typo", "year-only", "first-of-january",
+         "two-years-apart", "same-day"],
+)
+def test_births_apart_make_siblings_batch_and_online(born_a: str, born_b: str,
+                                                     level: str) -> None:
+    base = {"father_name": "Jibril", "grandfather_name": "Ayman", "family_name": "al-Warfalli"}
+    records = [{**base, "record_id": "A", "given_name": "Ahmid", "date_of_birth": born_a},
+               {**base, "record_id": "B", "given_name": "Abdulhafiz", "date_of_birth": born_b}]
+    prepared = prepare_records(records_frame(records))
+    model = default_model()
+    levels, _, _ = model.components(prepared, np.array([0]), np.array([1]),
+                                    compare_pairs(prepared, np.array([0]), np.array([1])))
+    assert FIELD_LEVELS["given_name"][levels["given_name"][0]] == level
+    terms = online.compare(online.prepare(records[0], model), online.prepare(records[1], model))
+    assert FIELD_LEVELS["given_name"][terms.levels["given_name"]] == level
+    [pair] = score_candidates(records[0], [records[1]])
+    if level == "different_sibling":
+        assert pair.decision != "match"
+
+
+def test_unlike_given_names_with_the_nasab_shared_go_to_review() -> None:
+    # brothers: one date of birth missing, the mother written once with her family name
+    base = {"father_name": "Walid", "grandfather_name": "Walid", "family_name": "Al-Zawy",
+            "place_of_birth": "Tarabulus", "sex": "M"}
+    records = [
+        {**base, "record_id": "A", "given_name": "Aouad", "mother_name": "Zahraa"},
+        {**base, "record_id": "B", "given_name": "Emhamed", "mother_name": "Zahra Al-Harati",
+         "date_of_birth": "1987-03-08"},
+    ]
+    model = default_model()
+    prepared = prepare_records(records_frame(records))
+    found = pair_components(prepared, np.array([0]), np.array([1]), model)
+    assert found.levels["unlike_relatives"][0] == 1
+    assert found.scores[0] >= DEFAULT_SETTINGS.match_threshold  # the model alone merges them
+    assert decide(found.scores, found.relatives, DEFAULT_SETTINGS, found.identifiers)[0] == (
+        "possible")
+    [pair] = score_candidates(records[0], [records[1]])
+    assert pair.decision == "possible"
+    # one name written two ways is not two names
+    spelled = [{**records[0], "given_name": "Mhamed"}, records[1]]
+    prepared = prepare_records(records_frame(spelled))
+    found = pair_components(prepared, np.array([0]), np.array([1]), model)
+    assert found.levels["unlike_relatives"][0] == 0
