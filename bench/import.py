@@ -6,10 +6,11 @@ registrations (about a quarter re-registrations of the same persons), creates a 
 register (a SQLite file, or the PostgreSQL database given, emptied first), imports the file
 through `app.imports` as the command line does, and prints rows/s, the counts, peak memory
 and the load average. `--again` times importing the same file a second time (every row
-skipped).
+skipped). The SQLite register is a file in a new temporary folder, removed afterwards, so
+that runs side by side do not share it; `--database-file` keeps it where given instead.
 
     .venv/bin/python bench/import.py [--rows 100000] [--batch-size 2000] [--again]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_h3]
+        [--database-file PATH | --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_h3]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import csv
 import json
 import os
 import resource
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,7 +55,7 @@ def records_file(rows: int) -> Path:
     OUT.mkdir(exist_ok=True)
     config = SyntheticConfig(n_persons=int(persons_for_records(rows) * 1.05), seed=23,
                              registry_valid=True)
-    partial = path.with_suffix(".partial")
+    partial = path.with_suffix(f".{os.getpid()}.partial")  # runs side by side write their own
     with partial.open("w", encoding="utf-8", newline="") as handle:
         writer: csv.DictWriter[str] | None = None
         for count, (record, _person) in enumerate(iter_records(config)):
@@ -67,10 +69,11 @@ def records_file(rows: int) -> Path:
     return path
 
 
-def fresh_register(database_url: str | None) -> Settings:
-    """Settings of an empty, migrated register with the sites and armed groups."""
+def fresh_register(database_url: str | None, database_file: Path) -> Settings:
+    """Settings of an empty, migrated register with the sites and armed groups (in the
+    PostgreSQL database given, else in the SQLite file given)."""
     if database_url is None:
-        path = OUT / "import.db"
+        path = database_file
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         database_url = f"sqlite:///{path}"
@@ -152,13 +155,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--again", action="store_true", help="import the file a second time")
-    parser.add_argument("--database-url", help="a PostgreSQL database to empty and use")
+    place = parser.add_mutually_exclusive_group()
+    place.add_argument("--database-url", help="a PostgreSQL database to empty and use")
+    place.add_argument("--database-file", type=Path,
+                       help="the SQLite file to create and keep (default: a temporary one)")
     args = parser.parse_args()
     path = records_file(args.rows)
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"importing {path.name} ({path.stat().st_size / 1e6:.1f} MB) into a fresh "
           f"{database} register, the duplicate check on")
-    run(path, fresh_register(args.database_url), args.batch_size, args.again)
+    with tempfile.TemporaryDirectory(prefix="ddr-import-bench-") as folder:
+        database_file = args.database_file or Path(folder) / "import.db"
+        run(path, fresh_register(args.database_url, database_file), args.batch_size,
+            args.again)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, insert
+from sqlalchemy import Uuid, bindparam, exists, func, insert
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -78,6 +78,9 @@ class NewCase:
 
     row: dict[str, Any]
     steps: list[dict[str, Any]]
+    """The step rows, their ids and the case's as text (:data:`_INSERT_STEP`): a row of
+    strings, numbers and dates is a dict the garbage collector does not track, and an
+    import's batch makes eleven per case."""
 
 
 def _new_case(pathway: Pathway, *, person_id: uuid.UUID, site: str, actor: Principal,
@@ -92,13 +95,16 @@ def _new_case(pathway: Pathway, *, person_id: uuid.UUID, site: str, actor: Princ
            "country": country if pathway.key == "return" else None,
            "current_step": current_step(pathway, {s.key: s.initial for s in pathway.steps}),
            "next_due_on": min(due.values(), default=None)}
-    steps = [{"id": ordered_id(), "case_id": case_id, "key": s.key, "position": i,
+    steps = [{"id": ordered_id().hex, "case_id": case_id.hex, "key": s.key, "position": i,
               "status": s.initial.value, "due_on": due.get(s.key)}
              for i, s in enumerate(pathway.steps)]
     return NewCase(row, steps)
 
 
-_INSERT_CASE, _INSERT_STEP, _INSERT_EVENT = insert(Case), insert(CaseStep), insert(CaseEvent)
+_INSERT_CASE, _INSERT_EVENT = insert(Case), insert(CaseEvent)
+_INSERT_STEP = insert(CaseStep).values(id=bindparam("id", type_=Uuid(as_uuid=False)),
+                                       case_id=bindparam("case_id", type_=Uuid(as_uuid=False)))
+"""Case steps with their ids bound as text (:attr:`NewCase.steps`), stored as UUIDs."""
 
 
 def _insert(session: Session, actor: Principal, opened: Sequence[NewCase]) -> None:
@@ -213,7 +219,8 @@ def backfill(*, session: Session, actor: Principal) -> tuple[int, int]:
         case.current_step, case.next_due_on = (fresh.row["current_step"],
                                                fresh.row["next_due_on"])
         session.add(case)
-        session.add_all([CaseStep(**{**step, "case_id": case.id}) for step in fresh.steps])
+        session.add_all([CaseStep(**{**step, "id": uuid.UUID(step["id"]), "case_id": case.id})
+                         for step in fresh.steps])
         if case.id not in with_events:  # opened before there was a timeline
             append(session=session, crypto=None, actor=actor, case=case, kind=EventKind.opened,
                    on=case.opened_on, facts={"pathway": case.pathway,

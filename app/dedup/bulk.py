@@ -72,23 +72,25 @@ class Known:
 
 
 class KnownCache:
-    """Registrations as the check compares them, by id: the most recently used `size`."""
+    """Registrations as the check compares them, by the integer of their id (as the ranking
+    gives candidates: no `UUID` object per pair): the most recently used `size`."""
 
     def __init__(self, size: int = 50_000) -> None:
         self.size = size
-        self._items: OrderedDict[uuid.UUID, Known] = OrderedDict()
+        self._items: OrderedDict[int, Known] = OrderedDict()
 
-    def get(self, registration_id: uuid.UUID) -> Known | None:
-        """The registration, if it is cached."""
-        known = self._items.get(registration_id)
+    def get(self, registration: int) -> Known | None:
+        """The registration (the integer of its id), if it is cached."""
+        known = self._items.get(registration)
         if known is not None:
-            self._items.move_to_end(registration_id)
+            self._items.move_to_end(registration)
         return known
 
-    def put(self, registration_id: uuid.UUID, known: Known) -> None:
-        """Cache a registration, forgetting the least recently used beyond the size."""
-        self._items[registration_id] = known
-        self._items.move_to_end(registration_id)
+    def put(self, registration: int, known: Known) -> None:
+        """Cache a registration (by the integer of its id), forgetting the least recently
+        used beyond the size."""
+        self._items[registration] = known
+        self._items.move_to_end(registration)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
 
@@ -143,15 +145,16 @@ def _ranked(registration: int, digests: Sequence[str],
 
 
 def _load(session: Session, crypto: FieldCrypto, ids: Sequence[uuid.UUID],
-          cache: KnownCache) -> dict[uuid.UUID, Known]:
-    """Decrypt the compared fields of registrations not cached yet, and cache them."""
+          cache: KnownCache) -> dict[int, Known]:
+    """Decrypt the compared fields of registrations not cached yet, and cache them (by the
+    integer of their id)."""
     loaded = {}
     for chunk in _chunks(ids):
         for row in session.connection().execute(_ROWS, {"ids": chunk}):
             record = registry_record(crypto, row, COMPARED_FIELDS)
-            loaded[row.id] = Known(compared_values(record), row.person_id, row.site_code,
-                                   row.registration_number)
-            cache.put(row.id, loaded[row.id])
+            known = loaded[row.id.int] = Known(compared_values(record), row.person_id,
+                                               row.site_code, row.registration_number)
+            cache.put(row.id.int, known)
     return loaded
 
 
@@ -174,18 +177,19 @@ def check_batch(
     digests; those not in `cache` are read back, as candidates are). Reasons are left out:
     the review queue explains each pair when it is opened."""
     members = _members(session, list(new))
-    pairs = [(rid, uuid.UUID(int=other)) for rid, digests in new.items()
+    # registrations as the integers of their ids until a pair is kept (a few in a hundred)
+    pairs = [(rid.int, other) for rid, digests in new.items()
              for other in _ranked(rid.int, digests, members)]
     found: dict[uuid.UUID, list[CandidateOut]] = {rid: [] for rid in new}
     if not pairs:
         return found
     # every registration of a pair, from the cache before loading the others: loading puts
     # them in the cache, which may drop some taken from it when a batch needs more than it holds
-    known_of: dict[uuid.UUID, Known | None] = {rid: cache.get(rid)
-                                                for rid in {i for pair in pairs for i in pair}}
-    missing = sorted((rid for rid, known in known_of.items() if known is None), key=str)
+    known_of: dict[int, Known | None] = {rid: cache.get(rid)
+                                         for rid in {i for pair in pairs for i in pair}}
+    missing = [uuid.UUID(int=rid) for rid in sorted(known_of) if known_of[rid] is None]
     known_of.update(_load(session, crypto, missing, cache))
-    position: dict[uuid.UUID, int] = {}
+    position: dict[int, int] = {}
     records: list[Known] = []
     for rid, known in known_of.items():
         assert known is not None, "every registration of a pair is stored"
@@ -196,13 +200,14 @@ def check_batch(
     ib = np.array([position[b] for _, b in pairs], dtype=np.int64)
     scored = pair_components(_prepared([k.values for k in records]), ia, ib, model)
     decisions = decide(scored.scores, scored.relatives, DEFAULT_SETTINGS, scored.identifiers)
+    new_of = {rid.int: rid for rid in new}
     for (rid, other), score, decision in zip(pairs, scored.scores.tolist(), decisions.tolist(),
                                              strict=True):
         if decision == "non_match":
             continue
         known = records[position[other]]
-        found[rid].append(CandidateOut(
-            registration_id=other, registration_number=known.registration_number,
+        found[new_of[rid]].append(CandidateOut(
+            registration_id=uuid.UUID(int=other), registration_number=known.registration_number,
             person_id=known.person_id, site=known.site_code, score=round(score, 6),
             decision=decision, model_version=model.version))
     record_event(session=session, actor=actor, action="matching.candidates",

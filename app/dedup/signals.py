@@ -225,14 +225,16 @@ _PAIRS_OF = (select_columns(
     col(CandidatePair.status) != "different_persons",
     or_(col(CandidatePair.registration_a_id).in_(_IDS),
         col(CandidatePair.registration_b_id).in_(_IDS))))
-_WHEN_REGISTERED = (select_columns(
-    col(Registration.id), col(Registration.person_id), col(Registration.registered_on),
-    select_columns(func.min(BenefitPayment.paid_on))
-    .where(col(BenefitPayment.person_id) == col(Registration.person_id))
-    .scalar_subquery().label("first_paid"))
-    .where(col(Registration.id).in_(_IDS)))
-"""The statements of :func:`_paid_again` for given registrations (when each was registered,
-and when its person was first paid)."""
+_PAID_PERSONS = (select_columns(col(BenefitPayment.person_id), func.min(BenefitPayment.paid_on))
+                 .where(col(BenefitPayment.person_id).in_(
+                     select_columns(col(Registration.person_id))
+                     .where(col(Registration.id).in_(_IDS))))
+                 .group_by(col(BenefitPayment.person_id)))
+_WHEN_REGISTERED = select_columns(col(Registration.id), col(Registration.person_id),
+                                  col(Registration.registered_on)).where(
+    col(Registration.id).in_(_IDS))
+"""The statements of :func:`_paid_again` for given registrations: when their persons were
+first paid (most were never: then nothing more is read), and when each was registered."""
 
 
 def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
@@ -241,10 +243,11 @@ def _paid_again(session: Session, registration_ids: Sequence[uuid.UUID] | None
     person of a possible duplicate of theirs (dates as recorded, so imports count too)."""
     if registration_ids is not None:  # only the registrations and persons concerned
         rows = [(a, b) for a, b in session.execute(_PAIRS_OF, {"ids": list(registration_ids)})]
-        ids = {i for row in rows for i in row} | set(registration_ids)
-        regs = {r.id: r for r in session.execute(_WHEN_REGISTERED, {"ids": list(ids)})}
-        first_paid: dict[uuid.UUID, date] = {r.person_id: r.first_paid for r in regs.values()
-                                             if r.first_paid is not None}
+        concerned = list({i for row in rows for i in row} | set(registration_ids))
+        first_paid: dict[uuid.UUID, date] = dict(
+            session.execute(_PAID_PERSONS, {"ids": concerned}).all())
+        regs = ({r.id: r for r in session.execute(_WHEN_REGISTERED, {"ids": concerned})}
+                if first_paid else {})
     else:
         rows = [(a, b) for a, b in session.exec(select(
             CandidatePair.registration_a_id, CandidatePair.registration_b_id).where(

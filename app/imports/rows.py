@@ -230,7 +230,7 @@ def _duplicates(
     """Check the batch's new registrations against the registry and each other; record the
     pairs and signals for review; the findings of each row that has any."""
     for entry, stored in zip(entries, inserted, strict=True):
-        cache.put(entry.id, bulk.known_from_record(
+        cache.put(entry.id.int, bulk.known_from_record(
             draft_record(entry), person_id=stored.person_id, site_code=stored.site_code,
             registration_number=numbers[entry.id]))
     # every active key version: registrations a rotation has not yet moved are candidates too

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, exists, insert
+from sqlalchemy import delete, exists
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -16,7 +16,7 @@ from app.core.db import session_scope
 from app.core.sealed import unseal
 from app.core.security import Principal
 from app.registry.enums import IndexKind
-from app.registry.indexes import index_entries, index_rows
+from app.registry.indexes import index_entries, index_rows, insert_index_rows
 from app.registry.models import Registration, RegistrationIndex
 
 
@@ -55,7 +55,7 @@ def reindex(
         batch = ids[start:start + batch_size]
         with session_scope(engine) as session:
             rows = session.exec(select(Registration).where(col(Registration.id).in_(batch)))
-            fresh = []
+            fresh: list[dict[str, str]] = []
             for registration in rows:
                 entries = {(k, d) for k, d in index_entries(crypto, unseal(crypto, registration))
                            if k in names}
@@ -63,8 +63,7 @@ def reindex(
             session.execute(delete(RegistrationIndex).where(
                 col(RegistrationIndex.registration_id).in_(batch),
                 col(RegistrationIndex.kind).in_(names)))
-            if fresh:
-                session.execute(insert(RegistrationIndex), fresh)
+            insert_index_rows(session, fresh)
             record_event(session=session, actor=actor, action="registry.reindex",
                          object_type="registry",
                          details={"kinds": names, "registrations": len(batch)})

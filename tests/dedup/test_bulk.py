@@ -57,7 +57,7 @@ def test_batch_scores_equal_the_online_scores(engine: Engine, crypto: FieldCrypt
             digests[rid].append(digest)
         cache = bulk.KnownCache(size=cache_size)  # a small one drops most before the check
         for registration in stored:
-            cache.put(registration.id, bulk.known_from_record(
+            cache.put(registration.id.int, bulk.known_from_record(
                 registry_record(crypto, registration), person_id=registration.person_id,
                 site_code=registration.site_code,
                 registration_number=registration.registration_number))
@@ -84,9 +84,9 @@ def test_batch_scores_equal_the_online_scores(engine: Engine, crypto: FieldCrypt
 def test_the_cache_keeps_the_most_recently_used() -> None:
     cache = bulk.KnownCache(size=2)
     items = [bulk.Known({}, uuid.uuid4(), "TRP", str(n)) for n in range(3)]
-    cache.put(items[0].person_id, items[0])
-    cache.put(items[1].person_id, items[1])
-    assert cache.get(items[0].person_id) is items[0]
-    cache.put(items[2].person_id, items[2])
-    assert cache.get(items[1].person_id) is None
-    assert cache.get(items[0].person_id) is items[0]
+    cache.put(items[0].person_id.int, items[0])
+    cache.put(items[1].person_id.int, items[1])
+    assert cache.get(items[0].person_id.int) is items[0]
+    cache.put(items[2].person_id.int, items[2])
+    assert cache.get(items[1].person_id.int) is None
+    assert cache.get(items[0].person_id.int) is items[0]
