@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -169,13 +169,15 @@ _CASES_OF = select_columns(col(Case.person_id), col(Case.pathway)).where(
 
 
 def open_cases_for(*, session: Session, actor: Principal,
-                   registration_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+                   registration_ids: Sequence[uuid.UUID],
+                   new_persons: Collection[uuid.UUID] = ()) -> list[uuid.UUID]:
     """Open the case each new registration's person needs (reintegration for Libyan
     combatants and associated civilians, child protection for children), unless the person
-    already has a case on that pathway (a second registration of the same person, a re-run).
-    Due dates count from the registration day. Call it in the transaction that inserted the
-    registrations (the enrolment service for one, a bulk import for a batch); it returns the
-    ids of the cases opened."""
+    already has a case on that pathway (a second registration of the same person, a re-run;
+    `new_persons`, persons the caller created in this transaction, have none, and their cases
+    are not looked up). Due dates count from the registration day. Call it in the
+    transaction that inserted the registrations (the enrolment service for one, a bulk import
+    for a batch); it returns the ids of the cases opened."""
     if not registration_ids:
         return []
     found = session.execute(_OPENING, {"ids": list(registration_ids)}).all()
@@ -184,8 +186,9 @@ def open_cases_for(*, session: Session, actor: Principal,
               if (key := pathway_for(category=row[4], is_child=row[5] or row[6])) is not None]
     if not wanted:
         return []
-    persons = sorted({row[1] for row, _key in wanted}, key=str)
-    have = {(person, key) for person, key in session.execute(_CASES_OF, {"persons": persons})}
+    persons = sorted({row[1] for row, _key in wanted if row[1] not in new_persons}, key=str)
+    have = ({(person, key) for person, key in session.execute(_CASES_OF, {"persons": persons})}
+            if persons else set())
     opened = []
     for (registration_id, person_id, site, registered_on, *_flags, country), key in wanted:
         if (person_id, key) in have:

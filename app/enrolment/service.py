@@ -153,7 +153,8 @@ def enrol(
                      object_type="registration", object_id=str(registration_id),
                      site_code=registered.site_code,
                      details={"person_id": str(registered.person_id), "via": str(via)})
-    open_cases_for(session=session, actor=actor, registration_ids=[registration_id])
+    open_cases_for(session=session, actor=actor, registration_ids=[registration_id],
+                   new_persons=() if registered.linked else {registered.person_id})
     urgent = {c.registration_id for c in candidates
               if LIKELY in (c.decision, c.shown.decision) and c.registration_id not in different}
     dedup.record_pairs(session=session, registration_id=registration_id, candidates=candidates,

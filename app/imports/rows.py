@@ -212,7 +212,8 @@ def _after_insert(*, session: Session, actor: Principal,
     persons' cases open (foreign fighters' return cases too). The do-not-re-enter check
     needs the batch's duplicate candidates: :func:`_duplicates` makes it."""
     open_cases_for(session=session, actor=actor,
-                   registration_ids=[i.registration_id for i in inserted])
+                   registration_ids=[i.registration_id for i in inserted],
+                   new_persons={i.person_id for i in inserted if not i.linked})
 
 
 def _duplicates(

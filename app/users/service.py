@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import CompoundSelect, bindparam, literal, union_all
+from sqlalchemy import bindparam, literal, union_all
 from sqlalchemy import select as select_columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -261,30 +261,32 @@ def resolve_token(
     return user
 
 
+_GRANTS = union_all(
+    select_columns(col(UserSite.user_id).label("user_id"), literal("site").label("kind"),
+                   col(UserSite.site_code).label("value")),
+    select_columns(col(UserAuthorisation.user_id), literal("authorisation"),
+                   col(UserAuthorisation.authorisation))).subquery("grants")
 _BEARER = (select_columns(col(User.id), col(User.username), col(User.role),
                          col(User.all_sites), col(User.language), col(ApiToken.expires_at),
-                         col(ApiToken.revoked_at))
+                         col(ApiToken.revoked_at), _GRANTS.c.kind, _GRANTS.c.value)
            .join(ApiToken, col(ApiToken.user_id) == col(User.id))
+           .outerjoin(_GRANTS, _GRANTS.c.user_id == col(User.id))
            .where(col(ApiToken.digest) == bindparam("digest"), col(ApiToken.kind) == "api",
                   col(User.active)))
-_GRANTS: CompoundSelect[tuple[str, str]] = union_all(
-    select_columns(literal("site").label("kind"), col(UserSite.site_code).label("value"))
-    .where(col(UserSite.user_id) == bindparam("user_id")),
-    select_columns(literal("authorisation"), col(UserAuthorisation.authorisation))
-    .where(col(UserAuthorisation.user_id) == bindparam("user_id")))
-"""A user's sites and authorisations, in one statement: ("site" or "authorisation", value)."""
+"""A bearer token's user with each of the user's sites and authorisations, in one statement:
+a row per grant ("site" or "authorisation", value), one row with none if there are none."""
 
 
 def principal_for_token(*, session: Session, token: str) -> Principal:
     """The caller of an API bearer token: the same rules as :func:`resolve_token` then
     :func:`principal_for` — expired, revoked, unknown or of an inactive user → Unauthorized
     (read from the database on every request: a revocation counts at once in every process)."""
-    row = session.execute(_BEARER, {"digest": token_digest(token)}).first()
+    rows = session.execute(_BEARER, {"digest": token_digest(token)}).all()
+    row = rows[0] if rows else None
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthorized("invalid or expired token")
-    grants = session.execute(_GRANTS, {"user_id": row.id}).all()
-    sites = frozenset(value for kind, value in grants if kind == "site")
-    granted = frozenset(value for kind, value in grants if kind == "authorisation")
+    sites = frozenset(r.value for r in rows if r.kind == "site")
+    granted = frozenset(r.value for r in rows if r.kind == "authorisation")
     principal = Principal(id=row.id, username=row.username, role=row.role, sites=sites,
                           all_sites=row.all_sites, language=row.language,
                           authorisations=granted)
