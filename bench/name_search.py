@@ -2,12 +2,12 @@
 
 Builds (once, cached under bench/out/) a SQLite register of the synthetic registrations of
 100,000 persons (about a quarter registered two to four times, often in the other script or
-another spelling), imported through `app.imports` (the same validation, encryption and
-blind indexes as one-by-one registration). Then times `app.registry.search.search` — blind
-index lookup of the matching engine's cross-script keys, decryption and ranking by
-`compare_names` — in one unit of work per search (with its audit event and commit), as a
-request runs it, for an administrator (every site: the largest candidate sets) and for three
-kinds of query:
+another spelling), through the registry's own functions (`_registry_file.build_registry`:
+the same validation, encryption and blind indexes as one-by-one registration). Then times
+`app.registry.search.search` — blind index lookup of the matching engine's cross-script
+keys, decryption and ranking by `compare_names` — in one unit of work per search (with its
+audit event and commit), as a request runs it, for an administrator (every site: the
+largest candidate sets) and for three kinds of query:
 
 - full: the whole nasab as written on one registration of a person registered twice or more;
 - two: the given and the family name of such a registration;
@@ -49,7 +49,8 @@ PAGE = 20
 
 def records(persons: int) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
     """The synthetic registrations of `persons` people, and each person's record ids."""
-    rows, by_person = [], {}
+    rows: list[dict[str, str]] = []
+    by_person: dict[str, list[str]] = {}
     for record, person in iter_records(SyntheticConfig(n_persons=persons, seed=16,
                                                        registry_valid=True)):
         rows.append(record)
