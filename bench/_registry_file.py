@@ -80,10 +80,12 @@ def build_registry(path: Path, records: list[dict[str, str]]) -> Path:
                 else:
                     entries.append(entry)
             if entries:
-                registry.insert(session=session, crypto=crypto, actor=SYSTEM, entries=entries)
+                inserted = registry.insert(session=session, crypto=crypto, actor=SYSTEM,
+                                           entries=entries)
                 registry.number(session=session, crypto=crypto, actor=SYSTEM, entries=entries)
                 open_cases_for(session=session, actor=SYSTEM,
-                               registration_ids=[entry.id for entry in entries])
+                               registration_ids=[i.registration_id for i in inserted],
+                               new_persons={i.person_id for i in inserted if not i.linked})
         stored += len(entries)
         if (first // BATCH) % 25 == 24:
             print(f"  stored {stored:,} in {time.perf_counter() - started:.0f} s", flush=True)
