@@ -4,7 +4,11 @@ The record CSV's columns are recognised by name, also under a form's group prefi
 (`identity/given_name`, `identity-given_name`), as are the KoBoToolbox and ODK Central
 submission columns: the row's UUID (`_uuid`, `meta/instanceID`, `KEY`) keys it for
 idempotency, and the submission time gives the registration date when the form has none.
-Other headers (Arabic or English) are mapped by a mapping file (YAML) or on the upload page::
+Columns named as the registration form labels its fields, in Arabic or English
+(`الاسم الأول`, `Date of birth`: :mod:`app.imports.names`), are recognised too, and so are
+coded values written as the form shows them (`ذكر`, `مقاتل ليبي`) and countries by name
+(`Libya`, `ليبيا`). Other headers are mapped by a mapping file (YAML) or on the upload
+page::
 
     columns:                      # field: column header
       given_name: الاسم الأول
@@ -27,6 +31,7 @@ from typing import Any
 import yaml
 
 from app.core.errors import FieldError, ValidationFailed
+from app.imports.names import VALUE_NAMES, coded_value, header_fields, name_key
 
 FIELDS: tuple[str, ...] = (
     "record_id", "site", "registered_on", "category", "sex", "date_of_birth", "dob_precision",
@@ -42,8 +47,8 @@ ROW_KEYS = ("_uuid", "meta/instanceid", "meta-instanceid", "instanceid", "key")
 """Columns of form exports holding the submission's UUID (compared case-insensitively)."""
 DATE_COLUMNS = ("today", "start", "_submission_time", "submissiondate")
 """Form columns that give the registration date when no column is mapped to it."""
-SEX = {"m": "M", "male": "M", "man": "M", "ذكر": "M", "f": "F", "female": "F",
-       "woman": "F", "أنثى": "F", "انثى": "F"}
+CODED = (*VALUE_NAMES, "nationality")
+"""Fields whose values are read as :func:`app.imports.names.coded_value` reads them."""
 YES = {"yes", "y", "true", "1", "ok", "agree", "agreed", "consent", "نعم", "موافق", "موافقة"}
 NO = {"no", "n", "false", "0", "refused", "لا", "رفض"}
 _SPLIT = re.compile(r"[/-]")
@@ -81,10 +86,12 @@ def _candidates(header: str) -> list[str]:
 
 def recognise(header: Sequence[str]) -> ColumnMapping:
     """The mapping of a header whose columns carry the record CSV's names (or a form's
-    columns under those names); a field named by several columns takes the first whose
-    header is exactly its name, else the first."""
+    columns under those names), else a name the field is known by
+    (:data:`app.imports.names.HEADER_NAMES`); a field named by several columns takes the
+    first whose header is exactly its name, else the first."""
     mapping = ColumnMapping()
     exact: set[str] = set()
+    unnamed: list[tuple[str, list[str]]] = []
     for column in header:
         names = _candidates(column)
         if mapping.row_key is None and names[0] in ROW_KEYS:
@@ -97,6 +104,13 @@ def recognise(header: Sequence[str]) -> ColumnMapping:
                 if names[0] == name:
                     exact.add(name)
                 break
+        else:
+            unnamed.append((column, names))
+    known = header_fields()
+    for column, names in unnamed:
+        field_ = next((known[k] for k in map(name_key, names) if k in known), None)
+        if field_ is not None and field_ not in mapping.columns:
+            mapping.columns[field_] = column
     if "registered_on" not in mapping.columns:
         lowered = {h.strip().lower(): h for h in header}
         mapping.date_column = next((lowered[c] for c in DATE_COLUMNS if c in lowered), None)
@@ -181,10 +195,11 @@ def read_row(mapping: ColumnMapping, header: Sequence[str], cells: Sequence[str]
         values[name] = raw or None
     for name, default in mapping.defaults.items():
         values[name] = values.get(name) or default
+    for name in CODED:
+        if values.get(name):
+            values[name] = coded_value(name, str(values[name]))
     if not values.get("registered_on") and mapping.date_column is not None:
         values["registered_on"] = cell(mapping.date_column)[:10] or None
-    if values.get("sex"):
-        values["sex"] = SEX.get(str(values["sex"]).casefold(), values["sex"])
     consent = _consent(values.pop("consent", None))
     key = cell(mapping.row_key).lower().removeprefix("uuid:") or None
     return RowValues(values, key, consent)

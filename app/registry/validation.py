@@ -229,7 +229,7 @@ def classify(
                     FieldError("date_of_birth", f"age must be {MIN_AGE}-{MAX_AGE} at registration")
                 )
             is_child = age < ADULT_AGE
-    else:
+    elif not any(e.field == "date_of_birth" for e in errors):  # given, but not a date
         errors.append(FieldError("date_of_birth", "required (the year alone will do)"))
     if category == Category.child and birth is not None and not is_child:
         errors.append(FieldError("category", "child is for people under 18 at registration"))

@@ -78,7 +78,7 @@ def test_a_file_or_mapping_that_cannot_be_used_is_refused(client: TestClient,
     assert old.status_code == 422
     assert old.json()["errors"] == [
         {"field": "file", "message": "an old Excel file (.xls): save it as .xlsx or CSV"}]
-    unmapped = upload(client, officer, "arabic.csv", "الاسم,الجنس\nعلي,ذكر\n".encode())
+    unmapped = upload(client, officer, "arabic.csv", "الاسم الكامل,العمر\nعلي,30\n".encode())
     assert unmapped.status_code == 422
     assert {e["field"] for e in unmapped.json()["errors"]} == {
         "category", "sex", "nationality", "given_name", "site"}

@@ -82,3 +82,37 @@ def test_a_mapping_file_takes_a_column_from_the_automatic_mapping() -> None:
     header = ["given_name", "first"]
     mapping = load("columns: {alias: given_name, given_name: first}", header)
     assert mapping.columns == {"alias": "given_name", "given_name": "first"}
+
+
+def test_columns_named_as_the_form_labels_them_are_recognised() -> None:
+    header = ["الاسم", "اسم الاب", "اسم الجدّ", "اللقب", "الجنس", "تاريخ الميلاد", "الجنسية",
+              "رقم الهاتف", "الرقم الوطني", "الفئة", "الموافقة", "الموقع", "Mother's name",
+              "Date-of-Birth", "notes about the row"]
+    mapping = recognise(header)
+    assert mapping.columns == {
+        "given_name": "الاسم", "father_name": "اسم الاب", "grandfather_name": "اسم الجدّ",
+        "family_name": "اللقب", "sex": "الجنس", "date_of_birth": "تاريخ الميلاد",
+        "nationality": "الجنسية", "phone": "رقم الهاتف", "national_id": "الرقم الوطني",
+        "category": "الفئة", "consent": "الموافقة", "site": "الموقع",
+        "mother_name": "Mother's name"}  # a second date of birth and an unknown name: left
+
+
+def test_a_field_name_beats_a_label_naming_the_same_field() -> None:
+    assert recognise(["الاسم الأول", "given_name"]).columns == {"given_name": "given_name"}
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "stored"),
+    [("sex", "ذكر", "M"), ("sex", "Female", "F"), ("sex", "أنثى", "F"),
+     ("category", "مقاتل ليبي", "libyan_combatant"),
+     ("category", "Foreign fighter", "foreign_fighter"),
+     ("category", "طفل مرتبط بقوات أو مجموعات مسلحة", "child"),
+     ("nationality", "ليبيا", "LBY"), ("nationality", "Niger", "NER"),
+     ("nationality", "السودان", "SDN"), ("nationality", "tcd", "TCD"),
+     ("nationality", "NA", "NA"), ("education", "جامعي", "university"),
+     ("dob_precision", "السنة فقط", "year"), ("category", "مقاتل", "مقاتل")],
+)
+def test_coded_values_written_as_the_form_shows_them(field: str, written: str,
+                                                    stored: str) -> None:
+    header = [field]
+    assert read_row(recognise(header), header, [written]).fields[field] == stored

@@ -1,0 +1,37 @@
+"""Every label the registration form shows, in Arabic and English, names its field as an
+import's column header, and every label of a coded value reads as that value."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.imports.mapping import FIELDS, read_row, recognise
+from app.web.forms import (
+    CATEGORY_LABELS,
+    EDUCATION_LABELS,
+    PRECISION_LABELS,
+    SEX_LABELS,
+    VERIFICATION_LABELS,
+)
+from app.web.i18n import translations
+from app.web.imports import LABELS
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_every_field_label_is_a_header_the_import_recognises(language: str) -> None:
+    catalogue = translations(language)
+    for field in FIELDS:
+        header = [catalogue.gettext(LABELS[field])]
+        assert recognise(header).columns == {field: header[0]}, (field, header)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize(("field", "labels"), [
+    ("category", CATEGORY_LABELS), ("sex", SEX_LABELS), ("dob_precision", PRECISION_LABELS),
+    ("membership_verification", VERIFICATION_LABELS), ("education", EDUCATION_LABELS)])
+def test_every_value_label_reads_as_its_value(language: str, field: str,
+                                              labels: dict[object, str]) -> None:
+    catalogue = translations(language)
+    for value, label in labels.items():
+        text = catalogue.gettext(label)
+        assert read_row(recognise([field]), [field], [text]).fields[field] == str(value), text
