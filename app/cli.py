@@ -401,6 +401,27 @@ def dedupe(
               f"seconds={s['seconds']}")
 
 
+@cli.command("import-template")
+def import_template_file(
+    out: Annotated[Path, typer.Argument(metavar="OUT.xlsx", help="where to write the workbook")],
+    language: Annotated[str, typer.Option(help="language of its headings: ar or en")] = "ar",
+    site: Annotated[list[str] | None, typer.Option(
+        help="a site code the site column offers (repeat for several)")] = None,
+) -> None:
+    """Write a spreadsheet to register offline in: the form's fields as columns headed in
+    LANGUAGE (`ddr import` recognises them), lists to choose coded values from."""
+    from app.web.i18n import LANGUAGES
+    from app.web.import_template import template
+
+    if language not in LANGUAGES:
+        fail("--language must be ar or en")
+    try:
+        out.write_bytes(template(language, [s.strip().upper() for s in site or []]))
+    except OSError as exc:
+        fail(f"cannot write {out} ({exc.__class__.__name__})")
+    err.print(f"wrote {out}")
+
+
 @cli.command("import")
 def import_file(
     input_file: Annotated[Path, typer.Argument(

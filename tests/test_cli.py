@@ -420,3 +420,26 @@ def test_returns_public_key_and_verify_manifest(folder: Path) -> None:
     missing = ddr(folder, "returns", "verify-manifest", "nowhere.zip", "--public-key",
                   "register.pem")
     assert missing.returncode == 2
+
+
+def test_a_filled_in_template_imports_without_a_mapping(folder: Path) -> None:
+    from openpyxl import load_workbook
+
+    assert ddr(folder, "init").returncode == 0
+    assert ddr(folder, "import-template", "t.xlsx", "--language", "xx").returncode == 2
+    written = ddr(folder, "import-template", "t.xlsx", "--site", "trp")
+    assert written.returncode == 0, written.stderr
+    book = load_workbook(folder / "t.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    header = [str(cell.value) for cell in sheet[1]]
+    row = {"الموقع": "TRP", "الفئة": "مقاتل ليبي", "الجنس": "ذكر",
+           "تاريخ الميلاد": "1988-03-02", "الاسم الأول": "محمد", "اسم الأب": "علي",
+           "اللقب أو اسم القبيلة": "الورفلي", "الجنسية": "ليبيا", "الموافقة": "نعم"}
+    sheet.append([row.get(name) for name in header])
+    sheet.append([{"الجنسية": "LBY"}.get(name) for name in header])  # given name, sex missing
+    book.save(folder / "filled.xlsx")
+    imported = ddr(folder, "import", "filled.xlsx")
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.splitlines()[-1] == (
+        "accepted=1 rejected=1 flagged=0 duplicates=0 skipped=0")

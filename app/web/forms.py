@@ -223,6 +223,10 @@ FIELD_LABELS = {f.name: f.label for s in SECTIONS for f in s.fields}
 FORM_LABELS = {**FIELD_LABELS, "site": N_("Registration site"), "consent": N_("Consent"),
                "person_id": N_("Link to an existing person"), "id": N_("Form")}
 """The label of every input of the form, as error messages name them."""
+IMPORT_LABELS = {**FIELD_LABELS, "record_id": N_("Row identifier (record_id)"),
+                 "site": N_("Site"), "registered_on": N_("Registration date"),
+                 "consent": N_("Consent"), "languages": N_("Languages")}
+"""What an import's columns are called: the form's fields and the import's own."""
 
 
 def record_labels() -> dict[str, Mapping[Any, str]]:

@@ -24,18 +24,17 @@ from app.imports.preview import preview, stored_rows
 from app.imports.report import problem_text, rejected_rows, write_rejects
 from app.imports.schemas import job_out
 from app.registry import reference
-from app.web import deps
+from app.web import deps, import_template
 from app.web.auth import redirect
-from app.web.forms import CATEGORY_LABELS, FIELD_LABELS, N_
+from app.web.forms import CATEGORY_LABELS, IMPORT_LABELS, N_
 from app.web.i18n import translations
 from app.web.rendering import render
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 router = APIRouter(prefix="/imports", dependencies=[Depends(deps.csrf_protect)],
                    include_in_schema=False)
 
-LABELS = {**FIELD_LABELS, "record_id": N_("Row identifier (record_id)"), "site": N_("Site"),
-          "registered_on": N_("Registration date"), "consent": N_("Consent"),
-          "languages": N_("Languages")}
+LABELS = IMPORT_LABELS
 MESSAGES = (  # the import's own texts, shown translated (see app.imports)
     N_("consent is not recorded for this row"), N_("the participant did not consent"),
     N_("already imported with other data"), N_("not a date (YYYY-MM-DD)"),
@@ -109,6 +108,15 @@ def upload(request: Request, session: SessionDep, crypto: CryptoDep, actor: Impo
             "history": history, "sites": _sites(session, actor), "errors": exc.errors,
             "problem": None if exc.errors else exc.detail}, actor=actor, status_code=422)
     return redirect(request, f"/imports/{job.id}/mapping")
+
+
+@router.get("/template.xlsx")
+def template_file(request: Request, session: SessionDep, actor: Importer) -> Response:
+    """A spreadsheet to register offline in, headed in the reader's language."""
+    language = deps.request_language(request)
+    content = import_template.template(language, [s.code for s in _sites(session, actor)])
+    return Response(content, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="ddr-registrations-{language}.xlsx"'})
 
 
 def _mapping_context(session: SessionDep, crypto: CryptoDep, actor: Principal,

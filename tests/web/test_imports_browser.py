@@ -78,12 +78,19 @@ def test_an_arabic_spreadsheet_maps_itself_on_a_phone(
 ) -> None:
     """A file typed in Arabic (Windows-1256), its columns named as the form labels them and
     its values written as the form shows them, imported from a 360 px phone in Arabic."""
+    from openpyxl import load_workbook
     from playwright.sync_api import expect
 
     make_web_user(engine, "officer.arabic", sites=["TRP"], language="ar")
     page: Any = browser_login(browser, live_server, "officer.arabic")
     page.set_viewport_size({"width": 360, "height": 740})
     page.click("#nav-imports")
+    with page.expect_download() as download:
+        page.click("#template")
+    assert download.value.suggested_filename == "ddr-registrations-ar.xlsx"
+    download.value.save_as(tmp_path / "template.xlsx")
+    sheet = load_workbook(tmp_path / "template.xlsx").active
+    assert [cell.value for cell in sheet[1]][:3] == ["الموقع", "تاريخ التسجيل", "الفئة"]
     path = tmp_path / "الأسبوع.csv"
     path.write_bytes(ARABIC_FILE.encode("cp1256"))
     page.set_input_files("#f-file", str(path))
