@@ -121,16 +121,34 @@ def cpu_seconds(server: psutil.Process) -> tuple[float, float, float]:
             _cpu(postgres_processes()))
 
 
-def connections_per_worker(server: psutil.Process) -> str:
-    """How the clients' open connections are spread over the server's worker processes."""
+def connections_per_worker(server: psutil.Process, port: int) -> str:
+    """How the clients' open connections to `port` are spread over the server's worker
+    processes (their connections to PostgreSQL not counted)."""
     counts = []
     for process in server.children(recursive=True):
         try:
             counts.append(sum(1 for c in process.net_connections("tcp")
-                              if c.status == psutil.CONN_ESTABLISHED))
+                              if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port))
         except psutil.NoSuchProcess:
             continue
     return "/".join(str(c) for c in sorted(counts, reverse=True) if c) or "none"
+
+
+async def workers_started(server: psutil.Process, workers: int) -> None:
+    """Wait until each of the server's worker processes has finished starting (its CPU time
+    stands still): clients that connect while one is still importing the application all go
+    to the others, and keep their connections."""
+    if workers < 2:
+        return
+    previous: dict[int, float] = {}
+    for _ in range(240):
+        await asyncio.sleep(0.5)
+        children = server.children(recursive=True)
+        current = {p.pid: _cpu([p]) for p in children}
+        if len(current) >= workers and current.keys() == previous.keys() and all(
+                current[pid] - previous[pid] < 0.02 for pid in current):
+            return
+        previous = current
 
 
 async def run(base: str, clients: int, seconds: float, workers: int,
@@ -147,6 +165,7 @@ async def run(base: str, clients: int, seconds: float, workers: int,
                         break
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.2)
+        await workers_started(server, workers)
         async with http.post("/api/v1/auth/token",
                              data={"username": "bench", "password": PASSWORD}) as response:
             if response.status != 200:
@@ -161,7 +180,7 @@ async def run(base: str, clients: int, seconds: float, workers: int,
         start = time.perf_counter()
         await asyncio.gather(*(client_loop(http, headers, start + seconds, counter, latencies,
                                            errors) for _ in range(clients)))
-        split = connections_per_worker(server)
+        split = connections_per_worker(server, int(base.rsplit(":", 1)[1]))
         elapsed = time.perf_counter() - start
         cpu_after = cpu_seconds(server)
     cuts = statistics.quantiles(latencies, n=100)
