@@ -27,8 +27,9 @@ REPORT_COLUMNS = ("_row", "_problems")
 
 def problem_text(problems: Sequence[Mapping[str, Any]], columns: Mapping[str, str],
                  translate: Translate) -> str:
-    """A rejected row's problems in words: each field under the file's own column name."""
-    return "; ".join(f"{columns.get(p['field'], p['field'])}: {translate(p['message'])}"
+    """A rejected row's problems in words: each field under the file's own column name,
+    separated as the language separates a list (`translate("; ")`: `؛ ` in Arabic)."""
+    return translate("; ").join(f"{columns.get(p['field'], p['field'])}: {translate(p['message'])}"
                      for p in problems)
 
 

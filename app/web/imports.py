@@ -55,6 +55,7 @@ MESSAGES = (  # the import's own texts, shown translated (see app.imports)
     N_("names a column the file does not have"), N_("not a field that can be imported"),
     N_("rejected"), N_("flagged"), N_("duplicate"), N_("match"), N_("possible"), N_("signal"),
     N_("do_not_reenter"),
+    N_("; "), N_(", "),  # how a list's items are separated (Arabic: "؛ " and "، ")
     N_("draft"), N_("queued"), N_("running"), N_("done"), N_("failed"),
 )
 

@@ -35,3 +35,17 @@ def test_every_value_label_reads_as_its_value(language: str, field: str,
     for value, label in labels.items():
         text = catalogue.gettext(label)
         assert read_row(recognise([field]), [field], [text]).fields[field] == str(value), text
+
+
+def test_a_rows_problems_are_listed_as_the_language_lists() -> None:
+    from app.imports.report import problem_text
+
+    problems = [{"field": "sex", "message": "required"},
+                {"field": "phone", "message": "not a valid phone number"}]
+    columns = {"sex": "الجنس", "phone": "الهاتف"}
+    arabic = problem_text(problems, columns, translations("ar").gettext)
+    assert arabic.startswith("الجنس: ")
+    assert "؛ الهاتف: " in arabic
+    assert ";" not in arabic
+    english = problem_text(problems, columns, translations("en").gettext)
+    assert english == "الجنس: required; الهاتف: not a valid phone number"
