@@ -123,6 +123,7 @@ def pages(c: dict[str, Any]) -> dict[tuple[str, str], Page]:
         ("GET", "/weapons/{weapon_id}"): (f"/weapons/{weapon}", WEAPONS_READ, True),
         ("GET", "/imports"): ("/imports", IMPORTERS, False),
         ("POST", "/imports"): ("/imports", IMPORTERS, False),
+        ("GET", "/imports/template.xlsx"): ("/imports/template.xlsx", IMPORTERS, False),
         ("GET", "/imports/{job_id}/mapping"): (f"/imports/{c['import']}/mapping", IMPORTERS,
                                                NOT_THE_IMPORTER),
         ("POST", "/imports/{job_id}/preview"): (f"/imports/{c['import']}/preview", IMPORTERS,
