@@ -26,7 +26,7 @@ from app.imports.schemas import job_out
 from app.registry import reference
 from app.web import deps, import_template
 from app.web.auth import redirect
-from app.web.forms import CATEGORY_LABELS, IMPORT_LABELS, N_
+from app.web.forms import CATEGORY_LABELS, IMPORT_LABELS, N_, SEX_LABELS
 from app.web.i18n import translations
 from app.web.rendering import render
 
@@ -129,6 +129,7 @@ def _mapping_context(session: SessionDep, crypto: CryptoDep, actor: Principal,
                    site=site, consent_attested=attest)
     return {"job": job_out(crypto, job), "header": imports.header(job), "fields": columns.FIELDS,
             "labels": LABELS, "mapped": mapped, "rows": rows, "categories": CATEGORY_LABELS,
+            "sexes": SEX_LABELS,
             "sites": _sites(session, actor), "site": site or job.site_code, "attest": attest,
             "missing": imports.missing_fields(job, site), "draft": job.status == JobStatus.draft}
 
