@@ -13,6 +13,7 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import cache, lru_cache
 
 import pycountry
@@ -100,22 +101,23 @@ VALUE_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
 """What the coded fields' values may be written as, by the value stored."""
 
 
+def _by_key(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Each key of `table` by the :func:`name_key` of itself and of each of its names."""
+    found = {name_key(key): key for key in table}
+    for key, names in table.items():
+        found.update({name_key(name): key for name in names})
+    return found
+
+
 @cache
 def header_fields() -> dict[str, str]:
     """Field by the :func:`name_key` of each of its names (its own name included)."""
-    found = {name_key(field): field for field in HEADER_NAMES}
-    for field, names in HEADER_NAMES.items():
-        found.update({name_key(name): field for name in names})
-    return found
+    return _by_key(HEADER_NAMES)
 
 
 @cache
 def _values(field: str) -> dict[str, str]:
-    table = VALUE_NAMES.get(field, {})
-    found = {name_key(value): value for value in table}
-    for value, names in table.items():
-        found.update({name_key(name): value for name in names})
-    return found
+    return _by_key(VALUE_NAMES.get(field, {}))
 
 
 @cache

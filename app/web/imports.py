@@ -34,7 +34,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 router = APIRouter(prefix="/imports", dependencies=[Depends(deps.csrf_protect)],
                    include_in_schema=False)
 
-LABELS = IMPORT_LABELS
 MESSAGES = (  # the import's own texts, shown translated (see app.imports)
     N_("consent is not recorded for this row"), N_("the participant did not consent"),
     N_("already imported with other data"), N_("not a date (YYYY-MM-DD)"),
@@ -128,7 +127,7 @@ def _mapping_context(session: SessionDep, crypto: CryptoDep, actor: Principal,
     rows = preview(session=session, crypto=crypto, actor=actor, job_id=job.id, mapping=mapped,
                    site=site, consent_attested=attest)
     return {"job": job_out(crypto, job), "header": imports.header(job), "fields": columns.FIELDS,
-            "labels": LABELS, "mapped": mapped, "rows": rows, "categories": CATEGORY_LABELS,
+            "labels": IMPORT_LABELS, "mapped": mapped, "rows": rows, "categories": CATEGORY_LABELS,
             "sexes": SEX_LABELS,
             "sites": _sites(session, actor), "site": site or job.site_code, "attest": attest,
             "missing": imports.missing_fields(job, site), "draft": job.status == JobStatus.draft}

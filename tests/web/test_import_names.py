@@ -9,19 +9,19 @@ from app.imports.mapping import FIELDS, read_row, recognise
 from app.web.forms import (
     CATEGORY_LABELS,
     EDUCATION_LABELS,
+    IMPORT_LABELS,
     PRECISION_LABELS,
     SEX_LABELS,
     VERIFICATION_LABELS,
 )
 from app.web.i18n import translations
-from app.web.imports import LABELS
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_every_field_label_is_a_header_the_import_recognises(language: str) -> None:
     catalogue = translations(language)
     for field in FIELDS:
-        header = [catalogue.gettext(LABELS[field])]
+        header = [catalogue.gettext(IMPORT_LABELS[field])]
         assert recognise(header).columns == {field: header[0]}, (field, header)
 
 
