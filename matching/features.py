@@ -121,11 +121,10 @@ class NameTable:
             self.table.similarity(part // self.width, part % self.width)
             for part in np.split(new, range(_SCORED_AT_ONCE, len(new), _SCORED_AT_ONCE))
         ])
-        # both runs are sorted: a stable sort merges them in linear time
-        merged = np.concatenate([self.known_keys, new])
-        order = np.argsort(merged, kind="stable")
-        self.known_keys = merged[order]
-        self.known_scores = np.concatenate([self.known_scores, scores[~known]])[order]
+        # the new keys (sorted, as `unique` is) go in their places among the known ones
+        at = np.searchsorted(self.known_keys, new)
+        self.known_keys = np.insert(self.known_keys, at, new)
+        self.known_scores = np.insert(self.known_scores, at, scores[~known])
         return scores[inverse.reshape(-1)]
 
     def with_leading_word(
