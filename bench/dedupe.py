@@ -68,7 +68,7 @@ class _PeakMemory:
                 rss += memory.rss
                 pss += memory.pss
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
-            time.sleep(0.1)
+            time.sleep(1.0)  # reading a large process's smaps takes CPU from the run
 
     def stop(self) -> tuple[float, float]:
         """Stop sampling; return the peaks (RSS, PSS) in GB."""
