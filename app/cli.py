@@ -454,6 +454,7 @@ def import_file(
     from app.imports import service as imports
     from app.imports.reader import UnreadableFile
     from app.imports.report import problem_text, rejected_rows, write_rejects
+    from app.web.forms import IMPORT_LABELS
     from app.web.i18n import translations
     from matching import load_model
 
@@ -493,7 +494,8 @@ def import_file(
             for row in imports.report_rows(session=session, actor=actor, job_id=job.id,
                                            limit=20):
                 problems = json.loads(row.problems)
-                text = (problem_text(problems, columns, gettext) if row.outcome == "rejected"
+                text = (problem_text(problems, columns, gettext, IMPORT_LABELS)
+                        if row.outcome == "rejected"
                         else ", ".join(gettext(p["kind"]) for p in problems))
                 err.print(f"  row {row.row_number} {gettext(row.outcome)}: {text}",
                           highlight=False)
@@ -502,7 +504,7 @@ def import_file(
                     "w", encoding="utf-8", newline="") as rejects_file:
                 written = write_rejects(rejects_file, rejected_rows(
                     session=session, crypto=crypto, actor=actor, job_id=job.id,
-                    translate=gettext))
+                    translate=gettext, labels=IMPORT_LABELS))
             err.print(f"wrote {written} rejected rows to {rejects}", highlight=False)
     if dry_run:
         err.print("dry run: nothing was stored", highlight=False)

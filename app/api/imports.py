@@ -85,7 +85,8 @@ def download_rejects(job_id: uuid.UUID, session: SessionDep, crypto: CryptoDep,
     problems, formulas neutralised (an audited read)."""
     out = io.StringIO()
     write_rejects(out, rejected_rows(session=session, crypto=crypto, actor=actor,
-                                     job_id=job_id, translate=lambda message: message))
+                                     job_id=job_id, translate=lambda message: message,
+                                     labels={}))  # the API names fields by their codes
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="rejects-{job_id}.csv"'})
 

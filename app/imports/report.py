@@ -26,16 +26,26 @@ REPORT_COLUMNS = ("_row", "_problems")
 
 
 def problem_text(problems: Sequence[Mapping[str, Any]], columns: Mapping[str, str],
-                 translate: Translate) -> str:
-    """A rejected row's problems in words: each field under the file's own column name,
+                 translate: Translate, labels: Mapping[str, str]) -> str:
+    """A rejected row's problems in words: each field under the file's own column name, or
+    as the form labels it (`labels`, translated) when the file has no column for it;
     separated as the language separates a list (`translate("; ")`: `؛ ` in Arabic)."""
-    return translate("; ").join(f"{columns.get(p['field'], p['field'])}: {translate(p['message'])}"
-                     for p in problems)
+    return translate("; ").join(f"{_field_name(p['field'], columns, translate, labels)}: "
+                                f"{translate(p['message'])}" for p in problems)
+
+
+def _field_name(field: str, columns: Mapping[str, str], translate: Translate,
+                labels: Mapping[str, str]) -> str:
+    if field in columns:
+        return columns[field]
+    return translate(labels[field]) if field in labels else field
 
 
 def rejected_rows(*, session: Session, crypto: FieldCrypto, actor: Principal,
-                  job_id: uuid.UUID, translate: Translate) -> Iterator[list[str]]:
-    """The rejects file's rows, its header first (an audited read of the rows' cells)."""
+                  job_id: uuid.UUID, translate: Translate, labels: Mapping[str, str]
+                  ) -> Iterator[list[str]]:
+    """The rejects file's rows, its header first (an audited read of the rows' cells);
+    `labels`: what the form calls each field (see :func:`problem_text`)."""
     job = get_job(session=session, actor=actor, job_id=job_id)
     columns = job_mapping(job).columns
     record_event(session=session, actor=actor, action="import.rejects_read",
@@ -47,7 +57,7 @@ def rejected_rows(*, session: Session, crypto: FieldCrypto, actor: Principal,
              .order_by(col(ImportRow.row_number)))
     for row in session.exec(query):
         cells = json.loads(unseal(crypto, row, ("cells",))["cells"] or "[]")
-        problems = problem_text(json.loads(row.problems), columns, translate)
+        problems = problem_text(json.loads(row.problems), columns, translate, labels)
         yield [str(row.row_number), problems, *cells]
 
 

@@ -187,7 +187,8 @@ def _job_context(request: Request, session: SessionDep, crypto: CryptoDep, actor
     job = imports.get_job(session=session, actor=actor, job_id=job_id)
     gettext = translations(deps.request_language(request)).gettext
     mapped = imports.job_mapping(job).columns
-    rejected = [(row.row_number, problem_text(_problems(row.problems), mapped, gettext))
+    rejected = [(row.row_number, problem_text(_problems(row.problems), mapped, gettext,
+                                                 IMPORT_LABELS))
                 for row in imports.report_rows(session=session, actor=actor, job_id=job.id,
                                                outcome=RowOutcome.rejected)]
     return {"job": job_out(crypto, job), "open": job.status in OPEN, "rejected": rejected,
@@ -226,7 +227,7 @@ def rejects(request: Request, job_id: uuid.UUID, session: SessionDep, crypto: Cr
     gettext = translations(deps.request_language(request)).gettext
     out = io.StringIO()
     write_rejects(out, rejected_rows(session=session, crypto=crypto, actor=actor,
-                                     job_id=job_id, translate=gettext))
+                                     job_id=job_id, translate=gettext, labels=IMPORT_LABELS))
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="rejects-{job_id}.csv"'})
 

@@ -60,7 +60,7 @@ def rejects_file(engine: Engine, crypto: FieldCrypto, job: ImportJob) -> list[di
     out = io.StringIO()
     with session_scope(engine) as session:
         write_rejects(out, rejected_rows(session=session, crypto=crypto, actor=SYSTEM,
-                                         job_id=job.id, translate=lambda m: m))
+                                         job_id=job.id, translate=lambda m: m, labels={}))
     return list(csv.DictReader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
 
 

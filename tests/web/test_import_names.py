@@ -43,9 +43,22 @@ def test_a_rows_problems_are_listed_as_the_language_lists() -> None:
     problems = [{"field": "sex", "message": "required"},
                 {"field": "phone", "message": "not a valid phone number"}]
     columns = {"sex": "الجنس", "phone": "الهاتف"}
-    arabic = problem_text(problems, columns, translations("ar").gettext)
+    arabic = problem_text(problems, columns, translations("ar").gettext, IMPORT_LABELS)
     assert arabic.startswith("الجنس: ")
     assert "؛ الهاتف: " in arabic
     assert ";" not in arabic
-    english = problem_text(problems, columns, translations("en").gettext)
+    english = problem_text(problems, columns, translations("en").gettext, IMPORT_LABELS)
     assert english == "الجنس: required; الهاتف: not a valid phone number"
+
+
+def test_a_field_the_file_has_no_column_for_is_named_as_the_form_labels_it() -> None:
+    from app.imports.report import problem_text
+
+    problems = [{"field": "date_of_birth", "message": "required"},
+                {"field": "sex", "message": "required"}]
+    columns = {"sex": "Gender"}
+    arabic = problem_text(problems, columns, translations("ar").gettext, IMPORT_LABELS)
+    assert arabic.startswith(translations("ar").gettext("Date of birth") + ": ")
+    assert "date_of_birth" not in arabic
+    english = problem_text(problems, columns, translations("en").gettext, IMPORT_LABELS)
+    assert english == "Date of birth: required; Gender: required"
