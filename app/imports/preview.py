@@ -73,8 +73,8 @@ def _checked(session: Session, crypto: FieldCrypto, actor: Principal, columns: A
         return PreviewRow(number, problems=[FieldError(
             "row", "more cells than the header has columns (a delimiter inside a value?)")])
     row = batch.Row(number, cells, read_row(mapping, columns, cells))
-    data, registered_on, problems = batch.request(row, batch.registration_id(crypto, row),
-                                                  options)
+    data, registered_on, problems = batch.request(session, row,
+                                                  batch.registration_id(crypto, row), options)
     assert row.values is not None
     shown = PreviewRow(number, values={f: row.values.fields.get(f) for f in SHOWN},
                        problems=problems)  # as read, until every rule has passed

@@ -105,10 +105,11 @@ def registration_id(crypto: FieldCrypto, row: Row) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, "row:" + crypto.keyed_digest("import-row", cells.encode()))
 
 
-def request(row: Row, registration: uuid.UUID, options: Options
+def request(session: Session, row: Row, registration: uuid.UUID, options: Options
             ) -> tuple[RegistrationIn | None, date | None, list[FieldError]]:
     """A row as the registration request it stands for, its registration date and its
-    problems (every one found, not only the first)."""
+    problems (every one found, not only the first: when a value cannot be read, the field
+    rules still run on the others)."""
     assert row.values is not None
     fields = dict(row.values.fields)
     errors: list[FieldError] = []
@@ -127,8 +128,12 @@ def request(row: Row, registration: uuid.UUID, options: Options
     try:
         data = RegistrationIn.model_validate(body)
     except ValidationError as exc:
-        errors += [FieldError(str(e["loc"][0]), "required" if e.get("input") is None
-                              else _PYDANTIC.get(e["type"], NOT_VALID)) for e in exc.errors()]
+        unreadable = [FieldError(str(e["loc"][0]), "required" if e.get("input") is None
+                                 else _PYDANTIC.get(e["type"], NOT_VALID))
+                      for e in exc.errors()]
+        errors += unreadable + registry.check_rules(
+            session=session, body=body, unreadable={e.field for e in unreadable},
+            registered_on=registered_on)
         return None, registered_on, errors
     return data, registered_on, errors
 
@@ -170,7 +175,7 @@ def process(
     entries: list[registry.NewRegistration] = []
     row_of: dict[uuid.UUID, int] = {}
     for row in readable:
-        data, registered_on, errors = request(row, ids[row.number], options)
+        data, registered_on, errors = request(session, row, ids[row.number], options)
         earlier = stored.get(ids[row.number], "")
         if data is not None and earlier != "":  # imported before, or repeated in this file
             if earlier == registry.request_digest(crypto, data):

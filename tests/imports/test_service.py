@@ -274,3 +274,19 @@ def test_the_file_is_kept_only_encrypted(engine: Engine, crypto: FieldCrypto,
         raw = Path(database_url.removeprefix("sqlite:///")).read_bytes()
         for name in ("Fituri", "Obeidi", "HYPERLINK", "malformed.csv"):
             assert name.encode() not in raw, name
+
+
+def test_a_row_with_a_value_that_cannot_be_read_is_checked_by_every_other_rule(
+    engine: Engine, crypto: FieldCrypto, tmp_path: Path
+) -> None:
+    path = tmp_path / "unreadable.csv"
+    header = MALFORMED.read_text(encoding="utf-8").splitlines()[0]
+    path.write_text(header + "\nU-1,TRP,2026-10-01,libyan_combatant,X,1980,Ramadan,,,Fituri"
+                    ",,,,LBY,12,,,,yes\n", encoding="utf-8")
+    job = run_import(engine, crypto, path)
+    assert (job.accepted, job.rejected) == (0, 1)
+    assert report(engine, job) == {2: [
+        ("sex", "not one of the allowed values"),
+        ("phone", "not a valid phone number"),
+        ("father_name", "required for libyan_combatant"),
+    ]}
