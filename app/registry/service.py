@@ -147,6 +147,7 @@ _GUESSED: dict[str, tuple[Any, tuple[str, ...]]] = {
         "required for", "a Libyan combatant", "a foreign fighter", "a father's or family",
         "child is for")),
     "sex": (Sex.M, ("first digit does not match the sex",)),
+    "site": ("-", ()),  # no field rule reads the site (it is checked when saving)
 }
 
 

@@ -181,7 +181,9 @@ def test_an_odk_central_export_imports_through_its_mapping(engine: Engine,
     job = run_import(engine, crypto, FIXTURES / "odk_export.csv",
                      mapping=FIXTURES / "odk_mapping.yaml")
     assert (job.accepted, job.rejected, job.duplicates) == (3, 1, 2)
-    assert report(engine, job) == {4: [("site", "required")]}
+    # the row names no site and its date does not exist: both are reported at once
+    assert report(engine, job) == {4: [("site", "required"),
+                                       ("date_of_birth", "not a real calendar date")]}
     with Session(engine) as session:
         rows = session.exec(select(ImportRow).where(  # type: ignore[call-overload]
             ImportRow.job_id == job.id, ImportRow.outcome == "duplicate")).scalars().all()
@@ -281,11 +283,20 @@ def test_a_row_with_a_value_that_cannot_be_read_is_checked_by_every_other_rule(
 ) -> None:
     path = tmp_path / "unreadable.csv"
     header = MALFORMED.read_text(encoding="utf-8").splitlines()[0]
-    path.write_text(header + "\nU-1,TRP,2026-10-01,libyan_combatant,X,1980,Ramadan,,,Fituri"
-                    ",,,,LBY,12,,,,yes\n", encoding="utf-8")
+    row = "U-{},{},2026-10-01,libyan_combatant,X,1980,Ramadan,,,Fituri,,,,LBY,12,,,,yes"
+    path.write_text(f"{header}\n{row.format(1, 'TRP')}\n", encoding="utf-8")
     job = run_import(engine, crypto, path)
     assert (job.accepted, job.rejected) == (0, 1)
     assert report(engine, job) == {2: [
+        ("sex", "not one of the allowed values"),
+        ("phone", "not a valid phone number"),
+        ("father_name", "required for libyan_combatant"),
+    ]}
+    # no site for the row, nor given for the file: the other rules run all the same
+    path.write_text(f"{header}\n{row.format(2, '')}\n", encoding="utf-8")
+    job = run_import(engine, crypto, path)
+    assert report(engine, job) == {2: [
+        ("site", "required"),
         ("sex", "not one of the allowed values"),
         ("phone", "not a valid phone number"),
         ("father_name", "required for libyan_combatant"),
