@@ -23,6 +23,7 @@ from app.web.i18n import (
     translate_signal,
     translations,
 )
+from reintegration.returns.countries import country_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC_VERSION = "4"
@@ -46,6 +47,7 @@ def environment(language: str) -> jinja2.Environment:
     env.filters["reason"] = lambda value: translate_reason(value, language)
     env.filters["signal"] = lambda value: translate_signal(value, language)
     env.filters["age"] = lambda value: format_age(value, language)
+    env.filters["country"] = lambda code: country_name(code, language)
     env.globals["sentence"] = lambda name, message: sentence(name, message, language)
     env.globals["label"] = lambda name: label(name, language)
     return env

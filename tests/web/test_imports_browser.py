@@ -104,6 +104,8 @@ def test_an_arabic_spreadsheet_maps_itself_on_a_phone(
     expect(preview).to_have_count(3)
     expect(preview.nth(0)).to_contain_text("مقاتل ليبي")
     expect(preview.nth(0).locator("td").nth(2)).to_have_text("ذكر")
+    expect(preview.nth(0).locator("td").nth(4)).to_have_text("ليبيا")
+    expect(preview.nth(2).locator("td").nth(4)).to_have_text("النيجر")
     expect(preview.nth(0).locator(".problems")).to_have_text("")
     expect(preview.nth(1).locator(".problems")).to_have_text(
         "تاريخ الميلاد: ليس تاريخًا حقيقيًا في التقويم")
